@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Creates .venv/ at the repo root and installs SOMA Desktop into it (editable), with test extras
+# when called with --test. Idempotent: a second run only installs what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+stamp=".venv/.installed$extras"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".$extras"
+  touch "$stamp"
+fi

@@ -1,0 +1,5 @@
+import sys
+
+from soma_desktop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,140 @@
+"""What every panel shares: the bridge, the live network, the settings and the chain clock."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from soma_desktop.core.settings import Settings, save_settings
+from soma_desktop.network.base import Network, SystemState
+from soma_desktop.network.factory import NetworkChoice, open_network
+from soma_desktop.network.messages import describe_error
+from soma_desktop.ui.bridge import AsyncBridge
+
+log = logging.getLogger(__name__)
+
+POLL_MS = 5_000
+
+
+class Connection:
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class AppContext(QObject):
+    """Polls chain state off the GUI thread and tells panels when anything changes."""
+
+    network_changed = Signal(object)          # Network | None
+    state_changed = Signal(object)            # SystemState
+    connection_changed = Signal(str, str)     # Connection.*, detail text
+    epoch_changed = Signal(int)
+
+    def __init__(self, data_dir: Path, settings: Settings, bridge: AsyncBridge, parent: QObject | None = None):
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.settings = settings
+        self.bridge = bridge
+        self.network: Network | None = None
+        self.choice: NetworkChoice | None = None
+        self.state: SystemState | None = None
+        self.connection = Connection.CONNECTING
+        self.connection_detail = ""
+        self._state_received_at = 0.0
+        self._poll_in_flight = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.refresh)
+
+    # --- network lifecycle ------------------------------------------------------------------
+    def connect_to(self, choice: NetworkChoice) -> None:
+        """Open `choice` in the background; the old network is closed first."""
+        old, self.network, self.state = self.network, None, None
+        self.choice = choice
+        self._set_connection(Connection.CONNECTING, f"Opening {choice.label}…")
+        self.network_changed.emit(None)
+
+        async def _switch() -> Network:
+            if old is not None:
+                await old.close()
+            return await open_network(choice, self.data_dir, self.settings)
+
+        self.bridge.call(_switch(), on_result=lambda net, c=choice: self._opened(c, net),
+                         on_error=self._open_failed, timeout=60.0, owner=self, label=f"opening {choice.label}")
+
+    def _opened(self, choice: NetworkChoice, network: Network) -> None:
+        if choice is not self.choice:   # the user switched again meanwhile
+            self.bridge.call(network.close(), owner=self)
+            return
+        self.network = network
+        self.settings.network = choice.key
+        self.save_settings()
+        self.network_changed.emit(network)
+        self._timer.start()
+        self.refresh()
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self._set_connection(Connection.OFFLINE, describe_error(exc))
+        self._timer.start()
+
+    def refresh(self) -> None:
+        """Fetch system state unless a poll is already running (never stack up requests)."""
+        if self.network is None:
+            if self.choice is not None and self.connection == Connection.OFFLINE:
+                self._timer.stop()
+                self.connect_to(self.choice)
+            return
+        if self._poll_in_flight:
+            return
+        self._poll_in_flight = True
+        self.bridge.call(self.network.get_system_state(), on_result=self._state_ok, on_error=self._state_err,
+                         owner=self, label="chain status")
+
+    def _state_ok(self, state: SystemState) -> None:
+        self._poll_in_flight = False
+        previous, self.state = self.state, state
+        self._state_received_at = time.monotonic()
+        self._set_connection(Connection.ONLINE, "")
+        self.state_changed.emit(state)
+        if previous is None or previous.epoch != state.epoch:
+            self.epoch_changed.emit(state.epoch)
+
+    def _state_err(self, exc: BaseException) -> None:
+        self._poll_in_flight = False
+        self._set_connection(Connection.OFFLINE, describe_error(exc))
+
+    def _set_connection(self, status: str, detail: str) -> None:
+        if (status, detail) != (self.connection, self.connection_detail):
+            self.connection, self.connection_detail = status, detail
+            self.connection_changed.emit(status, detail)
+
+    # --- chain clock ------------------------------------------------------------------------
+    def chain_now_ms(self) -> int:
+        """Wall-clock now; epochs are judged from chain timestamps, the countdown from this clock."""
+        return int(time.time() * 1000)
+
+    def ms_to_next_epoch(self) -> int | None:
+        if self.state is None or not self.state.timed_epochs:
+            return None
+        return max(0, self.state.next_epoch_ms - self.chain_now_ms())
+
+    def save_settings(self) -> None:
+        """Persist a snapshot of the settings on the loop thread (no file I/O on the GUI thread)."""
+        snapshot = dataclasses.replace(self.settings, extra=dict(self.settings.extra))
+        self.bridge.call(asyncio.to_thread(save_settings, self.data_dir, snapshot), owner=self,
+                         on_error=lambda exc: log.warning("could not save settings: %s", exc), label="saving settings")
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        network, self.network = self.network, None
+        if network is not None:
+            try:
+                self.bridge.run_blocking(network.close(), timeout=5.0)
+            except Exception as exc:  # closing must never block exit
+                log.warning("network close failed: %s", type(exc).__name__)
+        self.bridge.shutdown()

@@ -1,0 +1,212 @@
+"""Main window: navigation to the five panels, menus, and the chain status bar."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+    QVBoxLayout, QWidget,
+)
+
+from soma_desktop.network.errors import InvalidInput
+from soma_desktop.network.factory import parse_choice
+from soma_desktop.network.messages import describe_error
+from soma_desktop.ui import about, geometry
+from soma_desktop.ui.context import AppContext
+from soma_desktop.ui.status_bar import ChainStatusBar
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    key: str
+    title: str
+    factory: str    # "module:Class"; imported when first shown so start-up stays fast
+    tip: str
+
+
+PANELS = (
+    PanelSpec("wallet", "Wallet", "soma_desktop.ui.panels.wallet:WalletPanel", "Accounts, balances, send, faucet"),
+    PanelSpec("staking", "Staking", "soma_desktop.ui.panels.staking:StakingPanel", "Stake to validators and models"),
+    PanelSpec("models", "Models", "soma_desktop.ui.panels.models:ModelsPanel", "The model registry and targets"),
+    PanelSpec("publish", "Publish", "soma_desktop.ui.panels.publish:PublishPanel", "Create → commit → reveal"),
+    PanelSpec("evaluate", "Evaluate", "soma_desktop.ui.panels.evaluate:EvaluatePanel", "Per-byte loss and embeddings"),
+)
+
+
+class MainWindow(QMainWindow):
+    panel_created = Signal(str, QWidget)
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("SOMA Desktop")
+        self.setObjectName("mainWindow")
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(160)
+        self.stack = QStackedWidget()
+        self.panels: dict[str, QWidget] = {}
+        for spec in PANELS:
+            item = QListWidgetItem(spec.title)
+            item.setToolTip(spec.tip)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+            self.stack.addWidget(QWidget())   # swapped for the real panel on first show
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.status = ChainStatusBar(ctx)
+        self.setStatusBar(self.status)
+        self.status.advance_requested.connect(self.advance_epoch)
+        self.nav.currentRowChanged.connect(self.show_panel_at)
+        self._build_menus()
+        geometry.restore(self)
+        self.nav.setCurrentRow(0)
+
+    # --- panels -----------------------------------------------------------------------------
+    def show_panel(self, key: str) -> QWidget:
+        index = next(i for i, spec in enumerate(PANELS) if spec.key == key)
+        self.nav.setCurrentRow(index)
+        return self.panels[key]
+
+    def show_panel_at(self, index: int) -> None:
+        if index < 0:
+            return
+        spec = PANELS[index]
+        if spec.key not in self.panels:
+            module_name, class_name = spec.factory.split(":")
+            panel_cls = getattr(importlib.import_module(module_name), class_name)
+            panel = panel_cls(self.ctx, self)
+            panel.setObjectName(f"{spec.key}Panel")
+            placeholder = self.stack.widget(index)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.insertWidget(index, panel)
+            self.panels[spec.key] = panel
+            self.panel_created.emit(spec.key, panel)
+        self.stack.setCurrentIndex(index)
+
+    # --- menus ------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        file_menu.addAction(quit_action)
+
+        net_menu = bar.addMenu("&Network")
+        self.network_group = QActionGroup(self)
+        for key, label in (("sandbox", "Sandbox (local practice network)"), ("testnet", "Testnet"),
+                           ("localnet", "Localnet (127.0.0.1)")):
+            action = QAction(label, self, checkable=True)
+            action.setData(key)
+            action.triggered.connect(lambda _=False, k=key: self.switch_network(k))
+            self.network_group.addAction(action)
+            net_menu.addAction(action)
+        net_menu.addSeparator()
+        net_menu.addAction(QAction("Custom RPC URL…", self, triggered=self._ask_custom_network))
+        net_menu.addAction(QAction("Check connection", self, triggered=self.ctx.refresh))
+        self.ctx.network_changed.connect(self._sync_network_actions)
+
+        self.sandbox_menu = bar.addMenu("&Sandbox")
+        self.advance_action = QAction("&Advance epoch", self, shortcut="Ctrl+E", triggered=self.advance_epoch)
+        self.reset_action = QAction("&Reset sandbox…", self, triggered=self.reset_sandbox)
+        self.sandbox_menu.addAction(self.advance_action)
+        self.sandbox_menu.addAction(self.reset_action)
+
+        view_menu = bar.addMenu("&View")
+        theme_group = QActionGroup(self)
+        for key, label in (("system", "Follow system theme"), ("light", "Light"), ("dark", "Dark")):
+            action = QAction(label, self, checkable=True, checked=self.ctx.settings.theme == key)
+            action.triggered.connect(lambda _=False, k=key: self.set_theme(k))
+            theme_group.addAction(action)
+            view_menu.addAction(action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(QAction("&About SOMA Desktop", self, triggered=lambda: about.show_about(self)))
+        self._sync_network_actions(self.ctx.network)
+
+    def _sync_network_actions(self, network) -> None:
+        key = self.ctx.choice.key if self.ctx.choice else ""
+        for action in self.network_group.actions():
+            action.setChecked(action.data() == key)
+        sandbox_live = bool(network is not None and network.is_sandbox)
+        self.sandbox_menu.setEnabled(sandbox_live)
+        self.advance_action.setEnabled(bool(network is not None and network.can_advance_epoch))
+
+    def switch_network(self, key: str) -> None:
+        try:
+            choice = parse_choice(key)
+        except InvalidInput as exc:
+            QMessageBox.warning(self, "Network", str(exc))
+            return
+        self.ctx.connect_to(choice)
+
+    def _ask_custom_network(self) -> None:
+        url, ok = QInputDialog.getText(self, "Custom network", "Fullnode RPC URL (http:// or https://):",
+                                       text=self.ctx.settings.custom_rpc_url)
+        if ok and url.strip():
+            self.ctx.settings.custom_rpc_url = url.strip()
+            self.switch_network(url.strip())
+
+    def set_theme(self, key: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from soma_desktop.ui.theme import apply_theme
+
+        self.ctx.settings.theme = key
+        self.ctx.save_settings()
+        apply_theme(QApplication.instance(), key)
+
+    # --- sandbox actions --------------------------------------------------------------------
+    def advance_epoch(self) -> None:
+        network = self.ctx.network
+        if network is None or not network.can_advance_epoch:
+            return
+        self.status.advance_button.setEnabled(False)
+        self.ctx.bridge.call(network.advance_epoch(), on_result=self._advanced, on_error=self._advance_failed,
+                             owner=self, label="epoch advance")
+
+    def _advanced(self, state) -> None:
+        self.status.advance_button.setEnabled(True)
+        self.ctx.refresh()
+        self.statusBar().showMessage(f"Epoch {state.epoch} started", 4000)
+
+    def _advance_failed(self, exc: BaseException) -> None:
+        self.status.advance_button.setEnabled(True)
+        QMessageBox.warning(self, "Advance epoch", describe_error(exc))
+
+    def reset_sandbox(self) -> None:
+        network = self.ctx.network
+        if network is None or not network.is_sandbox:
+            return
+        answer = QMessageBox.warning(
+            self, "Reset sandbox",
+            "Erase the sandbox chain and start again from genesis?\n\nAll sandbox balances, stakes, models and "
+            "targets are lost. Your wallet keys and real-network data are not touched.",
+            QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        if answer != QMessageBox.StandardButton.Reset:
+            return
+        self.ctx.bridge.call(network.reset(), on_result=lambda _r: self.ctx.connect_to(self.ctx.choice),
+                             on_error=lambda exc: QMessageBox.warning(self, "Reset sandbox", describe_error(exc)),
+                             owner=self, label="sandbox reset", timeout=60.0)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        geometry.save(self)
+        super().closeEvent(event)
+
+
+def empty_state(text: str) -> QWidget:
+    """A centred explanatory label for panels with nothing to show yet."""
+    widget = QWidget()
+    layout = QVBoxLayout(widget)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    layout.addWidget(label)
+    return widget

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QSplitter, QStackedWidget,
+    QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -56,12 +56,15 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
             self.stack.addWidget(QWidget())   # swapped for the real panel on first show
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        self.nav.setStyleSheet("QListWidget#navigation { border: none; font-size: 11pt; }"
+                               "QListWidget#navigation::item { padding: 8px 12px; }")
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.status = ChainStatusBar(ctx)
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
@@ -97,6 +100,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
+                                    triggered=self.edit_preferences))
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         file_menu.addAction(quit_action)
 
@@ -153,6 +159,18 @@ class MainWindow(QMainWindow):
         if ok and url.strip():
             self.ctx.settings.custom_rpc_url = url.strip()
             self.switch_network(url.strip())
+
+    def edit_preferences(self) -> None:
+        from soma_desktop.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.ctx.settings, self)
+        dialog.accepted.connect(lambda: self._apply_preferences(dialog))
+        dialog.open()
+
+    def _apply_preferences(self, dialog) -> None:
+        dialog.apply_to(self.ctx.settings)
+        self.ctx.bridge.default_timeout = self.ctx.settings.network_timeout_s
+        self.set_theme(self.ctx.settings.theme)
 
     def set_theme(self, key: str) -> None:
         from PySide6.QtWidgets import QApplication

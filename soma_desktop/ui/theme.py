@@ -23,10 +23,20 @@ def apply_theme(app: QApplication, choice: str = "system") -> None:
     hints = QGuiApplication.styleHints()
     scheme = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(choice, Qt.ColorScheme.Unknown)
     hints.setColorScheme(scheme)
-    if choice == "dark" or (choice == "system" and is_dark()):
-        app.setPalette(_dark_palette())
-    else:
-        app.setPalette(app.style().standardPalette())
+    _apply_palette(app, choice == "dark" or (choice == "system" and is_dark()))
+
+
+def _apply_palette(app: QApplication, dark: bool) -> None:
+    app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+
+
+def follow_system_changes(app: QApplication, current_choice) -> None:
+    """Re-apply the palette when the OS switches light/dark while the app runs."""
+    def _on_scheme_changed(scheme: Qt.ColorScheme) -> None:
+        if current_choice() == "system":
+            _apply_palette(app, scheme == Qt.ColorScheme.Dark)
+
+    QGuiApplication.styleHints().colorSchemeChanged.connect(_on_scheme_changed)
 
 
 def _dark_palette() -> QPalette:

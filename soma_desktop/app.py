@@ -37,6 +37,9 @@ def run_gui(data_dir: Path | None = None, network: str | None = None) -> int:
         print(f"soma-desktop: {exc}", file=sys.stderr)
         return 1
     try:
+        from soma_desktop.wallet.hardening import disable_core_dumps
+
+        disable_core_dumps()  # a crash dump would hold the unlocked vault's keys
         setup_logging(data_dir)
         settings = load_settings(data_dir)
         if choice is None:

@@ -54,14 +54,5 @@ async def open_network(choice: NetworkChoice, data_dir: Path, settings: Settings
         return network
     from soma_desktop.network.sdk import open_sdk_network
 
-    target = choice.key
-    if target.startswith("env:"):
-        from soma_desktop.network.sdk.environments import load_environments
-
-        envs = {env.name: env for env in load_environments()}
-        env = envs.get(target[4:])
-        if env is None:
-            raise InvalidInput(f"No environment named {target[4:]!r} in the SOMA CLI's client.yaml", field="network")
-        target = env.rpc_url
-    return await open_sdk_network(target, faucet_url=settings.custom_faucet_url or None,
+    return await open_sdk_network(choice.key, faucet_url=settings.custom_faucet_url or None,
                                   timeout_s=settings.network_timeout_s)

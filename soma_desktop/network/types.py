@@ -184,3 +184,4 @@ class SubmitSpec:
     embedding: tuple[float, ...]
     distance_score: float
     loss_score: tuple[float, ...]
+    data_path: str | None = None  # the submitted bytes (<= 1 MiB); soma-sdk uploads them itself

@@ -44,6 +44,8 @@ class ChainStatusBar(QStatusBar):
         ctx.network_changed.connect(self._on_network)
         self._on_connection(ctx.connection, ctx.connection_detail)
         self._on_network(ctx.network)
+        if ctx.state is not None:
+            self._on_state(ctx.state)
 
     def _on_network(self, network) -> None:
         choice = self._ctx.choice

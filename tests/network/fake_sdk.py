@@ -1,0 +1,666 @@
+"""A fake soma-sdk 0.1.15 `SomaClient` whose chain is the real sandbox rules.
+
+It mirrors the SDK's observable contract (sdk.md §1-§5), not its code:
+- `await FakeSomaClient(rpc_url, *, chain=None, scoring_url=None, admin_url=None, faucet_url=None)`;
+  preset/argument errors are ValueErrors with the SDK's texts; faucet/scoring/admin connect eagerly.
+- Methods are sync-callable and return a Future that has already started (like `future_into_py`); they need a
+  running loop (`RuntimeError: no running event loop`) and work from other threads' loops.
+- One RPC at a time per client (an asyncio.Lock; `max_in_flight` records the peak).
+- Results are SimpleNamespace trees built the way pythonize + dict_to_ns build them: maps with non-string keys
+  stay dicts, enums are externally tagged, digests are Base58, SomaTensors are {dtype, bytes, shape}.
+- Addresses come back without 0x where the SDK prints them bare; float SOMA is truncated like `to_shannons`.
+- Failures are RuntimeErrors with the SDK's message formats; bad arguments are ValueErrors.
+
+`FakeChain` is the server side: a sandbox `Network`, which services are up, a silent/closed switch, injected
+delays and "checkpoint wait timed out" faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import struct
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from soma_desktop.core.crypto import b58decode, b58encode, f32_bytes
+from soma_desktop.core.ids import normalize_id
+from soma_desktop.network import types as t
+from soma_desktop.network.base import list_all_targets
+from soma_desktop.network.errors import InvalidInput, TransactionFailed
+from soma_desktop.network.sandbox import params
+
+U64_MAX = 2**64 - 1
+TCP_ERROR = 'status: Unavailable, message: "tcp connect error", details: [], metadata: MetadataMap { headers: {} }'
+CHECKPOINT_TIMEOUT = ('gRPC error: status: Internal, message: "Transaction executed but checkpoint wait timed out", '
+                      'details: [], metadata: MetadataMap { headers: {} }')
+TARGET_STATUSES = ("open", "filled", "claimed", "expired", "claimable")
+
+
+def to_shannons(soma: float) -> int:
+    """soma-sdk's `(soma * 1e9) as u64`: truncating, saturating, NaN and negatives -> 0."""
+    if math.isnan(soma) or soma <= 0:
+        return 0
+    scaled = soma * 1e9
+    return U64_MAX if scaled >= 2.0**64 else int(scaled)
+
+
+def to_ns(value: Any) -> Any:
+    """dict_to_ns: dicts with only string keys -> SimpleNamespace, others stay dicts; recursive."""
+    if isinstance(value, dict):
+        converted = {k: to_ns(v) for k, v in value.items()}
+        if all(isinstance(k, str) for k in converted):
+            return SimpleNamespace(**converted)
+        return converted
+    if isinstance(value, list):
+        return [to_ns(v) for v in value]
+    return value
+
+
+def parse_address(text: Any) -> str:
+    """SomaAddress/ObjectID parsing: hex with or without 0x, else the SDK's ValueError."""
+    try:
+        return normalize_id(str(text))
+    except ValueError:
+        raise ValueError("Unable to parse AccountAddress (must be hex string of length 32)") from None
+
+
+def tensor(values: Any) -> dict[str, Any]:
+    raw = f32_bytes(values)
+    return {"dtype": 0, "bytes": list(raw), "shape": [len(raw) // 4]}
+
+
+@dataclass
+class KeypairSigner:
+    """What the sandbox needs from the SDK Keypair the adapter passes."""
+
+    keypair: Any
+
+    @property
+    def address(self) -> str:
+        return "0x" + self.keypair.address()
+
+    def secret_key(self) -> bytes:
+        return bytes.fromhex(self.keypair.to_secret_key().removeprefix("0x"))
+
+
+@dataclass
+class FakeChain:
+    """The server side shared by every FakeSomaClient: a sandbox Network plus fault switches."""
+
+    network: Any
+    faucet_up: bool = True
+    scoring_up: bool = True
+    admin_up: bool = True
+    rpc_up: bool = True
+    delays: dict[str, float] = field(default_factory=dict)         # method -> seconds before it runs
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> runs once the event is set
+    checkpoint_timeouts: set[str] = field(default_factory=set)     # method -> execute, then report a timeout
+    scorer: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    calls: list[str] = field(default_factory=list)
+    clients: list["FakeSomaClient"] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="fake-sdk-")
+
+    def factory(self, rpc_url: str | None = None, **kwargs: Any) -> "FakeSomaClient":
+        """Drop-in for `SomaClient(...)` as the adapter's client_factory."""
+        return FakeSomaClient(self, rpc_url, **kwargs)
+
+    def scratch(self, data: bytes) -> str:
+        path = Path(self._tmp.name) / hashlib.blake2b(data, digest_size=16).hexdigest()
+        path.write_bytes(data)
+        return str(path)
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+
+class FakeSomaClient:
+    def __init__(self, backend: FakeChain, rpc_url: str | None = None, *, chain: str | None = None,
+                 scoring_url: str | None = None, admin_url: str | None = None, faucet_url: str | None = None):
+        chain_name = chain
+        # Argument errors are raised synchronously by the pyo3 constructor, before any loop is needed.
+        if chain_name == "testnet":
+            if rpc_url or faucet_url:
+                raise ValueError('Cannot provide rpc_url or faucet_url when chain="testnet"')
+            rpc_url, faucet_url = "https://fullnode.testnet.soma.org", "https://faucet.testnet.soma.org"
+        elif chain_name == "localnet":
+            if rpc_url or faucet_url:
+                raise ValueError('Cannot provide rpc_url or faucet_url when chain="localnet"')
+            rpc_url, faucet_url = "http://127.0.0.1:9000", "http://127.0.0.1:9123"
+            admin_url, scoring_url = admin_url or "http://127.0.0.1:9125", scoring_url or "http://127.0.0.1:9124"
+        elif chain_name is not None:
+            raise ValueError(f'Unknown chain "{chain_name}". Supported: "testnet", "localnet"')
+        elif not rpc_url:
+            raise ValueError("Either rpc_url or chain must be provided")
+        self._home = asyncio.get_running_loop()      # RuntimeError: no running event loop, like the SDK
+        self._chain = backend
+        self.rpc_url, self.scoring_url, self.admin_url, self.faucet_url = rpc_url, scoring_url, admin_url, faucet_url
+        self._lock: asyncio.Lock | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    # --- construction (awaitable, like the pyo3 constructor) -------------------------------------
+    def __await__(self):
+        return self._connect().__await__()
+
+    async def _connect(self) -> "FakeSomaClient":
+        for url in (self.rpc_url, self.scoring_url, self.admin_url, self.faucet_url):
+            if url and not urlsplit(url).scheme:
+                raise RuntimeError('Error initializing RPC client: status: Unknown, message: "invalid uri character"')
+        # Eager channels (sdk.md §1): a stopped scoring/admin/faucet service fails construction.
+        if (self.scoring_url and not self._chain.scoring_up) or (self.admin_url and not self._chain.admin_up):
+            raise RuntimeError("Error initializing RPC client: transport error")
+        if self.faucet_url and not self._chain.faucet_up:
+            raise RuntimeError("transport error")
+        self._lock = asyncio.Lock()
+        self._chain.clients.append(self)
+        return self
+
+    # --- call plumbing -----------------------------------------------------------------------------
+    def _start(self, name: str, body: Callable[[], Any]) -> "asyncio.Future[Any]":
+        """Start the call now (it runs even if never awaited) and hand back a future for this thread's loop."""
+        loop = asyncio.get_running_loop()          # RuntimeError: no running event loop, like the SDK
+        home = self._home
+        if home is loop:
+            return loop.create_task(self._serialised(name, body))
+        if home.is_closed():
+            raise RuntimeError("event loop is closed")
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._serialised(name, body), home), loop=loop)
+
+    async def _serialised(self, name: str, body: Callable[[], Any]) -> Any:
+        assert self._lock is not None, "await the client before calling it"
+        async with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._chain.calls.append(name)
+            try:
+                if not self._chain.rpc_up:
+                    raise RuntimeError(TCP_ERROR)
+                if self._chain.delays.get(name):
+                    await asyncio.sleep(self._chain.delays[name])
+                if name in self._chain.gates:
+                    await self._chain.gates[name].wait()
+                result = body()
+                if asyncio.iscoroutine(result):
+                    result = await result
+                return result
+            finally:
+                self.in_flight -= 1
+
+    @property
+    def _net(self) -> Any:
+        return self._chain.network
+
+    async def _tx(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
+        """Run a sandbox transaction and translate its outcome into soma-sdk's shapes and messages."""
+        try:
+            result = await coro
+        except TransactionFailed as err:
+            if err.digest:
+                raise RuntimeError(f"Transaction failed: {label} failed (digest: {err.digest}): "
+                                   f"Failure {{ error: {err.error_name} }}") from None
+            raise RuntimeError(f'gRPC error: status: Internal, message: "RPC error: status: InvalidArgument, '
+                               f'message: \\"{err.error_name}: {err}\\""') from None
+        except InvalidInput as err:
+            text = str(err)
+            if "No coin to pay gas" in text:
+                raise RuntimeError(f"No coin found for {signer.address[2:]}") from None
+            if text.startswith("Nothing to merge"):
+                raise RuntimeError("Nothing to merge: address has 0 or 1 coins.") from None
+            raise ValueError(text) from None
+        if name in self._chain.checkpoint_timeouts:
+            self._chain.checkpoint_timeouts.discard(name)
+            raise RuntimeError(CHECKPOINT_TIMEOUT)
+        return result
+
+    @staticmethod
+    def _signer(keypair: Any) -> KeypairSigner:
+        if not hasattr(keypair, "to_secret_key"):
+            raise TypeError("argument 'signer': expected a Keypair")
+        return KeypairSigner(keypair)
+
+    def _effects(self, result: t.TxResult) -> Any:
+        base = min(params.BASE_FEE, result.fee)
+        changed = [[cid, {"input_state": "NotExist",
+                          "output_state": {"ObjectWrite": [b58encode(bytes(32)), {"AddressOwner": ""}]},
+                          "id_operation": "Created"}] for cid in result.created]
+        return to_ns({"V1": {
+            "status": "Success",
+            "executed_epoch": result.epoch or 0,
+            "transaction_fee": {"base_fee": base, "operation_fee": result.fee - base, "value_fee": 0,
+                                "total_fee": result.fee},
+            "transaction_digest": result.digest,
+            "gas_object_index": 0,
+            "dependencies": [],
+            "version": 1,
+            "changed_objects": changed,
+            "unchanged_shared_objects": [],
+        }})
+
+    # --- chain info ----------------------------------------------------------------------------------
+    def get_chain_identifier(self):
+        return self._start("get_chain_identifier", lambda: "localnet")
+
+    def get_protocol_version(self):
+        return self._start("get_protocol_version", lambda: params.PROTOCOL_VERSION)
+
+    def get_architecture_version(self):
+        return self._start("get_architecture_version", lambda: params.MODEL_ARCHITECTURE_VERSION)
+
+    def get_embedding_dim(self):
+        async def body():
+            return (await self._net.get_system_state()).target_embedding_dim
+        return self._start("get_embedding_dim", body)
+
+    def get_model_min_stake(self):
+        return self._start("get_model_min_stake", lambda: params.MODEL_MIN_STAKE)
+
+    def get_latest_system_state(self):
+        return self._start("get_latest_system_state", self._system_state)
+
+    async def _system_state(self) -> Any:
+        state = await self._net.get_system_state()
+        vals = await self._net.get_validators()
+        mods = await self._net.list_models()
+        return to_ns({
+            "epoch": state.epoch,
+            "protocol_version": state.protocol_version,
+            "epoch_start_timestamp_ms": state.epoch_start_ms,
+            "parameters": {
+                "epoch_duration_ms": state.epoch_duration_ms,
+                "validator_reward_allocation_bps": params.VALIDATOR_REWARD_ALLOCATION_BPS,
+                "model_min_stake": state.model_min_stake,
+                "model_architecture_version": state.architecture_version,
+                "model_reveal_slash_rate_bps": params.MODEL_REVEAL_SLASH_RATE_BPS,
+                "model_tally_slash_rate_bps": params.MODEL_TALLY_SLASH_RATE_BPS,
+                "target_epoch_fee_collection": params.TARGET_EPOCH_FEE_COLLECTION,
+                "base_fee": state.base_fee,
+                "write_object_fee": state.write_object_fee,
+                "value_fee_bps": state.value_fee_bps,
+                "min_value_fee_bps": params.MIN_VALUE_FEE_BPS,
+                "max_value_fee_bps": params.MAX_VALUE_FEE_BPS,
+                "fee_adjustment_rate_bps": params.FEE_ADJUSTMENT_RATE_BPS,
+                "target_models_per_target": params.TARGET_MODELS_PER_TARGET,
+                "target_embedding_dim": state.target_embedding_dim,
+                "target_initial_distance_threshold": tensor([params.TARGET_INITIAL_DISTANCE_THRESHOLD]),
+                "target_initial_targets_per_epoch": params.TARGET_INITIAL_TARGETS_PER_EPOCH,
+                "submission_bond_per_byte": params.SUBMISSION_BOND_PER_BYTE,
+                "max_submission_data_size": params.MAX_SUBMISSION_DATA_SIZE,
+            },
+            "emission_pool": {"balance": state.emission_balance, "emission_per_epoch": state.emission_per_epoch},
+            "target_state": {
+                "distance_threshold": tensor([state.distance_threshold]),
+                "targets_generated_this_epoch": state.targets_generated_this_epoch,
+                "hits_this_epoch": state.hits_this_epoch,
+                "hits_ema": 0,
+                "reward_per_target": state.reward_per_target,
+            },
+            "validators": {
+                "total_stake": sum(v.pool.soma_balance for v in vals),
+                "validators": [self._validator(v) for v in vals],
+                "pending_validators": [],
+                "pending_removals": [],
+                "staking_pool_mappings": {v.pool.id: v.address[2:] for v in vals},
+                "inactive_validators": {},
+                "at_risk_validators": {},
+            },
+            "model_registry": {
+                "models": {m.id: {"V1": self._model(m)} for m in mods},
+                "staking_pool_mappings": {m.pool.id: m.id for m in mods},
+                "total_model_stake": sum(m.stake for m in mods if m.state is t.ModelState.ACTIVE),
+                "model_report_records": {},
+            },
+            "safe_mode": False,
+            "safe_mode_accumulated_fees": 0,
+            "safe_mode_accumulated_emissions": 0,
+            "validator_report_records": {},
+        })
+
+    @staticmethod
+    def _pool(p: t.PoolInfo) -> dict[str, Any]:
+        return {"id": p.id, "activation_epoch": p.activation_epoch, "deactivation_epoch": p.deactivation_epoch,
+                "soma_balance": p.soma_balance, "rewards_pool": p.rewards_pool,
+                "pool_token_balance": p.pool_token_balance,
+                "exchange_rates": {e: {"soma_amount": s, "pool_token_amount": k}
+                                   for e, (s, k) in p.exchange_rates.items()},
+                "pending_stake": p.pending_stake, "pending_total_soma_withdraw": 0,
+                "pending_pool_token_withdraw": 0}
+
+    def _validator(self, v: t.Validator) -> dict[str, Any]:
+        return {"metadata": {"soma_address": v.address[2:], "net_address": "/dns/localhost/tcp/8080/http",
+                             "p2p_address": "", "primary_address": "", "proxy_address": "",
+                             "protocol_pubkey": ""},
+                "voting_power": v.voting_power, "staking_pool": self._pool(v.pool),
+                "commission_rate": v.commission_rate, "next_epoch_stake": v.pool.soma_balance,
+                "next_epoch_commission_rate": v.next_commission_rate}
+
+    @staticmethod
+    def _manifest(m: t.Manifest) -> dict[str, Any]:
+        return {"V1": {"url": m.url, "metadata": {"V1": {"checksum": b58encode(m.checksum), "size": m.size}}}}
+
+    def _model(self, m: t.ModelInfo) -> dict[str, Any]:
+        body: dict[str, Any] = {"owner": m.owner[2:], "architecture_version": m.architecture_version,
+                                "staking_pool": self._pool(m.pool), "commission_rate": m.commission_rate,
+                                "next_epoch_commission_rate": m.next_commission_rate}
+        if m.state is t.ModelState.CREATED:
+            body["create_epoch"] = m.create_epoch
+            return {"Created": body}
+        assert m.manifest and m.weights_commitment and m.embedding_commitment and m.decryption_key_commitment
+        body.update(manifest=self._manifest(m.manifest), weights_commitment=b58encode(m.weights_commitment),
+                    embedding_commitment=b58encode(m.embedding_commitment),
+                    decryption_key_commitment=b58encode(m.decryption_key_commitment))
+        if m.state is t.ModelState.PENDING:
+            body["commit_epoch"] = m.commit_epoch
+            return {"Pending": body}
+        assert m.decryption_key is not None and m.embedding is not None
+        body.update(decryption_key=b58encode(m.decryption_key), embedding=tensor(m.embedding))
+        if m.state is t.ModelState.INACTIVE:
+            return {"Inactive": body}
+        u = m.pending_update
+        body["pending_update"] = None if u is None else {
+            "manifest": self._manifest(u.manifest), "weights_commitment": b58encode(u.weights_commitment),
+            "embedding_commitment": b58encode(u.embedding_commitment),
+            "decryption_key_commitment": b58encode(u.decryption_key_commitment), "commit_epoch": u.commit_epoch}
+        return {"Active": body}
+
+    def get_active_models(self):
+        async def body():
+            out = []
+            for m in await self._net.list_models():
+                if m.state is t.ModelState.ACTIVE:
+                    out.append(to_ns({"model_id": m.id, "owner": m.owner[2:], "embedding": list(m.embedding or ()),
+                                      "stake": m.stake / 1e9, "commission_rate": m.commission_rate,
+                                      "next_epoch_commission_rate": m.next_commission_rate, "commit_epoch": 0,
+                                      "has_pending_update": m.pending_update is not None}))
+            return out
+        return self._start("get_active_models", body)
+
+    # --- objects -------------------------------------------------------------------------------------
+    def list_owned_objects(self, owner: str, object_type: str | None = None, limit: int | None = None):
+        address = parse_address(owner)
+        kind = None if object_type is None else object_type.lower()
+        if kind not in (None, "coin", "stakedsoma", "staked_soma", "target", "systemstate", "system_state"):
+            raise ValueError(f"Unknown object type '{object_type}'. Valid types: coin, staked_soma, target, "
+                             "system_state")
+
+        async def body():
+            out = []
+            if kind in (None, "coin"):
+                for c in await self._net.list_coins(address):
+                    out.append(self._object(c.id, c.owner, "Coin", struct.pack("<Q", c.balance)))
+            if kind in (None, "stakedsoma", "staked_soma"):
+                for s in await self._net.list_staked_soma(address):
+                    payload = bytes.fromhex(s.pool_id[2:]) + struct.pack("<QQ", s.activation_epoch, s.principal)
+                    out.append(self._object(s.id, s.owner, "StakedSoma", payload))
+            return out[:limit] if limit else out
+        return self._start("list_owned_objects", body)
+
+    @staticmethod
+    def _object(object_id: str, owner: str, object_type: str, payload: bytes) -> Any:
+        contents = bytes.fromhex(object_id[2:]) + payload
+        digest = b58encode(hashlib.blake2b(contents, digest_size=32).digest())
+        return SimpleNamespace(id=object_id, version=1, digest=digest,
+                               owner=SimpleNamespace(AddressOwner=owner[2:]), previous_transaction=digest,
+                               data=SimpleNamespace(object_type=object_type, version=1, contents=contents))
+
+    def get_balance(self, address: str):
+        parsed = parse_address(address)
+
+        async def body():
+            return (await self._net.get_balance(parsed)) / 1e9     # float SOMA, lossy like the SDK
+        return self._start("get_balance", body)
+
+    # --- targets -------------------------------------------------------------------------------------
+    def list_targets(self, status: str | None = None, claimable: bool = False, epoch: int | None = None,
+                     limit: int | None = None, read_mask: str | None = None, submitter: str | None = None,
+                     page_token: str | None = None):
+        filt = "claimable" if claimable else (status or "open")
+        after: str | None = None
+        if page_token is not None:
+            try:
+                token = json.loads(bytes.fromhex(page_token))
+            except ValueError as exc:
+                raise ValueError(f"invalid page_token hex: {exc}") from None
+            after = token.get("after")
+            if token.get("status") != filt:
+                raise ValueError("page_token parameters do not match request filters")
+
+        async def body():
+            if filt.lower() not in TARGET_STATUSES:
+                raise RuntimeError(f"status: InvalidArgument, message: \"invalid status_filter: '{filt}'\"")
+            current = (await self._net.get_system_state()).epoch
+            rows = sorted(await list_all_targets(self._net), key=lambda x: x.id)
+            page_size = max(1, min(limit or 100, 1000))
+            picked = []
+            for target in rows:
+                if after is not None and target.id <= after:
+                    continue
+                label = self._server_status(target, current)
+                if not self._matches(filt.lower(), target, current) or (epoch is not None
+                                                                       and target.generation_epoch != epoch):
+                    continue
+                picked.append((target, label))
+                if len(picked) > page_size:
+                    break
+            more = len(picked) > page_size
+            picked = picked[:page_size]
+            token = None
+            if more:
+                token = json.dumps({"status": filt, "after": picked[-1][0].id}).encode().hex()
+            return to_ns({"targets": [self._target(x, label) for x, label in picked], "next_page_token": token})
+        return self._start("list_targets", body)
+
+    @staticmethod
+    def _is_filled(target: t.Target) -> bool:
+        return target.fill_epoch is not None
+
+    def _matches(self, filt: str, target: t.Target, current: int) -> bool:
+        expired = not self._is_filled(target) and target.generation_epoch < current
+        filled_claimable = self._is_filled(target) and target.fill_epoch is not None and current > target.fill_epoch + 1
+        if filt == "open":
+            return not self._is_filled(target) and not expired
+        if filt == "expired":
+            return expired
+        if filt == "filled":
+            return self._is_filled(target)
+        if filt == "claimable":
+            return expired or filled_claimable
+        return False                                      # "claimed": claimed targets are deleted
+
+    def _server_status(self, target: t.Target, current: int) -> str:
+        """The RPC's labels: claimable wins over expired (list_targets.rs)."""
+        expired = not self._is_filled(target) and target.generation_epoch < current
+        filled_claimable = self._is_filled(target) and target.fill_epoch is not None and current > target.fill_epoch + 1
+        if expired or filled_claimable:
+            return "claimable"
+        return "filled" if self._is_filled(target) else "open"
+
+    @staticmethod
+    def _target(x: t.Target, label: str) -> dict[str, Any]:
+        return {"id": x.id, "status": label, "embedding": list(x.embedding), "model_ids": list(x.model_ids),
+                "distance_threshold": x.distance_threshold, "reward_pool": x.reward_pool,
+                "generation_epoch": x.generation_epoch, "bond_amount": x.bond_amount,
+                "submitter": x.submitter, "winning_model_id": x.winning_model_id,
+                "data_url": x.data_manifest.url if x.data_manifest else None}
+
+    def get_model_manifests(self, model_ids_or_target: Any):
+        ids = model_ids_or_target if isinstance(model_ids_or_target, list) else getattr(
+            model_ids_or_target, "model_ids", None)
+        if ids is None:
+            raise ValueError("Expected a list of model ID strings or an object with .model_ids")
+
+        async def body():
+            by_id = {m.id: m for m in await self._net.list_models()}
+            out = []
+            for raw in ids:
+                model = by_id.get(parse_address(raw))
+                if model is not None and model.manifest is not None:     # unknown ids are silently skipped
+                    out.append(to_ns({"url": model.manifest.url, "checksum": b58encode(model.manifest.checksum),
+                                      "size": model.manifest.size,
+                                      "decryption_key": b58encode(model.decryption_key)
+                                      if model.decryption_key else None}))
+            return out
+        return self._start("get_model_manifests", body)
+
+    # --- faucet, admin, scoring ----------------------------------------------------------------------
+    def request_faucet(self, address: str):
+        if not self.faucet_url:
+            raise RuntimeError("No faucet_url was provided when creating SomaClient")
+        parsed = parse_address(address)
+
+        async def body():
+            result = await self._net.request_faucet(parsed)
+            return to_ns({"status": "Success", "coins_sent": [
+                {"amount": params.FAUCET_AMOUNT, "id": cid, "transfer_tx_digest": result.digest}
+                for cid in result.created]})
+        return self._start("request_faucet", body)
+
+    def advance_epoch(self):
+        if not self.admin_url:
+            raise RuntimeError("Service not configured: No admin_url was provided when creating SomaClient")
+
+        async def body():
+            return (await self._net.advance_epoch()).epoch
+        return self._start("advance_epoch", body)
+
+    def scoring_health(self):
+        if not self.scoring_url:
+            raise RuntimeError("Service not configured: No scoring_url was provided when creating SomaClient")
+        return self._start("scoring_health", lambda: self._chain.scoring_up)
+
+    def score(self, data_url: str, models: list[Any], target_embedding: list[float], data: bytes | None = None,
+              data_checksum: str | None = None, data_size: int | None = None, seed: int = 0):
+        if data is not None:
+            data_checksum = data_checksum or b58encode(hashlib.blake2b(data, digest_size=32).digest())
+            data_size = data_size if data_size is not None else len(data)
+        elif data_checksum is None or data_size is None:
+            raise ValueError("Either data or both data_checksum and data_size are required")
+        manifests = [{"url": getattr(m, "url"), "checksum": getattr(m, "checksum"), "size": getattr(m, "size"),
+                      "decryption_key": getattr(m, "decryption_key", None)} for m in models]
+        request = {"data_url": data_url, "data_checksum": data_checksum, "data_size": data_size,
+                   "model_manifests": manifests, "target_embedding": [float(v) for v in target_embedding],
+                   "seed": seed}
+        if not self.scoring_url:
+            raise RuntimeError("Service not configured: No scoring_url was provided when creating SomaClient")
+
+        def body():
+            if self._chain.scorer is None:
+                raise RuntimeError("Scoring error: no scorer configured")
+            return SimpleNamespace(**self._chain.scorer(request))
+        return self._start("score", body)
+
+    # --- transactions ----------------------------------------------------------------------------------
+    def transfer_coin(self, signer: Any, recipient: str, amount: float):
+        s, to, shannons = self._signer(signer), parse_address(recipient), to_shannons(amount)
+        return self._start("transfer_coin", lambda: self._send(
+            "transfer_coin", "TransferCoin", s, self._net.transfer_coin(s, to, shannons)))
+
+    def pay_coins(self, signer: Any, recipients: list[str], amounts: list[float]):
+        s = self._signer(signer)
+        to = [parse_address(r) for r in recipients]
+        shannons = [to_shannons(a) for a in amounts]
+        return self._start("pay_coins", lambda: self._send(
+            "pay_coins", "PayCoins", s, self._net.pay_coins(s, to, shannons)))
+
+    def merge_coins(self, signer: Any):
+        s = self._signer(signer)
+        return self._start("merge_coins", lambda: self._send("merge_coins", "MergeCoins", s,
+                                                             self._net.merge_coins(s)))
+
+    def add_stake(self, signer: Any, validator: str, amount: float | None = None):
+        s, v = self._signer(signer), parse_address(validator)
+
+        async def body():
+            shannons = to_shannons(amount) if amount is not None else max(c.balance for c in
+                                                                          await self._net.list_coins(s.address))
+            return await self._send("add_stake", "AddStake", s, self._net.add_stake(s, v, shannons))
+        return self._start("add_stake", body)
+
+    def withdraw_stake(self, signer: Any, staked_soma_id: str):
+        s, sid = self._signer(signer), parse_address(staked_soma_id)
+        return self._start("withdraw_stake", lambda: self._send(
+            "withdraw_stake", "WithdrawStake", s, self._net.withdraw_stake(s, sid)))
+
+    def add_stake_to_model(self, signer: Any, model_id: str, amount: float | None = None):
+        s, mid = self._signer(signer), parse_address(model_id)
+
+        async def body():
+            shannons = to_shannons(amount) if amount is not None else max(c.balance for c in
+                                                                          await self._net.list_coins(s.address))
+            return await self._send("add_stake_to_model", "AddStakeToModel", s,
+                                    self._net.add_stake_to_model(s, mid, shannons))
+        return self._start("add_stake_to_model", body)
+
+    def create_model(self, signer: Any, commission_rate: int, stake_amount: float | None = None):
+        s = self._signer(signer)
+        if not isinstance(commission_rate, int) or commission_rate < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        stake = to_shannons(stake_amount) if stake_amount is not None else params.MODEL_MIN_STAKE
+
+        async def body():
+            result = await self._tx("create_model", "CreateModel", s,
+                                    self._net.create_model(s, stake, commission_rate))
+            return result.model_id
+        return self._start("create_model", body)
+
+    def commit_model(self, signer: Any, model_id: str, weights_url: str, encrypted_weights: bytes,
+                     decryption_key: str, embedding: list[float]):
+        s, mid = self._signer(signer), parse_address(model_id)
+        parts = urlsplit(weights_url)
+        if not parts.scheme or not (parts.netloc or parts.path):
+            raise ValueError("Invalid URL: relative URL without a base")
+        key = self._key(decryption_key)
+        if not embedding:
+            raise ValueError("Embedding cannot be empty")
+        data = bytes(encrypted_weights)
+        checksum = hashlib.blake2b(data, digest_size=32).digest()
+        spec = t.CommitSpec(model_id=mid, manifest=t.Manifest(weights_url, checksum, len(data)),
+                            encrypted_path=self._chain.scratch(data), decryption_key=key,
+                            embedding_f32=f32_bytes(embedding))
+        return self._start("commit_model", lambda: self._send("commit_model", "CommitModel", s,
+                                                              self._net.commit_model(s, spec)))
+
+    def reveal_model(self, signer: Any, model_id: str, decryption_key: str, embedding: list[float]):
+        s, mid, key = self._signer(signer), parse_address(model_id), self._key(decryption_key)
+        if not embedding:
+            raise ValueError("Embedding cannot be empty")
+        values = list(struct.unpack(f"<{len(embedding)}f", f32_bytes(embedding)))
+        return self._start("reveal_model", lambda: self._send(
+            "reveal_model", "RevealModel", s, self._net.reveal_model(s, mid, key, values)))
+
+    def deactivate_model(self, signer: Any, model_id: str):
+        s, mid = self._signer(signer), parse_address(model_id)
+        return self._start("deactivate_model", lambda: self._send(
+            "deactivate_model", "DeactivateModel", s, self._net.deactivate_model(s, mid)))
+
+    def set_model_commission_rate(self, signer: Any, model_id: str, new_rate: int):
+        s, mid = self._signer(signer), parse_address(model_id)
+        return self._start("set_model_commission_rate", lambda: self._send(
+            "set_model_commission_rate", "SetModelCommissionRate", s,
+            self._net.set_model_commission_rate(s, mid, new_rate)))
+
+    def claim_rewards(self, signer: Any, target_id: str):
+        s, tid = self._signer(signer), parse_address(target_id)
+        return self._start("claim_rewards", lambda: self._send(
+            "claim_rewards", "ClaimRewards", s, self._net.claim_rewards(s, tid)))
+
+    async def _send(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
+        return self._effects(await self._tx(name, label, signer, coro))
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        try:
+            key = b58decode(text)
+        except ValueError as exc:
+            raise ValueError(f"Invalid base58 for decryption-key: {exc}") from None
+        if len(key) != 32:
+            raise ValueError("decryption-key must be exactly 32 bytes")
+        return key

@@ -1,0 +1,94 @@
+"""Fees (protocol.md §6.3) and the value-fee adjustment (§6.4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from soma_desktop.network.sandbox.epochs import adjusted_value_fee
+from soma_desktop.network.sandbox.params import SOMA
+from tests.sandbox.helpers import DEMO, addr, base_fee_only, expect_fail, fund, snapshot
+
+
+def test_create_model_worked_example_costs_501900(chain):
+    assert chain.system_state().value_fee_bps == 10
+    before = chain.get_balance(DEMO)
+    result = chain.create_model(DEMO, 1 * SOMA, 100)
+    assert result.fee == 501_900                       # 1000 + 3×300 + bps_mul(1 SOMA, 10/2)
+    assert chain.get_balance(DEMO) == before - SOMA - 501_900
+
+
+def test_transfer_fee_and_value_fee(chain):
+    bob = addr("bob")
+    result = chain.transfer_coin(DEMO, bob, 1000 * SOMA)
+    # gas coin + new coin written; value fee at the full 10 bps
+    assert result.fee == 1000 + 2 * 300 + 1000 * SOMA * 10 // 10_000
+    assert chain.get_balance(bob) == 1000 * SOMA
+
+
+def test_pay_coins_fee_counts_every_new_coin(chain):
+    recipients = [addr("r1"), addr("r2"), addr("r3")]
+    result = chain.pay_coins(DEMO, recipients, [SOMA, 2 * SOMA, 3 * SOMA])
+    assert result.fee == 1000 + 4 * 300 + 6 * SOMA * 10 // 10_000
+    assert [chain.get_balance(r) for r in recipients] == [SOMA, 2 * SOMA, 3 * SOMA]
+
+
+def test_failed_transaction_pays_only_base_fee(chain):
+    gas = chain.list_coins(DEMO)[0]
+    before = snapshot(chain)
+    err = expect_fail("ModelMinStakeNotMet", chain.create_model, DEMO, SOMA - 1, 0)
+    assert err.fee == 1000 and err.digest
+    base_fee_only(before, snapshot(chain), gas.id)
+    logged = chain.get_transaction(err.digest)
+    assert logged["status"] == "failure" and logged["error"] == "ModelMinStakeNotMet" and logged["fee"] == 1000
+
+
+def test_gas_coin_below_base_fee_is_taken_whole(chain):
+    poor = addr("poor")
+    fund(chain, poor, 700)
+    err = expect_fail("InsufficientGas", chain.add_stake, poor, chain.get_validators()[0].address, 1)
+    assert err.fee == 700
+    assert chain.get_balance(poor) == 0
+
+
+def test_fee_beyond_gas_coin_fails_insufficient_gas(chain):
+    small = addr("small")
+    fund(chain, small, 1500)                         # pays base fee, not the two write fees
+    expect_fail("InsufficientGas", chain.transfer_coin, small, addr("x"), 1)
+    assert chain.get_balance(small) == 500
+
+
+def test_merge_coins_merges_everything_into_the_richest(chain):
+    coins = chain.list_coins(DEMO)
+    total = sum(c.balance for c in coins)
+    result = chain.merge_coins(DEMO)
+    assert result.fee == 1000 + 300
+    after = chain.list_coins(DEMO)
+    assert len(after) == 1 and after[0].id == coins[0].id and after[0].balance == total - result.fee
+
+
+@pytest.mark.parametrize("current, fees, expected", [
+    (10, 0, 9), (9, 0, 8), (8, 0, 7),
+    (7, 0, 7),                        # ⚠ stuck: 7×1250/10000 = 0
+    (7, 100 * SOMA, 7),               # cannot rise either
+    (10, SOMA, 10),                   # exactly on target
+    (10, 2 * SOMA, 11),               # +1 (capped at 12.5 %)
+    (16, 10 * SOMA, 18),
+    (50, 100 * SOMA, 50),             # max
+    (2, 0, 2), (1, 0, 1),
+])
+def test_value_fee_adjustment(current, fees, expected):
+    assert adjusted_value_fee(current, fees) == expected
+
+
+def test_quiet_chain_value_fee_goes_10_9_8_7_and_stays(chain):
+    seen = []
+    for _ in range(5):
+        seen.append(chain.advance_epoch().value_fee_bps)
+    assert seen == [9, 8, 7, 7, 7]
+
+
+def test_fees_are_paid_out_at_the_boundary(chain):
+    result = chain.transfer_coin(DEMO, addr("bob"), SOMA)
+    assert chain.supply_audit()["fees_this_epoch"] == result.fee
+    chain.advance_epoch()
+    assert chain.supply_audit()["fees_this_epoch"] == 0

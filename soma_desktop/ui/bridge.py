@@ -102,6 +102,15 @@ class AsyncBridge(QObject):
     def _deliver(self, pending: _Pending) -> None:
         self._in_flight -= 1
         self.busy_changed.emit(self._in_flight)
+        try:
+            self._run_callbacks(pending)
+        finally:
+            # Break the future <-> callback cycle here, on the GUI thread: left to the cycle collector,
+            # widgets captured by callbacks could be destroyed from the network thread.
+            pending.on_result = pending.on_error = pending.owner = None
+
+    @staticmethod
+    def _run_callbacks(pending: _Pending) -> None:
         if pending.owner is not None and not shiboken6.isValid(pending.owner):
             return
         future = pending.future

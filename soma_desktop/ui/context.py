@@ -50,6 +50,9 @@ class AppContext(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.refresh)
+        from soma_desktop.ui.wallet_session import WalletSession
+
+        self.wallet = WalletSession(self)
 
     # --- network lifecycle ------------------------------------------------------------------
     def connect_to(self, choice: NetworkChoice) -> None:
@@ -131,6 +134,7 @@ class AppContext(QObject):
 
     def shutdown(self) -> None:
         self._timer.stop()
+        self.wallet.lock()
         network, self.network = self.network, None
         if network is not None:
             try:

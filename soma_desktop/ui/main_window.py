@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         geometry.restore(self)
         self.nav.setCurrentRow(0)
+        self.confirm_quit = self._ask_quit_despite
+        # After the first paint: the publish journal is reconciled and due reveals raise a banner.
+        QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
 
     # --- panels -----------------------------------------------------------------------------
     def show_panel(self, key: str) -> QWidget:
@@ -82,6 +85,12 @@ class MainWindow(QMainWindow):
     def show_panel_at(self, index: int) -> None:
         if index < 0:
             return
+        self.ensure_panel(PANELS[index].key)
+        self.stack.setCurrentIndex(index)
+
+    def ensure_panel(self, key: str) -> QWidget:
+        """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
+        index = next(i for i, spec in enumerate(PANELS) if spec.key == key)
         spec = PANELS[index]
         if spec.key not in self.panels:
             module_name, class_name = spec.factory.split(":")
@@ -94,7 +103,7 @@ class MainWindow(QMainWindow):
             self.stack.insertWidget(index, panel)
             self.panels[spec.key] = panel
             self.panel_created.emit(spec.key, panel)
-        self.stack.setCurrentIndex(index)
+        return self.panels[spec.key]
 
     # --- menus ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -115,10 +124,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, k=key: self.switch_network(k))
             self.network_group.addAction(action)
             net_menu.addAction(action)
+        self.net_menu = net_menu
+        self._env_separator = net_menu.addSeparator()
         net_menu.addSeparator()
         net_menu.addAction(QAction("Custom RPC URL…", self, triggered=self._ask_custom_network))
-        net_menu.addAction(QAction("Check connection", self, triggered=self.ctx.refresh))
+        net_menu.addAction(QAction("Check connection", self, triggered=self.check_connection))
         self.ctx.network_changed.connect(self._sync_network_actions)
+        self._load_cli_environments()
 
         self.sandbox_menu = bar.addMenu("&Sandbox")
         self.advance_action = QAction("&Advance epoch", self, shortcut="Ctrl+E", triggered=self.advance_epoch)
@@ -136,6 +148,46 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(QAction("&About SOMA Desktop", self, triggered=lambda: about.show_about(self)))
         self._sync_network_actions(self.ctx.network)
+
+    def _load_cli_environments(self) -> None:
+        """Add the SOMA CLI's client.yaml environments to the Network menu (read off the GUI thread)."""
+        import asyncio
+
+        from soma_desktop.network.sdk.environments import load_environments
+
+        self.ctx.bridge.call(asyncio.to_thread(load_environments), on_result=self._add_environments, owner=self,
+                             label="reading client.yaml")
+
+    def _add_environments(self, environments) -> None:
+        for env in environments:
+            if env.source != "client.yaml":
+                continue
+            action = QAction(f"{env.name} (SOMA CLI: {env.rpc_url})", self, checkable=True)
+            action.setData(env.key)
+            action.setToolTip(env.note or env.rpc_url)
+            action.triggered.connect(lambda _=False, k=env.key: self.switch_network(k))
+            self.network_group.addAction(action)
+            self.net_menu.insertAction(self._env_separator, action)
+        self._sync_network_actions(self.ctx.network)
+
+    def check_connection(self) -> None:
+        """Ask the live network for a cheap read and say plainly what happened."""
+        network = self.ctx.network
+        if network is None:
+            detail = self.ctx.connection_detail or "No network is open."
+            QMessageBox.information(self, "Connection", detail)
+            self.ctx.refresh()
+            return
+        name = network.name
+
+        def _done(ok: bool) -> None:
+            reason = getattr(network, "last_error", "") or "no answer"
+            text = f"{name} answered." if ok else f"{name} is not reachable: {reason}"
+            self.statusBar().showMessage(text, 6000)
+            self.ctx.refresh()
+
+        self.ctx.bridge.call(network.health(), on_result=_done, owner=self, label="health check",
+                             on_error=lambda exc: self.statusBar().showMessage(describe_error(exc), 6000))
 
     def _sync_network_actions(self, network) -> None:
         key = self.ctx.choice.key if self.ctx.choice else ""
@@ -215,8 +267,21 @@ class MainWindow(QMainWindow):
                              owner=self, label="sandbox reset", timeout=60.0)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        publish = self.panels.get("publish")
+        warning = publish.pending_reveal_text() if publish is not None else ""
+        if warning and not self.confirm_quit(warning):
+            event.ignore()
+            return
         geometry.save(self)
+        for panel in self.panels.values():
+            panel.close()
         super().closeEvent(event)
+
+    def _ask_quit_despite(self, warning: str) -> bool:
+        answer = QMessageBox.warning(self, "A reveal is pending", f"{warning}\n\nQuit anyway?",
+                                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                     QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
 
 def empty_state(text: str) -> QWidget:

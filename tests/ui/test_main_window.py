@@ -98,3 +98,51 @@ def test_theme_switch_changes_palette(qtbot, window):
     light = QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness()
     assert dark < 100 < light
     window.set_theme("system")
+
+
+def test_cli_environments_appear_in_network_menu(qtbot, tmp_path, monkeypatch, ctx):
+    conf = tmp_path / "soma_config"
+    conf.mkdir()
+    (conf / "client.yaml").write_text(
+        "---\nkeystore:\n  File: /x/soma.keystore\nexternal_keys: ~\nenvs:\n"
+        "  - alias: mynode\n    rpc: \"http://127.0.0.1:9\"\n    basic_auth: ~\nactive_env: mynode\n"
+        "active_address: ~\n")
+    monkeypatch.setenv("SOMA_CONFIG_DIR", str(conf))
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: any(a.data() == "env:mynode" for a in win.network_group.actions()), timeout=5000)
+
+
+def test_check_connection_reports_health(qtbot, window):
+    window.check_connection()
+    qtbot.waitUntil(lambda: "answered" in window.statusBar().currentMessage(), timeout=5000)
+    assert window.statusBar().currentMessage() == "Sandbox answered."
+
+
+def test_unreachable_network_keeps_app_usable(qtbot, window, ctx):
+    """Switching to a dead RPC shows Offline in plain words; the sandbox is one click away."""
+    window.switch_network("http://127.0.0.1:9")
+    qtbot.waitUntil(lambda: "Offline" in window.status.connection_label.text(), timeout=20_000)
+    assert window.status.network_badge.text() != "SANDBOX"
+    assert "unreachable" in window.status.connection_label.toolTip().lower()
+    window.switch_network("sandbox")
+    qtbot.waitUntil(lambda: "Connected" in window.status.connection_label.text(), timeout=20_000)
+    assert window.status.network_badge.text() == "SANDBOX"
+
+
+def test_publish_panel_watches_reveals_from_startup(qtbot, window):
+    """Without the user opening Publish, its panel exists so start-up reconciliation and banners run."""
+    qtbot.waitUntil(lambda: "publish" in window.panels, timeout=5000)
+    assert window.stack.currentWidget() is window.panels["wallet"]
+
+
+def test_close_is_guarded_while_a_reveal_is_pending(qtbot, window, monkeypatch):
+    qtbot.waitUntil(lambda: "publish" in window.panels, timeout=5000)
+    publish = window.panels["publish"]
+    monkeypatch.setattr(publish, "pending_reveal_text", lambda: "1 committed model(s) must be revealed in epoch 3.")
+    asked = []
+    window.confirm_quit = lambda text: asked.append(text) or False
+    assert window.close() is False and window.isVisible()
+    assert asked == ["1 committed model(s) must be revealed in epoch 3."]
+    window.confirm_quit = lambda text: True
+    assert window.close() is True

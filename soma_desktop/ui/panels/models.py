@@ -1,47 +1,248 @@
-"""Models panel: every model registered on the live network."""
+"""Models panel: the registry (all states, "mine" filter, detail, stake, evaluate, owner actions), the
+targets list with claims, and an embedding map of models and open targets."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QTableView,
+    QTabWidget, QVBoxLayout, QWidget,
+)
 
-from soma_desktop.core.ids import short_id
+from soma_desktop.network.base import list_all_targets
 from soma_desktop.network.messages import describe_error
+from soma_desktop.network.types import ModelInfo, ModelState, TargetStatus
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.wallet_session import session_for
+from soma_desktop.ui.models.detail import ModelDetail
+from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
+from soma_desktop.ui.models.targets import TargetsView
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 
-COLUMNS = ("Model", "State", "Owner", "Stake", "Commission", "Commit epoch")
+STATE_FILTERS = (("All states", None), ("Created", ModelState.CREATED), ("Pending", ModelState.PENDING),
+                 ("Active", ModelState.ACTIVE), ("Inactive", ModelState.INACTIVE))
 
 
 class ModelsPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.models: list[ModelInfo] = []
+        self.map = None
+        self._map_stale = True
         layout = QVBoxLayout(self)
         layout.addWidget(PanelHeader("Models", "All models on this network. Active models are routed to "
                                                "targets by stake-weighted nearest-neighbour search."))
         self.banner = Banner()
+        self.banner.setObjectName("modelsBanner")
         layout.addWidget(self.banner)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table)
-        ctx.epoch_changed.connect(self.refresh)
-        ctx.network_changed.connect(lambda _n: self.refresh())
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("modelsTabs")
+        self.tabs.addTab(self._build_registry(), "Registry")
+        self.targets = TargetsView(ctx)
+        self.tabs.addTab(self.targets, "Targets")
+        self.map_host = QWidget()
+        QVBoxLayout(self.map_host).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.map_host, "Embedding map")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        layout.addWidget(self.tabs, 1)
+        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
+        ctx.network_changed.connect(self._on_ctx_network_changed)
+        wallet = session_for(ctx)   # the shared ctx.wallet (created on first use)
+        if wallet is not None:
+            for signal in (wallet.sig_unlocked, wallet.sig_locked):
+                signal.connect(self._on_wallet_changed)
+            wallet.sig_account_changed.connect(lambda _a: self._on_wallet_changed())
+            hidden_changed = getattr(wallet, "sig_amounts_hidden_changed", None)
+            if hidden_changed is not None:
+                hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
+        self.targets.sig_claimed.connect(lambda _t: self.refresh())
+        self._on_wallet_changed()
         self.refresh()
+        self.targets.reload()
 
+    # ---- Public API --------------------------------------------------------------------------
     def refresh(self) -> None:
         if self.ctx.network is None:
             return
-        self.ctx.bridge.call(self.ctx.network.list_models(), on_result=self._show,
-                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self)
+        self.ctx.bridge.call(self.ctx.network.list_models(), on_result=self._on_models_loaded,
+                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
+                             label="models")
 
-    def _show(self, models) -> None:
+    def select_model(self, model_id: str) -> None:
+        row = self.table_model.row_of(model_id)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+        if not index.isValid():          # filtered out: show everything so the selection is visible
+            self.mine.setChecked(False)
+            self.state_filter.setCurrentIndex(0)
+            self.search.clear()
+            index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+        self.tabs.setCurrentIndex(0)
+        self.table.setCurrentIndex(index)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        """Coming back to the panel shows current chain state (models change within an epoch too)."""
+        super().showEvent(event)
+        if self.models:
+            self.refresh()
+
+    # ---- Private: building -------------------------------------------------------------------
+    def _build_registry(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.mine = QCheckBox("Mine only")
+        self.mine.setObjectName("mineFilter")
+        self.mine.toggled.connect(self._apply_mine)
+        self.state_filter = QComboBox()
+        self.state_filter.setObjectName("stateFilter")
+        for text, state in STATE_FILTERS:
+            self.state_filter.addItem(text, state)
+        self.search = QLineEdit()
+        self.search.setObjectName("modelSearch")
+        self.search.setPlaceholderText("Search id, name, owner or URL")
+        self.count = QLabel()
+        self.count.setObjectName("modelCount")
+        row.addWidget(self.mine)
+        row.addWidget(self.state_filter)
+        row.addWidget(self.search, 1)
+        row.addWidget(self.count)
+        v.addLayout(row)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table_model = RegistryTableModel(self)
+        self.proxy = RegistryFilter(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.table = QTableView()
+        self.table.setObjectName("modelsTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
+        split.addWidget(self.table)
+        self.detail = ModelDetail(self.ctx)
+        self.detail.setMinimumWidth(400)
+        self.detail.sig_evaluate_requested.connect(self._on_detail_evaluate_requested)
+        self.detail.sig_update_requested.connect(self._on_detail_update_requested)
+        self.detail.sig_changed.connect(self.refresh)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([640, 460])
+        v.addWidget(split, 1)
+        self.state_filter.currentIndexChanged.connect(
+            lambda _i: (self.proxy.set_state(self.state_filter.currentData()), self._update_count()))
+        self.search.textChanged.connect(lambda text: (self.proxy.set_text(text), self._update_count()))
+        return page
+
+    # ---- Private: data -----------------------------------------------------------------------
+    def _on_models_loaded(self, models: list[ModelInfo]) -> None:
         self.banner.clear_message()
-        self.table.setRowCount(len(models))
-        for row, m in enumerate(models):
-            cells = (m.title or short_id(m.id), m.state.value, short_id(m.owner), amount_text(m.stake, decimals=4),
-                     bps_text(m.commission_rate), "—" if m.commit_epoch is None else str(m.commit_epoch))
-            for col, text in enumerate(cells):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+        selected = self.detail.model.id if self.detail.model else None
+        self.models = models
+        self.table_model.hide_amounts = bool(self.ctx.settings.hide_amounts)
+        self.table_model.set_models(models)
+        self.targets.set_model_labels({m.id: model_label(m) for m in models})
+        self.table.resizeColumnsToContents()
+        self._update_count()
+        if selected:
+            row = self.table_model.row_of(selected)
+            self.detail.show_model(self.table_model.models[row] if row >= 0 else None)
+            index = self.proxy.mapFromSource(self.table_model.index(row, 0)) if row >= 0 else QModelIndex()
+            if index.isValid():
+                self.table.selectionModel().blockSignals(True)
+                self.table.setCurrentIndex(index)
+                self.table.selectionModel().blockSignals(False)
+        self._map_stale = True
+        if self.tabs.currentWidget() is self.map_host:
+            self._load_map()
+
+    def _update_count(self) -> None:
+        self.count.setText(f"{self.proxy.rowCount()} of {self.table_model.rowCount()} models")
+
+    def _my_addresses(self) -> set[str]:
+        wallet = getattr(self.ctx, "wallet", None)
+        if wallet is None or not wallet.is_unlocked():
+            return set()
+        return {a.address for a in wallet.accounts()}
+
+    def _apply_mine(self, checked: bool) -> None:
+        self.proxy.set_mine(self._my_addresses() if checked else None)
+        self._update_count()
+
+    def _on_wallet_changed(self) -> None:
+        wallet = getattr(self.ctx, "wallet", None)
+        unlocked = wallet is not None and wallet.is_unlocked()
+        self.mine.setEnabled(unlocked)
+        self.mine.setToolTip("" if unlocked else "Unlock the wallet to filter your own models.")
+        if not unlocked and self.mine.isChecked():
+            self.mine.setChecked(False)
+        self._apply_mine(self.mine.isChecked())
+        self.detail.show_model(self.detail.model)
+
+    def _on_wallet_amounts_hidden_changed(self, _hidden: bool) -> None:
+        self.refresh()
+        self.targets.reload()
+
+    def _on_table_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        model = self.proxy.data(current, MODEL_ROLE) if current.isValid() else None
+        self.detail.show_model(model)
+
+    def _on_ctx_epoch_changed(self, _epoch: int) -> None:
+        self.refresh()
+        self.targets.reload()
+
+    def _on_ctx_network_changed(self, network) -> None:
+        if network is not None:
+            self.refresh()
+            self.targets.reload()
+
+    # ---- Private: cross-panel actions ----------------------------------------------------------
+    def _on_detail_evaluate_requested(self, model: ModelInfo) -> None:
+        window = self.window()
+        show = getattr(window, "show_panel", None)
+        if show is None:
+            self.banner.show_message("Open the Evaluate panel from the main window.", "warning")
+            return
+        panel = show("evaluate")
+        add = getattr(panel, "add_registry_model", None)
+        if callable(add):
+            add(model)
+
+    def _on_detail_update_requested(self, model_id: str) -> None:
+        show = getattr(self.window(), "show_panel", None)
+        if show is None:
+            self.banner.show_message("Open the Publish panel from the main window.", "warning")
+            return
+        panel = show("publish")
+        start = getattr(panel, "start_update", None)
+        if callable(start):
+            start(model_id)
+
+    # ---- Private: map ------------------------------------------------------------------------
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.map_host and self._map_stale:
+            self._load_map()
+
+    def _load_map(self) -> None:
+        if self.ctx.network is None:
+            return
+        if self.map is None:
+            from soma_desktop.ui.models.embedding_map import EmbeddingMap
+
+            self.map = EmbeddingMap(self.ctx)
+            self.map.sig_model_clicked.connect(self.select_model)
+            self.map_host.layout().addWidget(self.map)
+        self._map_stale = False
+        models = list(self.models)
+        self.ctx.bridge.call(list_all_targets(self.ctx.network, TargetStatus.OPEN),
+                             on_result=lambda targets: self.map.show_data(models, targets, self._my_addresses()),
+                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
+                             label="open targets", timeout=60.0)

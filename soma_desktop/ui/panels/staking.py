@@ -1,45 +1,480 @@
-"""Staking panel: the validators of the live network."""
+"""Staking panel: your positions (state, rewards to date, withdraw), validators with APY, model pools,
+and the epoch countdown that decides when stake activates."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+import asyncio
+from dataclasses import dataclass
 
-from soma_desktop.network.messages import describe_error
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from soma_desktop.core.amounts import format_soma
+from soma_desktop.core.ids import short_id
+from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, TxResult, Validator
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
+from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
+from soma_desktop.ui.wallet.stake_math import (
+    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rewards_to_date,
+)
+from soma_desktop.ui.wallet_session import WalletSession, session_for
+from soma_desktop.wallet.history import TxKind, TxRecord
 
-COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance")
+POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
+VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", "APY (est.)")
+MODEL_COLUMNS = ("Model", "State", "Stake", "Owner")
+STATE_COLOR = {StakeState.ACTIVATING: "#b45309", StakeState.EARNING: "#15803d", StakeState.ROUTING: "#1d4ed8",
+               StakeState.WITHDRAWABLE: "#6b7280"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One consistent read of everything the panel shows."""
+
+    state: SystemState
+    validators: list[Validator]
+    models: list[ModelInfo]
+    stakes: list[StakedSoma]
+    coins: list[Coin]
+    address: str | None           # whose stakes and coins these are
+
+
+def state_chip(position: Position, epoch: int) -> tuple[str, str]:
+    """(chip text, explanation) per ux.md §6."""
+    state = position.state
+    if state is StakeState.ACTIVATING:
+        return (f"Activating – epoch {position.stake.activation_epoch}",
+                f"Counts for rewards from epoch {position.stake.activation_epoch}; rewards show in the exchange rate "
+                "one epoch later. Withdrawing now returns the principal.")
+    if state is StakeState.EARNING:
+        return ("Earning", "Active since epoch "
+                f"{position.stake.activation_epoch}. Withdraw at any time: principal plus rewards to date; the "
+                f"running epoch {epoch}'s rewards are forfeited.")
+    if state is StakeState.ROUTING:
+        return ("Supports routing – no rewards", "Model pools earn nothing; the stake raises the model's selection "
+                "weight (√stake). Withdraw at any time for the principal.")
+    return ("Withdrawable – pool inactive", "The pool no longer earns; withdraw to get the SOMA back.")
 
 
 class StakingPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.session: WalletSession = session_for(ctx)
+        self.snapshot: Snapshot | None = None
+        self.positions: list[Position] = []
+        self.active_dialog: QWidget | None = None
+        self._in_flight = False
+        self._again = False
         layout = QVBoxLayout(self)
-        layout.addWidget(PanelHeader("Staking", "Validators secure the network; stake earns a share of "
-                                                "their rewards from the epoch after you stake."))
+        self.header = PanelHeader("Staking", "Stake to validators to earn a share of their rewards, or to models to "
+                                             "raise their weight. Stake activates at the next epoch.")
+        self.epoch_label = QLabel("Epoch —")
+        self.epoch_label.setObjectName("stakingEpoch")
+        self.header.row.addWidget(self.epoch_label)
+        layout.addWidget(self.header)
         self.banner = Banner()
+        self.banner.setObjectName("stakingBanner")
         layout.addWidget(self.banner)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table)
-        ctx.epoch_changed.connect(self.refresh)
-        ctx.network_changed.connect(lambda _n: self.refresh())
+        layout.addWidget(self._build_positions(), 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_validators(), "Validators")
+        self.tabs.addTab(self._build_models(), "Models")
+        layout.addWidget(self.tabs, 1)
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._update_epoch_label)
+        self._tick.start()
+        self.session.sig_account_changed.connect(self._on_session_account_changed)
+        self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
+        self.session.tracker.sig_history_changed.connect(self.refresh)   # a tx from any panel moves coins
+        ctx.network_changed.connect(self._on_ctx_network_changed)
+        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
+        ctx.state_changed.connect(self._update_epoch_label)
+        self._update_epoch_label()
+        self._sync_actions()
+
+    # ---- layout --------------------------------------------------------------------------------
+    def _build_positions(self) -> QWidget:
+        box = QGroupBox("Your stakes")
+        layout = QVBoxLayout(box)
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("stakeTotals")
+        self.totals_label.setWordWrap(True)
+        layout.addWidget(self.totals_label)
+        self.positions_table = _table(POSITION_COLUMNS, "positionsTable")
+        self.positions_table.itemSelectionChanged.connect(self._sync_actions)
+        layout.addWidget(self.positions_table, 1)
+        self.position_note = QLabel()
+        self.position_note.setObjectName("positionNote")
+        self.position_note.setWordWrap(True)
+        self.position_note.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(self.position_note)
+        row = QHBoxLayout()
+        self.unlock_button = QPushButton("Unlock wallet…")
+        self.unlock_button.setObjectName("stakingUnlockButton")
+        self.unlock_button.clicked.connect(lambda: self.session.request_unlock(self))
+        self.stake_button = QPushButton("Stake…")
+        self.stake_button.setObjectName("stakeButton")
+        self.stake_button.clicked.connect(lambda: self.open_stake())
+        self.withdraw_button = QPushButton("Withdraw…")
+        self.withdraw_button.setObjectName("withdrawButton")
+        self.withdraw_button.clicked.connect(self.open_withdraw)
+        row.addWidget(self.unlock_button)
+        row.addWidget(self.stake_button)
+        row.addWidget(self.withdraw_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return box
+
+    def _build_validators(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.validators_table = _table(VALIDATOR_COLUMNS, "validatorsTable")
+        self.validators_table.doubleClicked.connect(lambda _i: self._stake_to_selected("validator"))
+        layout.addWidget(self.validators_table)
+        note = QLabel("APY is estimated from the pool's exchange-rate growth over recent epochs (after commission), "
+                      "compounded per epoch; past yield does not promise future yield.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(note)
+        return page
+
+    def _build_models(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.models_table = _table(MODEL_COLUMNS, "modelsTable")
+        self.models_table.doubleClicked.connect(lambda _i: self._stake_to_selected("model"))
+        layout.addWidget(self.models_table)
+        row = QHBoxLayout()
+        note = QLabel("Model pools earn no rewards; stake raises a model's chance to be picked for targets.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(placeholder-text);")
+        self.stake_model_button = QPushButton("Stake to this model…")
+        self.stake_model_button.setObjectName("stakeModelButton")
+        self.stake_model_button.clicked.connect(lambda: self._stake_to_selected("model"))
+        row.addWidget(note, 1)
+        row.addWidget(self.stake_model_button)
+        layout.addLayout(row)
+        self.models_table.itemSelectionChanged.connect(self._sync_actions)
+        return page
+
+    # ---- Public API ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read validators, models, and the account's stakes and coins in one go (newest request wins)."""
+        network = self.ctx.network
+        if network is None:
+            return
+        if self._in_flight:
+            self._again = True
+            return
+        self._in_flight = True
+        account = self.session.current_account()
+        address = account.address if account is not None else None
+
+        async def fetch() -> Snapshot:
+            state, validators, models = await asyncio.gather(network.get_system_state(), network.get_validators(),
+                                                             network.list_models())
+            stakes, coins = ([], [])
+            if address is not None:
+                stakes, coins = await asyncio.gather(network.list_staked_soma(address), network.list_coins(address))
+            return Snapshot(state, validators, models, stakes, coins, address)
+        self.ctx.bridge.call(fetch(), on_result=self._on_snapshot_loaded, on_error=self._on_snapshot_failed,
+                             owner=self, label="staking overview")
+
+    def open_stake(self, preselect: tuple[str, str] | None = None) -> None:
+        from soma_desktop.ui.wallet.stake_dialog import StakeDialog
+
+        account, snap = self.session.current_account(), self.snapshot
+        if account is None or snap is None or snap.address != account.address:
+            return
+        dialog = StakeDialog(self.ctx, account, snap.coins, snap.validators, snap.models, preselect, self)
+        dialog.sig_stake_confirmed.connect(self._on_stake_confirmed)
+        self._open(dialog)
+
+    def open_withdraw(self) -> None:
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        position = self.selected_position()
+        if position is None:
+            return
+        fee = estimate_fee("withdraw_stake", position.value, FeeParams.from_state(self.ctx.state))
+        if position.state is StakeState.ACTIVATING:
+            what = "The stake has not activated yet: you get the principal back and it earns nothing."
+        elif position.state is StakeState.EARNING:
+            what = ("You get the principal plus the rewards to date. Rewards of the running epoch are forfeited. "
+                    "The coin arrives immediately.")
+        else:
+            what = "You get the principal back. The coin arrives immediately."
+        summary = (f"Withdraw from <b>{position.target_name}</b><br>"
+                   f"Principal {exact_amount_html(position.stake.principal)}"
+                   f"<br>Rewards to date {exact_amount_html(position.rewards)}<br>You receive ≈ "
+                   f"{exact_amount_html(position.value)}<br>Network fee ≈ {exact_amount_html(fee)}<br><br>{what}")
+        dialog = ConfirmDialog("Withdraw stake", summary, "Sign and withdraw", self)
+        dialog.sig_confirmed.connect(lambda p=position: self._on_withdraw_confirmed(p))
+        self._open(dialog)
+
+    def selected_position(self) -> Position | None:
+        rows = self.positions_table.selectionModel().selectedRows()
+        if rows and rows[0].row() < len(self.positions):
+            return self.positions[rows[0].row()]
+        return None
+
+    def select_position(self, row: int) -> None:
+        self.positions_table.selectRow(row)
+
+    # ---- Private: events -----------------------------------------------------------------------
+    def _on_session_account_changed(self, _account) -> None:
+        self.refresh()
+        self._sync_actions()
+
+    def _on_session_amounts_hidden_changed(self, _hidden: bool) -> None:
+        self._render()
+
+    def _on_ctx_network_changed(self, _network) -> None:
+        self.snapshot = None
         self.refresh()
 
-    def refresh(self) -> None:
-        if self.ctx.network is None:
-            return
-        self.ctx.bridge.call(self.ctx.network.get_validators(), on_result=self._show,
-                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self)
+    def _on_ctx_epoch_changed(self, epoch: int) -> None:
+        if self.banner.property("kind") in ("ok", "info"):   # "activates at epoch N" is stale now
+            self.banner.clear_message()
+        self.refresh()
 
-    def _show(self, validators) -> None:
-        self.banner.clear_message()
-        self.table.setRowCount(len(validators))
-        for row, v in enumerate(validators):
-            for col, text in enumerate((v.name or v.address, bps_text(v.voting_power), bps_text(v.commission_rate),
-                                        amount_text(v.pool.soma_balance, decimals=2))):
-                self.table.setItem(row, col, QTableWidgetItem(text))
+    def _on_snapshot_loaded(self, snapshot: Snapshot) -> None:
+        self._in_flight = False
+        self.snapshot = snapshot
+        self._render()
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def _on_snapshot_failed(self, exc: BaseException) -> None:
+        self._in_flight = False
+        self._again = False
+        self.banner.show_message(plain_error(exc), "error")
+
+    def _stake_to_selected(self, kind: str) -> None:
+        table = self.validators_table if kind == "validator" else self.models_table
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            self.open_stake()
+            return
+        target_id = table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        self.open_stake((kind, target_id))
+
+    # ---- Private: transactions -------------------------------------------------------------------
+    def _on_stake_confirmed(self, kind: str, target_id: str, amount: int) -> None:
+        account, network = self.session.current_account(), self.ctx.network
+        if account is None or network is None:
+            self.banner.show_message("Not sent: the wallet is locked or the network is offline.", "error")
+            return
+        release = self.session.hold()
+        self.stake_button.setEnabled(False)
+        self.banner.show_message(f"Staking {amount_text(amount)}…", "info")
+        if kind == "validator":
+            tx_kind, send = TxKind.STAKE, (lambda: network.add_stake(account, target_id, amount))
+        else:
+            tx_kind, send = TxKind.STAKE_MODEL, (lambda: network.add_stake_to_model(account, target_id, amount))
+        epoch = self.ctx.state.epoch if self.ctx.state is not None else 0
+        self.session.tracker.submit(
+            kind=tx_kind, account=account.address, amount=amount, counterparty=target_id, send=send,
+            on_done=lambda rec, res: (release(), self._on_staked(rec, res, epoch)),
+            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="stake", owner=self)
+
+    def _on_withdraw_confirmed(self, position: Position) -> None:
+        account, network = self.session.current_account(), self.ctx.network
+        if account is None or network is None:
+            return
+        release = self.session.hold()
+        self.withdraw_button.setEnabled(False)
+        self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
+        staked_id = position.stake.id
+        self.session.tracker.submit(
+            kind=TxKind.WITHDRAW_STAKE, account=account.address, amount=position.value,
+            counterparty=position.target_id, send=lambda: network.withdraw_stake(account, staked_id),
+            on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
+            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)
+
+    def _on_staked(self, record: TxRecord, result: TxResult, epoch: int) -> None:
+        self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
+                                 f"at epoch {epoch + 1} (digest {result.digest}).", "ok")
+        self.refresh()
+
+    def _on_withdrawn(self, position: Position, result: TxResult) -> None:
+        self.banner.show_message(f"Withdrew ≈ {amount_text(position.value)} from {position.target_name}; fee "
+                                 f"{format_soma(result.fee)} (digest {result.digest}).", "ok")
+        self.refresh()
+
+    def _on_tx_failed(self, exc: BaseException) -> None:
+        self.banner.show_message(plain_error(exc), "error")
+        self.refresh()
+
+    # ---- Private: view -------------------------------------------------------------------------
+    def _open(self, dialog: QWidget) -> None:
+        self.session.touch()
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _update_epoch_label(self, *_args) -> None:
+        state = self.ctx.state
+        if state is None:
+            if self.epoch_label.text() != "Epoch —":
+                self.epoch_label.setText("Epoch —")
+            return
+        remaining = self.ctx.ms_to_next_epoch()
+        if remaining is None:
+            when = "epochs advance manually (Sandbox ▸ Advance epoch)"
+        elif remaining == 0:
+            when = "next epoch due now"
+        else:
+            when = f"next epoch in ≈ {duration_text(remaining)}"
+        text = f"<b>Epoch {state.epoch}</b> · {when}"
+        if self.epoch_label.text() != text:   # ticks every second: skip no-op calls into Qt
+            self.epoch_label.setText(text)
+
+    def _render(self) -> None:
+        snap = self.snapshot
+        if snap is None:
+            return
+        if self.banner.property("kind") == "error":
+            self.banner.clear_message()
+        hidden = self.session.amounts_hidden()
+        self._render_positions(snap, hidden)
+        self._render_validators(snap, hidden)
+        self._render_models(snap, hidden)
+        self._sync_actions()
+
+    def _render_positions(self, snap: Snapshot, hidden: bool) -> None:
+        pools = {v.pool.id: ("validator", v.name or short_id(v.address), v.address, v.pool) for v in snap.validators}
+        pools.update({m.pool.id: ("model", model_label(m), m.id, m.pool) for m in snap.models})
+        epoch = snap.state.epoch
+        account = self.session.current_account()
+        mine = account is not None and snap.address == account.address
+        self.positions = []
+        for stake in snap.stakes if mine else []:
+            if stake.pool_id not in pools:
+                continue
+            kind, name, target_id, pool = pools[stake.pool_id]
+            state = position_state(stake, pool, epoch, kind == "model")
+            rewards = rewards_to_date(stake, pool, epoch) if state is not StakeState.ROUTING else 0
+            self.positions.append(Position(stake, kind, name, target_id, state, rewards))
+        table = self.positions_table
+        table.setRowCount(len(self.positions))
+        for row, p in enumerate(self.positions):
+            chip, tip = state_chip(p, epoch)
+            cells = (f"{'Validator' if p.target_kind == 'validator' else 'Model'} {p.target_name}",
+                     amount_text(p.stake.principal, hidden=hidden), amount_text(p.rewards, hidden=hidden),
+                     amount_text(p.value, hidden=hidden), chip)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if 1 <= col <= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if col == 4:
+                    item.setForeground(QColor(STATE_COLOR[p.state]))
+                    item.setToolTip(tip)
+                table.setItem(row, col, item)
+        if account is None:
+            self.totals_label.setText("Unlock the wallet to see and manage your stakes.")
+            self.position_note.setText("")
+            return
+        principal = sum(p.stake.principal for p in self.positions)
+        rewards = sum(p.rewards for p in self.positions)
+        available = sum(c.balance for c in snap.coins) if mine else 0
+        self.totals_label.setText(
+            f"<b>{account.name}</b> — staked {amount_text(principal, hidden=hidden)} · rewards to date "
+            f"<span style='color:#15803d'>{amount_text(rewards, hidden=hidden)}</span> · available "
+            f"{amount_text(available, hidden=hidden)}")
+        activating = [p for p in self.positions if p.state is StakeState.ACTIVATING]
+        if not self.positions:
+            self.position_note.setText("No stakes yet. Pick a validator below and press Stake…")
+        elif activating:
+            self.position_note.setText(f"{len(activating)} stake(s) activate when epoch {epoch + 1} starts; rewards "
+                                       f"appear in the exchange rate from epoch {epoch + 2}.")
+        else:
+            self.position_note.setText("Rewards compound through each pool's exchange rate at every epoch boundary.")
+
+    def _render_validators(self, snap: Snapshot, hidden: bool) -> None:
+        table = self.validators_table
+        table.setRowCount(len(snap.validators))
+        duration = snap.state.epoch_duration_ms
+        for row, v in enumerate(snap.validators):
+            commission = bps_text(v.commission_rate)
+            if v.next_commission_rate != v.commission_rate:
+                commission += f" → {bps_text(v.next_commission_rate)} next epoch"
+            apy = estimated_apy(v.pool, duration)
+            per_epoch = per_epoch_return(v.pool)
+            yield_text = apy_text(apy) if per_epoch is None else f"{apy_text(apy)} ({per_epoch[0]:.3%} per epoch)"
+            cells = (v.name or short_id(v.address), bps_text(v.voting_power), commission,
+                     amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_text)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, v.address)
+                    item.setToolTip(v.address)
+                if col == 4:
+                    item.setToolTip("Not enough exchange-rate history yet (needs two epochs)" if per_epoch is None
+                                    else f"{per_epoch[0] * 100:.4f}% per epoch over the last {per_epoch[1]} epoch(s); "
+                                         f"epochs last {duration_text(duration)}")
+                table.setItem(row, col, item)
+
+    def _render_models(self, snap: Snapshot, hidden: bool) -> None:
+        table = self.models_table
+        table.setRowCount(len(snap.models))
+        for row, m in enumerate(snap.models):
+            cells = (m.title or short_id(m.id), m.state.value.capitalize(),
+                     amount_text(m.stake, hidden=hidden, decimals=2), short_id(m.owner))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, m.id)
+                    item.setToolTip(m.id)
+                table.setItem(row, col, item)
+
+    def _sync_actions(self) -> None:
+        account = self.session.current_account()
+        online = self.ctx.network is not None and self.snapshot is not None
+        self.unlock_button.setVisible(account is None)
+        funded = (online and account is not None and self.snapshot.address == account.address
+                  and sum(c.balance for c in self.snapshot.coins) > 0)
+        why = ("Unlock the wallet first" if account is None else "Loading…" if not online
+               else "This account holds no SOMA to stake")
+        _enable(self.stake_button, funded, why)
+        position = self.selected_position()
+        _enable(self.withdraw_button, position is not None and account is not None,
+                "Select one of your stakes above" if account is not None else "Unlock the wallet first")
+        rows = self.models_table.selectionModel().selectedRows()
+        model_ok = False
+        if rows and self.snapshot is not None and rows[0].row() < len(self.snapshot.models):
+            model_ok = self.snapshot.models[rows[0].row()].state in STAKEABLE_MODEL_STATES
+        _enable(self.stake_model_button, funded and model_ok,
+                why if not funded else "Select a created, pending or active model")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self.refresh)
+
+
+def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _enable(widget: QWidget, enabled: bool, why: str) -> None:
+    widget.setEnabled(bool(enabled))
+    widget.setToolTip("" if enabled else why)

@@ -1,0 +1,205 @@
+"""A built-in blob server for sandbox and localnet: serves a folder's files on 127.0.0.1 with HTTP Range.
+
+Validators fetch files > 5 MiB as 5 MiB `Range` parts and reject a part of the wrong length (sdk.md §9), so
+Range handling follows RFC 9110: a single satisfiable range -> 206 + Content-Range; unsatisfiable -> 416
+with `Content-Range: bytes */size`; malformed or multi-range headers are ignored (200, whole file).
+Only plain files directly inside the root whose names match a strict pattern are served: no listing,
+no subfolders, no dotfiles, no symlinks, so path traversal cannot reach anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import stat
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 1024 * 1024
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
+    """(start, end inclusive) for one satisfiable range; None to serve everything; "unsatisfiable" for 416."""
+    if not header:
+        return None
+    match = _RANGE_RE.match(header.strip())
+    if not match:
+        return None  # malformed or several ranges: ignore the header (RFC 9110 §14.2)
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix range: the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None
+    if start >= size:
+        return "unsatisfiable"
+    return start, min(end, size - 1)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "SomaDesktopBlob/1"
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._serve(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(body=False)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        return  # quiet: URLs may be shown elsewhere, nothing useful for logs here
+
+    def _resolve(self) -> Path | None:
+        name = self.path.split("?", 1)[0].split("#", 1)[0]
+        if not name.startswith("/"):
+            return None
+        name = name[1:]
+        if not _NAME_RE.match(name):
+            return None
+        root: Path = self.server.root  # type: ignore[attr-defined]
+        candidate = root / name
+        try:
+            info = os.lstat(candidate)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or candidate.resolve().parent != root.resolve():
+            return None
+        return candidate
+
+    def _serve(self, *, body: bool) -> None:
+        path = self._resolve()
+        if path is None:
+            self._empty(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            handle = open(path, "rb")
+        except OSError:
+            self._empty(HTTPStatus.NOT_FOUND)
+            return
+        with handle:
+            size = os.fstat(handle.fileno()).st_size
+            wanted = parse_range(self.headers.get("Range"), size)
+            if wanted == "unsatisfiable":
+                self._empty(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, {"Content-Range": f"bytes */{size}"})
+                return
+            start, end = wanted if isinstance(wanted, tuple) else (0, size - 1)
+            length = end - start + 1 if size else 0
+            self.send_response(HTTPStatus.PARTIAL_CONTENT if isinstance(wanted, tuple) else HTTPStatus.OK)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(length))
+            if isinstance(wanted, tuple):
+                self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+            self.end_headers()
+            if body and length:
+                self._copy(handle, start, length)
+
+    def _copy(self, handle, start: int, length: int) -> None:
+        handle.seek(start)
+        remaining = length
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            while remaining > 0:
+                chunk = handle.read(min(_CHUNK, remaining))
+                if not chunk:
+                    break  # file shrank underneath us; the client sees a short body and fails
+                self.wfile.write(chunk)
+                remaining -= len(chunk)
+
+    def _empty(self, status: HTTPStatus, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # clients hanging up mid-transfer are normal; stdlib would print a traceback
+
+
+class BlobServer:
+    """`with BlobServer(folder) as srv: url = srv.publish(path)`. Port 0 picks a free port."""
+
+    def __init__(self, root: Path | str, *, host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._host, self._port = host, port
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "BlobServer":
+        if self._httpd is None:
+            try:
+                httpd = _QuietServer((self._host, self._port), _Handler)
+            except OSError:
+                if not self._port:
+                    raise
+                httpd = _QuietServer((self._host, 0), _Handler)  # preferred port taken: any free one
+            httpd.root = self.root  # type: ignore[attr-defined]
+            self._httpd = httpd
+            self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="blob-server", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+
+    def __enter__(self) -> "BlobServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("blob server is not running")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    def url_for(self, name: str) -> str:
+        if not _NAME_RE.match(name):
+            raise ValueError(f"not a servable blob name: {name!r}")
+        return f"{self.base_url}/{name}"
+
+    def publish(self, path: Path | str, name: str) -> str:
+        """Make `path` available as `name` (hard link, or a copy across filesystems) and return its URL.
+
+        An existing blob with that name is never overwritten: a live URL must stay immutable (sdk.md §9).
+        """
+        if not _NAME_RE.match(name):
+            raise ValueError(f"not a servable blob name: {name!r}")
+        target = self.root / name
+        if not target.exists():
+            tmp = self.root / f".{name}.{os.getpid()}.tmp"
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(path, tmp)
+            except OSError:
+                shutil.copyfile(path, tmp)
+            os.replace(tmp, target)
+        return self.url_for(name)

@@ -1,0 +1,1 @@
+"""Models registry views: table model, detail, targets with claims, embedding map."""

@@ -1,0 +1,312 @@
+"""The Qt side of publishing: owns the journal, the built-in blob server and the PublishRunner for the
+unlocked account, runs every runner step through the bridge and reports back with queued signals.
+
+The journal's secrets are sealed with `ctx.wallet.journal_key()`, so the session opens only while the
+wallet is unlocked. At open, every unfinished job is reconciled with the chain (security.md §4.3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from soma_desktop.core.storage import atomic_write_text
+from soma_desktop.network.messages import describe_error
+from soma_desktop.publish import workflow
+from soma_desktop.publish.blob_server import BlobServer
+from soma_desktop.publish.journal import Job, Journal, JournalError
+from soma_desktop.publish.runner import PublishError, PublishRunner
+from soma_desktop.publish.workflow import ChainView, Decision
+
+log = logging.getLogger(__name__)
+
+LONG_TIMEOUT_S = 12 * 3600.0      # encrypting / uploading / verifying a 4.84 GB file on a slow disk or link
+
+
+def publish_dir(data_dir: Path) -> Path:
+    return data_dir / "publish"
+
+
+@dataclass(frozen=True)
+class JobView:
+    """One job as the wizard renders it."""
+
+    job: Job
+    decision: Decision
+    chain: ChainView
+    events: tuple[tuple[str | None, str, str | None], ...] = ()
+    jobs: tuple[Job, ...] = ()          # every job of the account, for the job list and reminders
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, (PublishError, JournalError)):
+        return str(exc)
+    text = describe_error(exc)
+    if text.startswith("Unexpected error") and str(exc):
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+    return text
+
+
+@dataclass
+class _Opened:
+    runner: PublishRunner
+    journal: Journal
+    server: BlobServer | None
+    unfinished: list[Job]
+    jobs: list[Job]
+
+
+class PublishSession(QObject):
+    """One per Publish panel; `open()` once the wallet is unlocked and a network is connected."""
+
+    # ---- Signals -----------------------------------------------------------------------------
+    sig_opened = Signal(object, object)
+    """(unfinished: list[Job], every job: list[Job]) after start-up reconciliation."""
+    sig_job_updated = Signal(object)
+    """JobView: a job changed or was re-read from the chain."""
+    sig_progress_changed = Signal(str, object, object)
+    """(stage text, done: int, total: int) from a worker thread; delivered queued to GUI slots."""
+    sig_failed = Signal(str)
+    """A step failed; the text is fit for the user."""
+    sig_busy_changed = Signal(bool)
+    """True while a step runs."""
+
+    def __init__(self, ctx, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner: PublishRunner | None = None
+        self.blob_server: BlobServer | None = None
+        self._journal: Journal | None = None
+        self._cancel = threading.Event()
+        self._busy = False
+        self._opening = False
+        self._stage = ""
+        self.job_list: list[Job] = []
+        self._holds: list[Callable[[], None]] = []
+        # If the session dies with a step in flight its callbacks never run: release the wallet holds anyway.
+        self.destroyed.connect(functools.partial(_release_all, self._holds))
+
+    # ---- Public API --------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self.runner is not None
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def open(self) -> None:
+        """Open the journal for the current account and reconcile every unfinished job with the chain."""
+        wallet = getattr(self.ctx, "wallet", None)
+        network = self.ctx.network
+        if (wallet is None or not wallet.is_unlocked() or network is None or self.runner is not None
+                or self._opening):
+            return
+        signer = wallet.current_account()
+        if signer is None:
+            return
+        root = publish_dir(self.ctx.data_dir)
+        key = wallet.journal_key()
+        loopback = bool(getattr(network, "is_sandbox", False)) or (self.ctx.choice is not None
+                                                                 and self.ctx.choice.key == "localnet")
+
+        async def _open() -> _Opened:
+            journal = await asyncio.to_thread(Journal, root / "journal.db", key)
+            server = None
+            try:
+                if loopback:
+                    server = await asyncio.to_thread(_start_blob_server, root / "blobs")
+                    await asyncio.to_thread(_remember_port, root / "blobs", server.port)
+                runner = PublishRunner(journal, network, signer, work_dir=root / "work", blob_server=server)
+                unfinished = await runner.resume_all()
+                return _Opened(runner, journal, server, unfinished, runner.jobs())
+            except BaseException:
+                if server is not None:
+                    server.stop()
+                journal.close()
+                raise
+
+        self._opening = True
+        self._set_busy(True)
+        self.ctx.bridge.call(_open(), on_result=self._on_open_done, on_error=self._on_open_failed,
+                             timeout=120.0, owner=self, label="opening the publish journal")
+
+    @property
+    def address(self) -> str | None:
+        return self.runner.address if self.runner is not None else None
+
+    def close(self) -> None:
+        """Stop the blob server and close the journal (app exit or account switch)."""
+        runner, self.runner = self.runner, None
+        self.job_list = []
+        _release_all(self._holds)
+        if self.blob_server is not None:
+            self.blob_server.stop()
+            self.blob_server = None
+        if self._journal is not None:
+            journal, self._journal = self._journal, None
+            try:
+                self.ctx.bridge.run_blocking(asyncio.to_thread(journal.close), timeout=5.0)
+            except Exception as exc:  # closing must never block exit
+                log.warning("journal close failed: %s", type(exc).__name__)
+        del runner
+
+    def jobs(self) -> list[Job]:
+        """The account's jobs as last read off the GUI thread (open, or the latest view)."""
+        return list(self.job_list) if self.runner is not None else []
+
+    def new_publish(self, on_done: Callable[[Job], None]) -> None:
+        self._run(lambda r: _async(r.start_publish), "starting a new model", on_done)
+
+    def new_update(self, model_id: str, on_done: Callable[[Job], None]) -> None:
+        self._run(lambda r: _async(r.start_update, model_id), "starting a weights update", on_done)
+
+    def view(self, job_id: int) -> None:
+        """Re-read the job and the chain; emits sig_job_updated."""
+        if self.runner is None:
+            return
+        self.ctx.bridge.call(self._view(self.runner, job_id), on_result=self._on_view_done,
+                             on_error=self._on_view_failed, owner=self, label="publish status")
+
+    def step(self, job_id: int, make: Callable[[PublishRunner], Awaitable[Any]], stage: str,
+             on_done: Callable[[Any], None] | None = None) -> None:
+        """Run one runner step for `job_id`, then re-render it."""
+        def done(result: Any) -> None:
+            if on_done is not None:
+                on_done(result)
+            self.view(job_id)
+        self._run(make, stage, done, job_id=job_id)
+
+    def cancel_running(self) -> None:
+        """Cooperative: encryption, uploads and checks stop before their next chunk."""
+        self._cancel.set()
+
+    def progress_callback(self) -> Callable[[int, int], None]:
+        """A thread-safe progress callback for the running step."""
+        def report(done: int, total: int) -> None:
+            self.sig_progress_changed.emit(self._stage, done, total)
+        return report
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # ---- Private -----------------------------------------------------------------------------
+    async def _view(self, runner: PublishRunner, job_id: int) -> JobView:
+        job = runner.journal.get(job_id)
+        chain = await runner.chain_view(job)
+        step = workflow.reconcile(job, chain.model, chain)
+        if step is not None:
+            job = await runner.reconcile(job_id)
+            chain = await runner.chain_view(job)
+        return JobView(job, workflow.decide(job, chain), chain, tuple(runner.journal.events(job_id)),
+                       tuple(runner.jobs()))
+
+    def _run(self, make: Callable[[PublishRunner], Awaitable[Any]], stage: str, on_done: Callable[[Any], None],
+             *, job_id: int | None = None) -> None:
+        if self.runner is None:
+            self.sig_failed.emit("Unlock the wallet first.")
+            return
+        if self._busy:
+            self.sig_failed.emit("Another step is still running.")
+            return
+        self._cancel.clear()
+        self._stage = stage
+        self._set_busy(True)
+        hold = getattr(getattr(self.ctx, "wallet", None), "hold", None)
+        held = hold() if callable(hold) else None    # no auto-lock mid-step (the signer is in use)
+        if held is not None:
+            self._holds.append(held)
+
+        def release() -> None:
+            if held is not None and held in self._holds:
+                self._holds.remove(held)
+                held()
+
+        def finished(result: Any) -> None:
+            release()
+            self._set_busy(False)
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            release()
+            self._on_step_failed(exc)
+            if job_id is not None:
+                self.view(job_id)
+
+        self.ctx.bridge.call(make(self.runner), on_result=finished, on_error=failed, timeout=LONG_TIMEOUT_S,
+                             owner=self, label=stage)
+
+    def _on_open_done(self, opened: _Opened) -> None:
+        self._opening = False
+        wallet = getattr(self.ctx, "wallet", None)
+        if wallet is None or not wallet.is_unlocked() or self.ctx.network is not opened.runner.network:
+            # Locked or switched network while opening: do not keep a journal open for a stale signer.
+            if opened.server is not None:
+                opened.server.stop()
+            self.ctx.bridge.call(asyncio.to_thread(opened.journal.close), owner=None, label="closing the journal")
+            self._set_busy(False)
+            return
+        self.runner, self._journal, self.blob_server = opened.runner, opened.journal, opened.server
+        self.job_list = list(opened.jobs)
+        self._set_busy(False)
+        self.sig_opened.emit(opened.unfinished, opened.jobs)
+
+    def _on_open_failed(self, exc: BaseException) -> None:
+        self._opening = False
+        self._on_step_failed(exc)
+
+    def _on_step_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, InterruptedError) or type(exc).__name__ == "UploadCancelled":
+            self.sig_failed.emit("Cancelled. Nothing was sent to the chain.")
+            return
+        self.sig_failed.emit(describe(exc))
+
+    def _on_view_done(self, view: JobView) -> None:
+        if self.runner is None:
+            return
+        self.job_list = list(view.jobs)
+        self.sig_job_updated.emit(view)
+
+    def _on_view_failed(self, exc: BaseException) -> None:
+        self.sig_failed.emit(describe(exc))
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.sig_busy_changed.emit(busy)
+
+
+def _release_all(holds: list[Callable[[], None]], *_args: Any) -> None:
+    while holds:
+        holds.pop()()
+
+
+async def _async(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+def _start_blob_server(root: Path) -> BlobServer:
+    """Start on the port used last time, so URLs already committed keep working after a restart."""
+    try:
+        preferred = int((root / "port").read_text().strip())
+    except (OSError, ValueError):
+        preferred = 0
+    return BlobServer(root / "files", port=preferred).start()
+
+
+def _remember_port(root: Path, port: int) -> None:
+    try:
+        if (root / "port").read_text().strip() == str(port):
+            return
+    except OSError:
+        pass
+    root.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(root / "port", str(port))

@@ -1,0 +1,1 @@
+"""Wallet and staking dialogs, plus the Qt-free arithmetic they show (fee estimates, stake value)."""

@@ -1,0 +1,137 @@
+"""Send SOMA: recipient, amount (Max), live fee preview and total, then a review page before signing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from soma_desktop.core.amounts import format_soma
+from soma_desktop.network.types import Coin
+from soma_desktop.ui.wallet.common import exact_amount_html
+from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, max_amount
+from soma_desktop.ui.widgets.address_field import AddressField
+from soma_desktop.ui.widgets.amount_field import AmountField
+
+
+class SendDialog(QDialog):
+    """Emits `sig_send_confirmed(recipient, shannons)` when the user presses Send on the review page."""
+
+    sig_send_confirmed = Signal(str, int)
+
+    def __init__(self, ctx, account, coins: list[Coin], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.account = account
+        self.params = FeeParams.from_state(ctx.state)
+        self.largest = max((c.balance for c in coins), default=0)
+        self.balance = sum(c.balance for c in coins)
+        self.setWindowTitle("Send SOMA")
+        self.setMinimumWidth(600)
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_form(len(coins)))
+        self.pages.addWidget(self._build_review())
+        layout.addWidget(self.pages)
+        self._on_inputs_changed()
+
+    # ---- pages ---------------------------------------------------------------------------------
+    def _build_form(self, coin_count: int) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        form.addRow("From", QLabel(f"{self.account.name}  <code>{self.account.address}</code>"))
+        self.recipient = AddressField()
+        self.amount = AmountField()
+        self.amount.set_limit(max_amount("transfer", self.largest, self.params))
+        self.fee_label = QLabel()
+        self.fee_label.setObjectName("feeLabel")
+        self.total_label = QLabel()
+        self.total_label.setObjectName("totalLabel")
+        form.addRow("To", self.recipient)
+        form.addRow("Amount", self.amount)
+        form.addRow("Network fee", self.fee_label)
+        form.addRow("Total", self.total_label)
+        outer.addLayout(form)
+        if coin_count > 1 and self.largest < self.balance:
+            note = QLabel(f"Your {format_soma(self.balance)} is split over {coin_count} coins; one transaction "
+                          f"spends from one coin (largest: {format_soma(self.largest)}). Merge coins on the Wallet "
+                          "panel to send more at once.")
+            note.setWordWrap(True)
+            outer.addWidget(note)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        self.review_button = QPushButton("Review")
+        self.review_button.setObjectName("reviewButton")
+        self.review_button.setDefault(True)
+        self.review_button.clicked.connect(self._on_review_clicked)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.review_button)
+        outer.addLayout(buttons)
+        self.recipient.sig_address_changed.connect(self._on_inputs_changed)
+        self.amount.sig_amount_changed.connect(self._on_inputs_changed)
+        self.amount.sig_max_requested.connect(self._on_amount_max_requested)
+        return page
+
+    def _build_review(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.addWidget(QLabel("<h3>Check before you send</h3>"))
+        self.summary = QLabel()
+        self.summary.setObjectName("sendSummary")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        outer.addStretch(1)
+        buttons = QHBoxLayout()
+        back = QPushButton("Back")
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.send_button = QPushButton("Sign and send")
+        self.send_button.setObjectName("sendButton")
+        self.send_button.clicked.connect(self._on_send_clicked)
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.send_button)
+        outer.addLayout(buttons)
+        return page
+
+    # ---- behaviour -----------------------------------------------------------------------------
+    def _on_amount_max_requested(self) -> None:
+        self.amount.set_value(max_amount("transfer", self.largest, self.params))
+
+    def _on_inputs_changed(self, *_args) -> None:
+        amount, recipient = self.amount.value(), self.recipient.value()
+        if amount is None:
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee('transfer', 0, self.params))} + "
+                                   f"{self.params.value_fee_bps / 100:g}% of the amount")
+            self.total_label.setText("—")
+        else:
+            fee = estimate_fee("transfer", amount, self.params)
+            self.fee_label.setText(f"≈ {format_soma(fee)}")
+            self.total_label.setText(format_soma(amount + fee))
+        why = ("Enter the recipient's address" if recipient is None else
+               "Enter an amount" if amount is None else
+               "That is your own address" if recipient == self.account.address else "")
+        self.review_button.setEnabled(not why)
+        self.review_button.setToolTip(why)
+
+    def _on_review_clicked(self) -> None:
+        amount, recipient = self.amount.value(), self.recipient.value()
+        if amount is None or recipient is None:
+            return
+        fee = estimate_fee("transfer", amount, self.params)
+        self.summary.setText(
+            f"Send {exact_amount_html(amount)}<br>to <code>{recipient}</code><br><br>"
+            f"Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "
+            f"{exact_amount_html(amount + fee)}<br><br>"
+            "The transfer is final once confirmed; it cannot be reversed.")
+        self.pages.setCurrentIndex(1)
+
+    def _on_send_clicked(self) -> None:
+        amount, recipient = self.amount.value(), self.recipient.value()
+        if amount is None or recipient is None:
+            return
+        self.sig_send_confirmed.emit(recipient, amount)
+        self.accept()

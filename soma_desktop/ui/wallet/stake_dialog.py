@@ -1,0 +1,187 @@
+"""Stake to a validator or a model: amount with Max (keeping a fee reserve), fee preview, what happens when."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from soma_desktop.core.amounts import format_soma
+from soma_desktop.core.ids import short_id
+from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
+from soma_desktop.ui.format import bps_text
+from soma_desktop.ui.wallet.common import exact_amount_html
+from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
+from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
+from soma_desktop.ui.widgets.amount_field import AmountField
+
+STAKEABLE_MODEL_STATES = (ModelState.CREATED, ModelState.PENDING, ModelState.ACTIVE)
+
+
+def model_label(model: ModelInfo) -> str:
+    return f"{model.title or 'Model ' + short_id(model.id)} ({model.state.value})"
+
+
+class StakeDialog(QDialog):
+    """Emits `sig_stake_confirmed(kind, target_id, shannons)`; kind is "validator" or "model"."""
+
+    sig_stake_confirmed = Signal(str, str, int)
+
+    def __init__(self, ctx, account, coins: list[Coin], validators: list[Validator], models: list[ModelInfo],
+                 preselect: tuple[str, str] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.account = account
+        self.params = FeeParams.from_state(ctx.state)
+        self.epoch = ctx.state.epoch if ctx.state is not None else 0
+        self.largest = max((c.balance for c in coins), default=0)
+        self.targets: list[tuple[str, str, str]] = []   # (kind, id, name)
+        self.setWindowTitle("Stake SOMA")
+        self.setMinimumWidth(620)
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_form(validators, models))
+        self.pages.addWidget(self._build_review())
+        layout.addWidget(self.pages)
+        if preselect is not None:
+            for i, (kind, target_id, _name) in enumerate(self.targets):
+                if (kind, target_id) == preselect:
+                    self.target_combo.setCurrentIndex(i)
+        self._on_target_changed()
+
+    # ---- pages ---------------------------------------------------------------------------------
+    def _build_form(self, validators: list[Validator], models: list[ModelInfo]) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("targetCombo")
+        duration = self.ctx.state.epoch_duration_ms if self.ctx.state is not None else 0
+        for v in validators:
+            apy = apy_text(estimated_apy(v.pool, duration))
+            self.targets.append(("validator", v.address, v.name or short_id(v.address)))
+            self.target_combo.addItem(f"Validator {v.name or short_id(v.address)} — commission "
+                                      f"{bps_text(v.commission_rate)}, APY {apy}")
+        for m in models:
+            if m.state in STAKEABLE_MODEL_STATES:
+                self.targets.append(("model", m.id, model_label(m)))
+                self.target_combo.addItem(f"Model {model_label(m)} — stake {format_soma(m.stake, max_decimals=2)}")
+        self.amount = AmountField()
+        self.max_stake = max_amount("stake", self.largest, self.params, reserve=fee_reserve(self.params))
+        self.amount.set_limit(max_amount("stake", self.largest, self.params))
+        self.fee_label = QLabel()
+        self.fee_label.setObjectName("feeLabel")
+        self.total_label = QLabel()
+        self.when_label = QLabel()
+        self.when_label.setObjectName("whenLabel")
+        self.when_label.setWordWrap(True)
+        form.addRow("From", QLabel(f"{self.account.name}  <code>{short_id(self.account.address)}</code>"))
+        form.addRow("Stake to", self.target_combo)
+        form.addRow("Amount", self.amount)
+        form.addRow("Network fee", self.fee_label)
+        form.addRow("Total", self.total_label)
+        outer.addLayout(form)
+        outer.addWidget(self.when_label)
+        reserve = QLabel(f"Max keeps {format_soma(fee_reserve(self.params))} back for the fees of later "
+                         "transactions (such as the withdrawal).")
+        reserve.setWordWrap(True)
+        reserve.setStyleSheet("color: palette(placeholder-text);")
+        outer.addWidget(reserve)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+        self.review_button = QPushButton("Review")
+        self.review_button.setObjectName("reviewButton")
+        self.review_button.setDefault(True)
+        self.review_button.clicked.connect(self._on_review_clicked)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.review_button)
+        outer.addLayout(buttons)
+        self.target_combo.currentIndexChanged.connect(self._on_target_changed)
+        self.amount.sig_amount_changed.connect(self._on_inputs_changed)
+        self.amount.sig_max_requested.connect(self._on_amount_max_requested)
+        return page
+
+    def _build_review(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.addWidget(QLabel("<h3>Check before you stake</h3>"))
+        self.summary = QLabel()
+        self.summary.setObjectName("stakeSummary")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        outer.addStretch(1)
+        buttons = QHBoxLayout()
+        back = QPushButton("Back")
+        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
+        self.stake_button = QPushButton("Sign and stake")
+        self.stake_button.setObjectName("stakeButton")
+        self.stake_button.clicked.connect(self._on_stake_clicked)
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(self.stake_button)
+        outer.addLayout(buttons)
+        return page
+
+    # ---- behaviour -----------------------------------------------------------------------------
+    def target(self) -> tuple[str, str, str] | None:
+        index = self.target_combo.currentIndex()
+        return self.targets[index] if 0 <= index < len(self.targets) else None
+
+    def _kind(self) -> str:
+        target = self.target()
+        return "stake_model" if target is not None and target[0] == "model" else "stake"
+
+    def _on_target_changed(self, *_args) -> None:
+        target = self.target()
+        if target is None:
+            self.when_label.setText("No validator or model accepts stake right now.")
+        elif target[0] == "validator":
+            self.when_label.setText(
+                f"Activates at the start of epoch {self.epoch + 1}; rewards show in the pool's exchange rate from "
+                f"epoch {self.epoch + 2}. You can withdraw at any time: before activation you get the principal "
+                "back; after it, principal plus rewards (the running epoch's rewards are forfeited).")
+        else:
+            self.when_label.setText(
+                "Model pools earn no rewards: your stake raises the model's selection weight (√stake) for "
+                "targets. You can withdraw the principal at any time.")
+        self._on_inputs_changed()
+
+    def _on_amount_max_requested(self) -> None:
+        self.amount.set_value(self.max_stake)
+
+    def _on_inputs_changed(self, *_args) -> None:
+        amount = self.amount.value()
+        if amount is None:
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), 0, self.params))} + "
+                                   f"{self.params.value_fee_bps // 2 / 100:g}% of the amount")
+            self.total_label.setText("—")
+        else:
+            fee = estimate_fee(self._kind(), amount, self.params)
+            self.fee_label.setText(f"≈ {format_soma(fee)}")
+            self.total_label.setText(format_soma(amount + fee))
+        why = ("Choose a validator or model" if self.target() is None else
+               "Enter an amount" if amount is None else "")
+        self.review_button.setEnabled(not why)
+        self.review_button.setToolTip(why)
+
+    def _on_review_clicked(self) -> None:
+        target, amount = self.target(), self.amount.value()
+        if target is None or amount is None:
+            return
+        fee = estimate_fee(self._kind(), amount, self.params)
+        what = "validator" if target[0] == "validator" else "model"
+        self.summary.setText(
+            f"Stake {exact_amount_html(amount)}<br>to {what} <b>{target[2]}</b> <code>{short_id(target[1])}</code>"
+            f"<br><br>Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "
+            f"{exact_amount_html(amount + fee)}<br><br>{self.when_label.text()}")
+        self.pages.setCurrentIndex(1)
+
+    def _on_stake_clicked(self) -> None:
+        target, amount = self.target(), self.amount.value()
+        if target is None or amount is None:
+            return
+        self.sig_stake_confirmed.emit(target[0], target[1], amount)
+        self.accept()

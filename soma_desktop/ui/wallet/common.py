@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.messages import describe_error
@@ -92,3 +92,42 @@ def copy_secret(text: str, parent: QWidget) -> None:
         if clipboard.text() == text:
             clipboard.clear()
     QTimer.singleShot(CLIPBOARD_CLEAR_MS, parent, clear)
+
+
+def review_button_row(dialog, on_review) -> tuple[QHBoxLayout, QPushButton]:
+    """Cancel + default 'Review' button row that ends a two-step (form → review) dialog's form page."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    cancel = QPushButton("Cancel")
+    cancel.clicked.connect(dialog.reject)
+    review = QPushButton("Review")
+    review.setObjectName("reviewButton")
+    review.setDefault(True)
+    review.clicked.connect(on_review)
+    row.addWidget(cancel)
+    row.addWidget(review)
+    return row, review
+
+
+def review_page(title: str, summary_name: str, action_text: str, action_name: str, on_back, on_action
+                ) -> tuple[QWidget, QLabel, QPushButton]:
+    """The review page: a heading, the summary of what will happen, Back and the signing button."""
+    page = QWidget()
+    outer = QVBoxLayout(page)
+    outer.addWidget(QLabel(f"<h3>{title}</h3>"))
+    summary = QLabel()
+    summary.setObjectName(summary_name)
+    summary.setWordWrap(True)
+    outer.addWidget(summary)
+    outer.addStretch(1)
+    buttons = QHBoxLayout()
+    back = QPushButton("Back")
+    back.clicked.connect(on_back)
+    action = QPushButton(action_text)
+    action.setObjectName(action_name)
+    action.clicked.connect(on_action)
+    buttons.addWidget(back)
+    buttons.addStretch(1)
+    buttons.addWidget(action)
+    outer.addLayout(buttons)
+    return page, summary, action

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QDialog, QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.types import Coin
-from soma_desktop.ui.wallet.common import exact_amount_html
+from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, max_amount
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
@@ -60,16 +60,7 @@ class SendDialog(QDialog):
                           "panel to send more at once.")
             note.setWordWrap(True)
             outer.addWidget(note)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.review_button = QPushButton("Review")
-        self.review_button.setObjectName("reviewButton")
-        self.review_button.setDefault(True)
-        self.review_button.clicked.connect(self._on_review_clicked)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.review_button)
+        buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)
         self.recipient.sig_address_changed.connect(self._on_inputs_changed)
         self.amount.sig_amount_changed.connect(self._on_inputs_changed)
@@ -77,24 +68,8 @@ class SendDialog(QDialog):
         return page
 
     def _build_review(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.addWidget(QLabel("<h3>Check before you send</h3>"))
-        self.summary = QLabel()
-        self.summary.setObjectName("sendSummary")
-        self.summary.setWordWrap(True)
-        outer.addWidget(self.summary)
-        outer.addStretch(1)
-        buttons = QHBoxLayout()
-        back = QPushButton("Back")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
-        self.send_button = QPushButton("Sign and send")
-        self.send_button.setObjectName("sendButton")
-        self.send_button.clicked.connect(self._on_send_clicked)
-        buttons.addWidget(back)
-        buttons.addStretch(1)
-        buttons.addWidget(self.send_button)
-        outer.addLayout(buttons)
+        page, self.summary, self.send_button = review_page(
+            "Check before you send", "sendSummary", "Sign and send", "sendButton", lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
 from soma_desktop.ui.format import bps_text
-from soma_desktop.ui.wallet.common import exact_amount_html
+from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
 from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
 from soma_desktop.ui.widgets.amount_field import AmountField
@@ -88,16 +88,7 @@ class StakeDialog(QDialog):
         reserve.setWordWrap(True)
         reserve.setStyleSheet("color: palette(placeholder-text);")
         outer.addWidget(reserve)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.review_button = QPushButton("Review")
-        self.review_button.setObjectName("reviewButton")
-        self.review_button.setDefault(True)
-        self.review_button.clicked.connect(self._on_review_clicked)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.review_button)
+        buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)
         self.target_combo.currentIndexChanged.connect(self._on_target_changed)
         self.amount.sig_amount_changed.connect(self._on_inputs_changed)
@@ -105,24 +96,8 @@ class StakeDialog(QDialog):
         return page
 
     def _build_review(self) -> QWidget:
-        page = QWidget()
-        outer = QVBoxLayout(page)
-        outer.addWidget(QLabel("<h3>Check before you stake</h3>"))
-        self.summary = QLabel()
-        self.summary.setObjectName("stakeSummary")
-        self.summary.setWordWrap(True)
-        outer.addWidget(self.summary)
-        outer.addStretch(1)
-        buttons = QHBoxLayout()
-        back = QPushButton("Back")
-        back.clicked.connect(lambda: self.pages.setCurrentIndex(0))
-        self.stake_button = QPushButton("Sign and stake")
-        self.stake_button.setObjectName("stakeButton")
-        self.stake_button.clicked.connect(self._on_stake_clicked)
-        buttons.addWidget(back)
-        buttons.addStretch(1)
-        buttons.addWidget(self.stake_button)
-        outer.addLayout(buttons)
+        page, self.summary, self.stake_button = review_page(
+            "Check before you stake", "stakeSummary", "Sign and stake", "stakeButton", lambda: self.pages.setCurrentIndex(0), self._on_stake_clicked)
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------

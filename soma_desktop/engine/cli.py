@@ -1,0 +1,164 @@
+"""`soma-desktop eval`: score files with one or more V1 models exactly like the network.
+
+soma-desktop eval --weights W [--weights W2 ...] [--seed N] [--device D] [--precision exact|fast]
+                  [--num-heads N] [--threads N] [--target-embedding FILE] [--json] FILE...
+
+Errors are one line on stderr with a non-zero exit (1: bad input/weights, 2: usage, 130: interrupted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+from soma_desktop.engine.contract import MAX_DATA_SIZE
+from soma_desktop.engine.errors import DataError, EngineError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="soma-desktop eval", description="Score files with SOMA V1 models like the network does.")
+    parser.add_argument("--weights", action="append", required=True, metavar="W",
+                        help="canonical V1 safetensors file; repeat for several models (winner = lowest loss)")
+    parser.add_argument("--seed", type=int, default=0, help="SIGReg noise seed (the network uses 0)")
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument("--precision", choices=("exact", "fast"), default="exact",
+                        help="exact: f32 network parity; fast: bf16 (loss within ~1e-3, per-byte NLL within ~0.15)")
+    parser.add_argument("--num-heads", type=int, default=None, help="attention heads (V1: 8; small test models)")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
+    parser.add_argument("--target-embedding", type=Path, default=None, metavar="FILE",
+                        help="JSON list of floats; reports the cosine distance to it")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    return parser
+
+
+def _read_data(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DATA_SIZE:
+            raise DataError(f"{path}: {size} bytes; the network accepts at most {MAX_DATA_SIZE} bytes (1 MiB)")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not data:
+        raise DataError(f"{path}: file is empty; the network cannot score empty data")
+    if len(data) > MAX_DATA_SIZE:
+        raise DataError(f"{path}: {len(data)} bytes; the network accepts at most {MAX_DATA_SIZE} bytes (1 MiB)")
+    return data
+
+
+def _read_target(path: Path) -> list[float]:
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"target embedding {path}: file not found") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"target embedding {path}: not a JSON list of numbers ({exc})") from None
+    if (not isinstance(values, list) or not values
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)):
+        raise DataError(f"target embedding {path}: not a non-empty JSON list of finite numbers")
+    return [float(v) for v in values]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _result_json(path: Path, result, weights: list[str]) -> dict:
+    return {"file": str(path), "size": result.size, "winner": result.winner, "models": [
+        {"weights": name, "loss": _finite(m.loss), "cross_entropy": _finite(m.cross_entropy),
+         "sigreg": _finite(m.sigreg), "bits_per_byte": _finite(m.bits_per_byte),
+         "embedding": [_finite(v) for v in m.embedding.tolist()], "distance": _finite(m.distance),
+         "per_byte_nll": [_finite(v) for v in m.per_byte_nll_list()]}
+        for name, m in zip(weights, result.models)]}
+
+
+def _print_table(path: Path, result, weights: list[str]) -> None:
+    print(f"{path}  ({result.size} bytes)")
+    print(f"  {'':2}{'model':<32} {'loss':>10} {'CE':>10} {'SIGReg':>9} {'bits/byte':>9} {'distance':>9}")
+    for index, (name, m) in enumerate(zip(weights, result.models)):
+        mark = "* " if index == result.winner else "  "
+        distance = "-" if m.distance is None else f"{m.distance:.6f}"
+        label = name if len(name) <= 32 else "…" + name[-31:]
+        print(f"  {mark}{label:<32} {m.loss:>10.6f} {m.cross_entropy:>10.6f} {m.sigreg:>9.5f} "
+              f"{m.bits_per_byte:>9.4f} {distance:>9}")
+    print("  * winner (lowest network loss). bits/byte is the true mean NLL per predicted byte, not the network loss.")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.num_heads is not None and args.num_heads < 1:
+        raise _UsageError("--num-heads must be at least 1")
+    if args.threads is not None and args.threads < 1:
+        raise _UsageError("--threads must be at least 1")
+    target = _read_target(args.target_embedding) if args.target_embedding else None
+    files = [(path, _read_data(path)) for path in args.files]
+
+    from soma_desktop.engine.scorer import score_bytes  # torch is imported only once the inputs look sane
+    from soma_desktop.engine.weights import load_model, set_threads
+
+    if args.threads:
+        set_threads(args.threads)
+    models = [load_model(w, num_heads=args.num_heads, device=args.device) for w in args.weights]
+    if target is not None:
+        for name, model in zip(args.weights, models):
+            if model.architecture.embedding_dim != len(target):
+                raise DataError(f"target embedding has {len(target)} values, {name} embeds in "
+                                f"{model.architecture.embedding_dim} dimensions")
+    results = []
+    for path, data in files:
+        result = score_bytes(models, data, seed=args.seed, precision=args.precision, target_embedding=target)
+        if args.json:
+            results.append(_result_json(path, result, args.weights))
+        else:
+            _print_table(path, result, args.weights)
+    if args.json:
+        sys.stdout.write(json.dumps({"results": results}, allow_nan=False) + "\n")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        print(f"soma-desktop eval: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args)
+    except _UsageError as exc:
+        print(f"soma-desktop eval: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as exc:
+        print(f"soma-desktop eval: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("soma-desktop eval: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (OSError, MemoryError, RuntimeError, ValueError) as exc:
+        # Last line of defence: a user-facing CLI must never dump a traceback for a bad input.
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"soma-desktop eval: error: {type(exc).__name__}: {first}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -55,8 +55,12 @@ class AppContext(QObject):
         self.wallet = WalletSession(self)
 
     # --- network lifecycle ------------------------------------------------------------------
-    def connect_to(self, choice: NetworkChoice) -> None:
-        """Open `choice` in the background; the old network is closed first."""
+    def connect_to(self, choice: NetworkChoice, *, reset_sandbox: bool = False) -> None:
+        """Open `choice` in the background; the old network is closed first.
+
+        `reset_sandbox`: wipe the sandbox chain and re-run genesis with the current settings (so a new
+        embedding dimension takes effect). Callers ask the user first.
+        """
         old, self.network, self.state = self.network, None, None
         self.choice = choice
         self._set_connection(Connection.CONNECTING, f"Opening {choice.label}…")
@@ -65,7 +69,10 @@ class AppContext(QObject):
         async def _switch() -> Network:
             if old is not None:
                 await old.close()
-            return await open_network(choice, self.data_dir, self.settings)
+            network = await open_network(choice, self.data_dir, self.settings)
+            if reset_sandbox and network.is_sandbox:
+                await network.reset()
+            return network
 
         self.bridge.call(_switch(), on_result=lambda net, c=choice: self._opened(c, net),
                          on_error=self._open_failed, timeout=60.0, owner=self, label=f"opening {choice.label}")

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         geometry.restore(self)
         self.nav.setCurrentRow(0)
         self.confirm_quit = self._ask_quit_despite
+        self.confirm_reset = self._ask_reset
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
 
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
         self.reset_action = QAction("&Reset sandbox…", self, triggered=self.reset_sandbox)
         self.sandbox_menu.addAction(self.advance_action)
         self.sandbox_menu.addAction(self.reset_action)
+        self.sandbox_menu.addSeparator()
+        self.sandbox_menu.addAction(QAction("How the sandbox differs from SOMA…", self,
+                                            triggered=self.show_sandbox_deviations))
 
         view_menu = bar.addMenu("&View")
         theme_group = QActionGroup(self)
@@ -251,20 +255,31 @@ class MainWindow(QMainWindow):
         self.status.advance_button.setEnabled(True)
         QMessageBox.warning(self, "Advance epoch", describe_error(exc))
 
+    def show_sandbox_deviations(self) -> QMessageBox:
+        from soma_desktop.network.sandbox.deviations import DEVIATIONS
+
+        box = QMessageBox(QMessageBox.Icon.Information, "The sandbox network",
+                          "The sandbox follows SOMA protocol v5's rules exactly for models, staking, targets, fees "
+                          "and deadlines. It differs from a real network in these labelled ways:", parent=self)
+        box.setInformativeText("<ul>" + "".join(f"<li>{line}</li>" for line in DEVIATIONS) + "</ul>")
+        box.setObjectName("sandboxDeviations")
+        box.open()
+        return box
+
     def reset_sandbox(self) -> None:
         network = self.ctx.network
         if network is None or not network.is_sandbox:
             return
+        if self.confirm_reset():
+            self.ctx.connect_to(self.ctx.choice, reset_sandbox=True)
+
+    def _ask_reset(self) -> bool:
         answer = QMessageBox.warning(
             self, "Reset sandbox",
             "Erase the sandbox chain and start again from genesis?\n\nAll sandbox balances, stakes, models and "
             "targets are lost. Your wallet keys and real-network data are not touched.",
             QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        if answer != QMessageBox.StandardButton.Reset:
-            return
-        self.ctx.bridge.call(network.reset(), on_result=lambda _r: self.ctx.connect_to(self.ctx.choice),
-                             on_error=lambda exc: QMessageBox.warning(self, "Reset sandbox", describe_error(exc)),
-                             owner=self, label="sandbox reset", timeout=60.0)
+        return answer == QMessageBox.StandardButton.Reset
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
         publish = self.panels.get("publish")

@@ -146,3 +146,25 @@ def test_close_is_guarded_while_a_reveal_is_pending(qtbot, window, monkeypatch):
     assert asked == ["1 committed model(s) must be revealed in epoch 3."]
     window.confirm_quit = lambda text: True
     assert window.close() is True
+
+
+def test_sandbox_deviations_are_labelled(qtbot, window):
+    box = window.show_sandbox_deviations()
+    qtbot.addWidget(box)
+    text = box.informativeText()
+    assert all(f"D{i} " in text for i in range(1, 10))
+    box.close()
+
+
+def test_reset_sandbox_asks_first_and_applies_new_dimension(qtbot, window, ctx):
+    run(ctx, ctx.network.advance_epoch())
+    window.confirm_reset = lambda: False
+    window.reset_sandbox()
+    assert run(ctx, ctx.network.get_system_state()).epoch == 1
+    ctx.settings.sandbox_embedding_dim = 16
+    window.confirm_reset = lambda: True
+    window.reset_sandbox()
+    qtbot.waitUntil(lambda: ctx.state is not None and ctx.state.epoch == 0, timeout=20_000)
+    assert ctx.state.target_embedding_dim == 16
+    models = run(ctx, ctx.network.list_models())
+    assert models and all(len(m.embedding) == 16 for m in models)

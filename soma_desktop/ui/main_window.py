@@ -16,7 +16,8 @@ from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
 from soma_desktop.ui import about, geometry
-from soma_desktop.ui.context import AppContext
+from soma_desktop.ui.context import AppContext, Connection
+from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
 
 
@@ -58,13 +59,20 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(QWidget())   # swapped for the real panel on first show
         self.nav.setStyleSheet("QListWidget#navigation { border: none; font-size: 11pt; }"
                                "QListWidget#navigation::item { padding: 8px 12px; }")
+        self.offline_banner = Banner()
+        self.offline_banner.setObjectName("offlineBanner")
+        content = QVBoxLayout()
+        content.setContentsMargins(0, 0, 0, 0)
+        content.addWidget(self.offline_banner)
+        content.addWidget(self.stack, 1)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.nav)
-        row.addWidget(self.stack, 1)
+        row.addLayout(content, 1)
         self.setCentralWidget(central)
+        ctx.connection_changed.connect(self._on_ctx_connection_changed)
         self.status = ChainStatusBar(ctx)
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
@@ -76,6 +84,17 @@ class MainWindow(QMainWindow):
         self.confirm_reset = self._ask_reset
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
+
+    def _on_ctx_connection_changed(self, status: str, detail: str) -> None:
+        """One plain message above every panel while the live network cannot be reached."""
+        if status != Connection.OFFLINE:
+            self.offline_banner.clear_message()
+            return
+        name = self.ctx.choice.label if self.ctx.choice else "The network"
+        self.offline_banner.show_message(
+            f"<b>{name} is unreachable.</b> {detail} Balances and chain data shown may be out of date; the app "
+            "keeps retrying. Local evaluation still works, and the sandbox is always available under "
+            "<i>Network</i>.", "error")
 
     # --- panels -----------------------------------------------------------------------------
     def show_panel(self, key: str) -> QWidget:

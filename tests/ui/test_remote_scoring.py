@@ -4,7 +4,6 @@ server, and the service's winner and loss show beside the local evaluation."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import httpx
 import pytest

@@ -301,8 +301,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Reset
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
-        publish = self.panels.get("publish")
-        warning = publish.pending_reveal_text() if publish is not None else ""
+        warning = self._quit_warning()
         if warning and not self.confirm_quit(warning):
             event.ignore()
             return
@@ -311,8 +310,16 @@ class MainWindow(QMainWindow):
             panel.close()
         super().closeEvent(event)
 
+    def _quit_warning(self) -> str:
+        """What would be lost by quitting now: a due reveal (money) or a running evaluation (time)."""
+        publish, evaluate = self.panels.get("publish"), self.panels.get("evaluate")
+        parts = [publish.pending_reveal_text() if publish is not None else ""]
+        if evaluate is not None and evaluate.controller.is_busy():
+            parts.append("An evaluation is running; its unfinished results will be lost.")
+        return " ".join(p for p in parts if p)
+
     def _ask_quit_despite(self, warning: str) -> bool:
-        answer = QMessageBox.warning(self, "A reveal is pending", f"{warning}\n\nQuit anyway?",
+        answer = QMessageBox.warning(self, "Quit SOMA Desktop?", f"{warning}\n\nQuit anyway?",
                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                      QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes

@@ -168,3 +168,13 @@ def test_reset_sandbox_asks_first_and_applies_new_dimension(qtbot, window, ctx):
     assert ctx.state.target_embedding_dim == 16
     models = run(ctx, ctx.network.list_models())
     assert models and all(len(m.embedding) == 16 for m in models)
+
+
+def test_close_is_guarded_while_an_evaluation_runs(qtbot, window, monkeypatch):
+    evaluate = window.show_panel("evaluate")
+    monkeypatch.setattr(evaluate.controller, "is_busy", lambda: True)
+    window.confirm_quit = lambda text: "evaluation is running" in text and False
+    assert window.close() is False
+    monkeypatch.setattr(evaluate.controller, "is_busy", lambda: False)
+    window.confirm_quit = lambda text: pytest.fail("nothing to warn about")
+    assert window.close() is True

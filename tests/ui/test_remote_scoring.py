@@ -91,3 +91,29 @@ def test_empty_file_is_refused_before_anything_is_sent(qtbot, remote_ctx, tmp_pa
     qtbot.mouseClick(dialog.score_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "empty" in dialog.banner.text(), timeout=10_000)
     assert dialog.result.text() == ""
+
+
+def test_evaluate_panel_offers_remote_scoring_where_a_service_exists(qtbot, remote_ctx, tmp_path):
+    from tests.ui.evaluate.evaluate_helpers import drop_files, make_panel
+
+    data_path = tmp_path / "fox.txt"
+    data_path.write_bytes(TEXT)
+    panel = make_panel(qtbot, remote_ctx)
+    assert not panel.remote_button.isEnabled()          # no file yet
+    drop_files(panel, [data_path])
+    qtbot.waitUntil(lambda: panel.remote_button.isEnabled(), timeout=10_000)
+    dialog = panel.open_remote_scoring()
+    qtbot.addWidget(dialog)
+    assert dialog.data_path == data_path
+    dialog.close()
+
+
+def test_sandbox_has_no_scoring_service(qtbot, ctx, tmp_path):
+    from tests.ui.evaluate.evaluate_helpers import drop_files, make_panel
+
+    data_path = tmp_path / "fox.txt"
+    data_path.write_bytes(TEXT)
+    panel = make_panel(qtbot, ctx)
+    drop_files(panel, [data_path])
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled() or bool(panel.inputs.ready_files()), timeout=10_000)
+    assert not panel.remote_button.isEnabled() and "no scoring service" in panel.remote_button.toolTip()

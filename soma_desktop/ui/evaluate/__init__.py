@@ -1,0 +1,1 @@
+"""Evaluate panel pieces: inputs, run controller, results model, tables and exports."""

@@ -1,0 +1,209 @@
+"""Run controller: owns the evaluation thread, folds streamed chunks into RunResults, newest run wins.
+
+Starting a run while one is in flight cancels the old one first and queues the new one; it starts once
+the old thread has acknowledged. Partial results stay in `results` after a cancel, labelled partial.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from soma_desktop.ui.evaluate.results import ModelRef, RunResults
+from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights
+
+REFRESH_MS = 150
+MAX_REFRESH_MS = 2000
+REFRESH_BUDGET = 0.2    # views may take at most ~20 % of the GUI thread's time while streaming
+# While the engine runs in a thread, hand the GIL over every 1 ms instead of 5 ms: small models keep the
+# worker in Python between torch ops, and the GUI thread would otherwise wait up to 5 ms per hand-over.
+RUN_SWITCH_INTERVAL_S = 0.001
+
+
+class RunController(QObject):
+    # ---- Signals -----------------------------------------------------------------------------------
+    sig_results_changed = Signal(object)
+    """RunResults: new partial or final numbers (coalesced to a few updates per second)."""
+    sig_progress_changed = Signal(int, int, str)
+    """(steps done, steps total, status text with elapsed time and ETA)."""
+    sig_state_changed = Signal(str)
+    """'running', 'cancelling' or 'idle'."""
+    sig_run_ended = Signal(str, str)
+    """(outcome 'done' | 'cancelled' | 'failed', one-line message)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.results: RunResults | None = None
+        self.state = "idle"
+        self._job_ids = 0
+        self._worker: EvalWorker | None = None
+        self._pending: tuple[EvalJob, RunResults] | None = None
+        self._stage = ""
+        self._ended = ("done", "")
+        self._saved_switch: float | None = None
+        self._started_at = 0.0
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    # ---- Public API --------------------------------------------------------------------------------
+    def start(self, files: list[tuple[Path, bytes, bool, bool]], models: list[ModelRef], *, device: str = "auto",
+              precision: str = "exact", threads: int = 0, seed: int = 0,
+              registry: dict[int, RegistryWeights] | None = None) -> int:
+        """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id."""
+        self._job_ids += 1
+        job = EvalJob(self._job_ids, tuple((path, data) for path, data, _t, _b in files), tuple(models),
+                      device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}))
+        results = RunResults.start(job.job_id, files, models)
+        if self.is_busy():
+            self._pending = (job, results)
+            self.cancel()
+        else:
+            self._launch(job, results)
+        return job.job_id
+
+    def cancel(self) -> None:
+        """Ask the worker to stop after its current chunk; the state turns 'cancelling' until it does."""
+        if self._worker is not None and self.is_busy():
+            self._worker.cancel()
+            self._set_state("cancelling")
+
+    def is_busy(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    def thread_finished(self) -> bool:
+        """True when no evaluation thread is alive (none started, or the last one has ended)."""
+        return not self.is_busy()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Cancel and wait for the worker thread (window close); never leaves a running thread behind."""
+        self._pending = None
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker.join(timeout_ms / 1000)
+        self._timer.stop()
+        self._restore_switch_interval()
+
+    def _restore_switch_interval(self) -> None:
+        if self._saved_switch is not None:
+            sys.setswitchinterval(self._saved_switch)
+            self._saved_switch = None
+
+    # ---- Private -----------------------------------------------------------------------------------
+    def _launch(self, job: EvalJob, results: RunResults) -> None:
+        self.results = results
+        self._stage = "Starting…"
+        self._started_at = time.monotonic()
+        worker = EvalWorker(job)
+        worker.sig_stage_changed.connect(self._on_worker_stage_changed)
+        worker.sig_model_resolved.connect(self._on_worker_model_resolved)
+        worker.sig_chunk_scored.connect(self._on_worker_chunk_scored)
+        worker.sig_file_scored.connect(self._on_worker_file_scored)
+        worker.sig_run_finished.connect(self._on_worker_run_finished)
+        worker.sig_thread_exiting.connect(self._on_worker_thread_exiting)
+        self._worker = worker
+        self._set_state("running")
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.start()
+        if self._saved_switch is None:
+            self._saved_switch = sys.getswitchinterval()
+            sys.setswitchinterval(RUN_SWITCH_INTERVAL_S)
+        worker.start()
+        # The views draw the new (empty) results on the next event-loop pass, not inside the caller's click.
+        self._dirty = True
+        QTimer.singleShot(0, self._on_timer_timeout)
+
+    def _current(self, job_id: int) -> bool:
+        return self.results is not None and self.results.job_id == job_id
+
+    @Slot(int, str)
+    def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
+        if self._current(job_id):
+            self._stage = text
+            self._emit_progress()
+
+    @Slot(int, int, str)
+    def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
+        if self._current(job_id):
+            for track in self.results.files:
+                track.models[index].weights_path = path
+
+    @Slot(int, int, object)
+    def _on_worker_chunk_scored(self, job_id: int, file_index: int, progress) -> None:
+        if not self._current(job_id):
+            return
+        self.results.apply_chunk(file_index, progress)
+        track = self.results.files[file_index]
+        self._stage = (f"Evaluating {track.label}: model {progress.model_index + 1}/{len(track.models)}, "
+                       f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
+        self._dirty = True
+
+    @Slot(int, int, object)
+    def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
+        if not self._current(job_id):
+            return
+        paths = [m.weights_path or m.ref.weights for m in self.results.files[file_index].models]
+        self.results.apply_file(file_index, result, paths)
+        self._dirty = True
+
+    @Slot(int, str, str)
+    def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
+        self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
+        if self._current(job_id):
+            self.results.state = outcome
+            self.results.message = message
+            self._timer.stop()
+            self._dirty = False
+            self.sig_results_changed.emit(self.results)
+
+    @Slot(int)
+    def _on_worker_thread_exiting(self, job_id: int) -> None:
+        worker = self._worker
+        if worker is None or worker.job.job_id != job_id:
+            return
+        worker.join(5.0)                  # it emitted this as its last act: returns at once
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._launch(*pending)
+            return
+        self._restore_switch_interval()
+        self._set_state("idle")
+        self._emit_progress()
+        outcome, message = self._ended
+        self.sig_run_ended.emit(outcome, message)
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self._dirty and self.results is not None:
+            self._dirty = False
+            started = time.perf_counter()
+            self.sig_results_changed.emit(self.results)
+            spent_ms = (time.perf_counter() - started) * 1000
+            # Adaptive rate: slow views (1 MiB series) refresh less often instead of stalling the GUI.
+            self._timer.setInterval(int(min(MAX_REFRESH_MS, max(REFRESH_MS, spent_ms / REFRESH_BUDGET))))
+        self._emit_progress()
+
+    def _emit_progress(self) -> None:
+        if self.results is None:
+            return
+        done, total = self.results.steps_done, max(1, self.results.steps_total)
+        elapsed = time.monotonic() - self._started_at
+        text = self._stage
+        if self.state == "cancelling":
+            text = "Cancelling…"
+        elif self.results.state != "running":
+            text = {"done": "Finished", "cancelled": f"Cancelled — partial results ({done}/{total} chunks)",
+                    "failed": f"Failed: {self.results.message}"}[self.results.state]
+        clock = f"{elapsed:.0f} s elapsed"
+        if self.results.state == "running" and 0 < done < total:
+            clock += f", about {elapsed / done * (total - done):.0f} s left"
+        self.sig_progress_changed.emit(done, total, f"{text} · {clock}")
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.sig_state_changed.emit(state)

@@ -1,0 +1,322 @@
+"""Per-byte loss over byte offset (pyqtgraph): main plot + overview strip, crosshair, zoom, smoothing.
+
+Chunk starts (offsets 0, 1024, …) have no value: they are NaN gaps drawn with connect='finite' and a
+thin tick at the bottom. Curves receive only the visible range, peak-decimated (PeakLevels) when zoomed
+out, so streaming updates and paints stay cheap on 1 MiB; the smoothed overlay is a gap-free windowed
+mean drawn over the raw series, never replacing it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
+
+from soma_desktop.engine.contract import SEQ_LEN
+from soma_desktop.ui.plots.decimate import PeakLevels, stride_points
+
+SMOOTH_WINDOW = 64
+OVERVIEW_POINTS = 2000
+MAX_TICKS = 64
+
+
+class _WheelGuardViewBox(pg.ViewBox):
+    """Zoom with the wheel only while Ctrl or Alt is held, so the wheel keeps scrolling the page."""
+
+    def wheelEvent(self, ev, axis=None):  # noqa: N802
+        if ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            super().wheelEvent(ev, axis=0)
+        else:
+            ev.ignore()
+
+
+def smoothed(values: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
+    """Centred windowed mean ignoring NaN, O(n) with cumulative sums over a zero-padded copy (slices only,
+    no gathers); gap-free: 0 where a window holds no value."""
+    v = np.asarray(values, dtype=np.float64)
+    n = v.size
+    valid = ~np.isnan(v)
+    if n == 0 or not valid.any():
+        return np.zeros(n)
+    half = window // 2
+    padded = np.zeros(n + window)
+    padded[half:half + n] = np.where(valid, v, 0.0)
+    counts = np.zeros(n + window)
+    counts[half:half + n] = valid
+    csum = np.concatenate(([0.0], np.cumsum(padded)))
+    ccount = np.concatenate(([0.0], np.cumsum(counts)))
+    total = csum[window:window + n] - csum[:n]
+    count = ccount[window:window + n] - ccount[:n]
+    return np.divide(total, count, out=np.zeros(n), where=count > 0.5)
+
+
+def overview_bins(count: int, points: int = OVERVIEW_POINTS) -> np.ndarray:
+    """First index of each overview bin (one bin per point for short series)."""
+    if count <= points:
+        return np.arange(count, dtype=np.int64)
+    return np.linspace(0, count, points, endpoint=False).astype(np.int64)
+
+
+def overview_series(values: np.ndarray, points: int = OVERVIEW_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin maximum (peak) of the smoothed series for the overview strip, x = each bin's first offset."""
+    smooth = smoothed(values)
+    bins = overview_bins(smooth.size, points)
+    return bins.astype(np.float64), (np.maximum.reduceat(smooth, bins) if smooth.size else smooth)
+
+
+def _blend(color: str, base, weight: float):
+    """`color` mixed with the background (weight = share of `color`), as an opaque QColor."""
+    from PySide6.QtGui import QColor
+
+    c = QColor(color)
+    mix = [round(weight * getattr(c, f)() + (1 - weight) * getattr(base, f)()) for f in ("red", "green", "blue")]
+    return QColor(*mix)
+
+
+def style_plot(widget: pg.PlotWidget, palette) -> None:
+    """Plot colours from the Qt palette so light and dark themes both read well."""
+    widget.setBackground(palette.base().color())
+    text = palette.text().color()
+    for axis in ("left", "bottom"):
+        widget.getAxis(axis).setPen(pg.mkPen(text))
+        widget.getAxis(axis).setTextPen(pg.mkPen(text))
+
+
+class LossPlot(QWidget):
+    # ---- Signals -----------------------------------------------------------------------------------
+    sig_offset_hovered = Signal(int)
+    """Byte offset under the crosshair (-1 outside the data)."""
+    sig_offset_clicked = Signal(int)
+    """Byte offset the user clicked in the main plot."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.size = -1
+        self.unit = "bits"
+        self._style: tuple = ()
+        self._overview_curves: list[pg.PlotDataItem] = []
+        self._smooth: list[np.ndarray] = []
+        self._overview_y: list[np.ndarray] = []
+        self._bins = np.zeros(0, dtype=np.int64)
+        self._values: list[np.ndarray] = []
+        self._levels: list[PeakLevels] = []
+        self._has_smooth = False
+        self._series: list[tuple[str, np.ndarray, str]] = []
+        self.main = pg.PlotWidget(viewBox=_WheelGuardViewBox())
+        self.main.setAccessibleName("Per-byte loss plot")
+        self.main.setMouseEnabled(x=True, y=False)
+        self.main.showGrid(x=False, y=True, alpha=0.15)   # vertical grid lines double the paint time
+        self.main.setLabel("bottom", "byte offset")
+        self.overview = pg.PlotWidget()
+        self.overview.setMaximumHeight(60)
+        self.overview.setMouseEnabled(x=False, y=False)
+        self.overview.hideAxis("left")
+        self.overview.setMenuEnabled(False)
+        self.region = pg.LinearRegionItem(brush=pg.mkBrush(59, 130, 246, 40))
+        self.region.setZValue(10)
+        self.overview.addItem(self.region, ignoreBounds=True)
+        self.region.sigRegionChanged.connect(self._on_region_changed)
+        self.main.sigXRangeChanged.connect(self._on_main_range_changed)
+        self.vline = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen((120, 120, 120), width=1))
+        self.label = pg.TextItem(anchor=(0, 0), color=(60, 60, 60), fill=pg.mkBrush(255, 255, 255, 210))
+        self.main.addItem(self.vline, ignoreBounds=True)
+        self.main.addItem(self.label, ignoreBounds=True)
+        self.label.hide()
+        self._mouse_proxy = pg.SignalProxy(self.main.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved)
+        self.main.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self._curves: list[pg.PlotDataItem] = []
+        self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1))
+        self.main.addItem(self._ticks)
+        style_plot(self.main, self.palette())
+        style_plot(self.overview, self.palette())
+        self.label.fill = pg.mkBrush(self.palette().base().color())
+        self.label.setColor(self.palette().text().color())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.main, 1)
+        layout.addWidget(self.overview)
+        layout.addLayout(self._zoom_buttons())
+
+    def _zoom_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for text, tip, slot in (("+", "Zoom in (Ctrl+wheel also zooms)", lambda: self.zoom(0.5)),
+                                ("−", "Zoom out", lambda: self.zoom(2.0)),
+                                ("Reset", "Show the whole file", self.reset_zoom)):
+            button = QToolButton(text=text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        return row
+
+    # ---- Public API --------------------------------------------------------------------------------
+    def set_series(self, size: int, series: list[tuple[str, np.ndarray, str]], *, unit: str = "bits",
+                   diff: bool = False, smooth: bool = True,
+                   changed: list[tuple[int, int] | None] | None = None) -> None:
+        """Draw one curve per (label, per-offset values, colour); values have size + 1 entries.
+
+        `changed` (streaming) gives, per series, the offset range [lo, hi) that differs from the previous
+        call, or None when that series did not change; only those curves are touched, and their smoothed
+        overlay and overview only in that range. `changed=None` redraws everything."""
+        new_file = size != self.size
+        same_shape = (not new_file and len(series) == len(self._series)
+                      and [(l, c) for l, _v, c in series] == [(l, c) for l, _v, c in self._series]
+                      and (unit, diff, smooth) == self._style and bool(self._curves))
+        self.size, self.unit, self._series, self._style = size, unit, series, (unit, diff, smooth)
+        if same_shape:
+            self._update_curves(series, smooth, changed)
+        else:
+            self._rebuild_curves(series, unit, smooth)
+        ylabel = f"A − B ({unit})" if diff else f"{unit} / byte"
+        self.main.setLabel("left", ylabel)
+        if not same_shape:
+            self._draw_ticks(series)
+        if new_file:
+            self.reset_zoom()
+
+    def _rebuild_curves(self, series, unit: str, smooth: bool) -> None:
+        for curve in self._curves:
+            self.main.removeItem(curve)
+        for curve in self._overview_curves:
+            self.overview.removeItem(curve)
+        self._curves, self._overview_curves, self._smooth, self._overview_y = [], [], [], []
+        self._values, self._levels, self._has_smooth = [], [], smooth
+        base = self.palette().base().color()
+        for label, values, color in series:
+            raw_color = _blend(color, base, 0.45) if smooth else color   # opaque: no alpha blending cost
+            # Curves hold only what is visible (PeakLevels decimates), so they are cheap to build and update.
+            raw = pg.PlotDataItem(connect="finite", pen=pg.mkPen(raw_color, width=1), name=f"{label} ({unit})")
+            self.main.addItem(raw)
+            self._curves.append(raw)
+            empty = not np.isfinite(values).any()
+            self._smooth.append(np.zeros(values.size) if empty else smoothed(values))
+            self._values.append(values)
+            self._levels.append(PeakLevels(values, empty=empty))
+            if smooth:
+                line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True)
+                self.main.addItem(line)
+                self._curves.append(line)
+        self._bins = overview_bins(self.size + 1)
+        for (_label, _values, color), curve_smooth in zip(series, self._smooth):
+            oy = np.maximum.reduceat(curve_smooth, self._bins) if curve_smooth.size else curve_smooth
+            self._overview_y.append(oy)
+            self._overview_curves.append(self.overview.plot(self._bins.astype(np.float64), oy,
+                                                            pen=pg.mkPen(color, width=1)))
+        for index in range(len(series)):
+            self._display(index)
+
+    def _update_curves(self, series, smooth: bool, changed: list[tuple[int, int] | None] | None) -> None:
+        n = self.size + 1
+        for index, (_label, values, _color) in enumerate(series):
+            span = (0, n) if changed is None else changed[index]
+            if span is None:
+                continue
+            lo, hi = max(0, span[0]), min(n, span[1])
+            if hi <= lo:
+                continue
+            self._values[index] = values
+            self._levels[index].update(values, lo, hi)
+            a, b = max(0, lo - SMOOTH_WINDOW), min(n, hi + SMOOTH_WINDOW)        # smoothed values that moved
+            s0, s1 = max(0, a - SMOOTH_WINDOW), min(n, b + SMOOTH_WINDOW)          # input they depend on
+            cache = self._smooth[index]
+            cache[a:b] = smoothed(values[s0:s1])[a - s0:b - s0]
+            i0 = max(0, int(np.searchsorted(self._bins, a, side="right")) - 1)
+            i1 = int(np.searchsorted(self._bins, b, side="left"))
+            start = int(self._bins[i0])
+            stop = int(self._bins[i1]) if i1 < self._bins.size else n
+            edges = self._bins[i0:i1 + 1]
+            part = np.maximum.reduceat(cache[start:stop], edges[edges < stop] - start)
+            self._overview_y[index][i0:i0 + part.size] = part
+            self._overview_curves[index].setData(self._bins.astype(np.float64), self._overview_y[index])
+            self._display(index)
+
+    def _display(self, index: int) -> None:
+        """Give series `index`'s curves only the points of the visible range (decimated when zoomed out)."""
+        lo, hi = self.main.viewRange()[0]
+        lo, hi = max(0, int(lo) - 1), min(self.size + 1, int(hi) + 2)
+        step = 2 if self._has_smooth else 1
+        self._curves[index * step].setData(*self._levels[index].points(self._values[index], lo, hi),
+                                           connect="finite")
+        if self._has_smooth:
+            self._curves[index * step + 1].setData(*stride_points(self._smooth[index], lo, hi),
+                                                   skipFiniteCheck=True)
+
+    def visible_series(self, index: int) -> np.ndarray:
+        """The full-resolution values of series `index` (what hover and exports read)."""
+        return self._values[index]
+
+    def zoom(self, factor: float) -> None:
+        lo, hi = self.main.viewRange()[0]
+        centre, half = (lo + hi) / 2, max(8.0, (hi - lo) * factor / 2)
+        self.main.setXRange(centre - half, centre + half, padding=0)
+
+    def reset_zoom(self) -> None:
+        self.main.setXRange(0, max(1, self.size), padding=0.01)
+        self.main.enableAutoRange(axis="y")
+
+    def show_offset(self, offset: int) -> None:
+        """Centre the main plot on `offset` keeping the current zoom width."""
+        lo, hi = self.main.viewRange()[0]
+        half = min((hi - lo) / 2, 512.0)
+        lo = min(max(0.0, offset - half), max(0.0, self.size - 2 * half))
+        self.main.setXRange(lo, lo + 2 * half, padding=0)
+        self.vline.setPos(offset)
+
+    # ---- Private -----------------------------------------------------------------------------------
+    def _draw_ticks(self, series) -> None:
+        starts = np.arange(0, self.size, SEQ_LEN, dtype=np.float64)
+        if not series or starts.size > MAX_TICKS:   # too dense to read; the gaps show when zoomed in
+            self._ticks.setData([], [])
+            return
+        finite = [np.nanmax(v) for _l, v, _c in series if np.isfinite(v).any()]
+        top = (max(finite) if finite else 1.0) * 0.04
+        x = np.repeat(starts, 2)
+        y = np.tile([0.0, top], starts.size)
+        self._ticks.setData(x, y)
+
+    def _on_region_changed(self) -> None:
+        lo, hi = self.region.getRegion()
+        self.main.blockSignals(True)
+        self.main.setXRange(lo, hi, padding=0)
+        self.main.blockSignals(False)
+        for index in range(len(self._values)):
+            self._display(index)
+
+    def _on_main_range_changed(self, _view, ranges) -> None:
+        self.region.blockSignals(True)
+        self.region.setRegion(ranges)
+        self.region.blockSignals(False)
+        for index in range(len(self._values)):
+            self._display(index)
+
+    def _offset_from_scene(self, pos: QPointF) -> int:
+        if not self.main.sceneBoundingRect().contains(pos):
+            return -1
+        point = self.main.plotItem.vb.mapSceneToView(pos)
+        offset = int(round(point.x()))
+        return offset if 0 <= offset <= self.size else -1
+
+    def _on_mouse_moved(self, event) -> None:
+        pos = event[0]
+        offset = self._offset_from_scene(pos)
+        if offset < 0 or not self._series:
+            self.label.hide()
+            self.sig_offset_hovered.emit(-1)
+            return
+        self.vline.setPos(offset)
+        parts = [f"offset {offset}"]
+        for label, values, _color in self._series:
+            value = values[offset] if offset < values.size else np.nan
+            parts.append(f"{label}: " + ("no value" if np.isnan(value) else f"{value:.3f} {self.unit}"))
+        self.label.setText("\n".join(parts))
+        view = self.main.plotItem.vb.mapSceneToView(pos)
+        self.label.setPos(view.x(), self.main.viewRange()[1][1])
+        self.label.show()
+        self.sig_offset_hovered.emit(offset)
+
+    def _on_mouse_clicked(self, event) -> None:
+        offset = self._offset_from_scene(event.scenePos())
+        if offset >= 0 and event.button() == Qt.MouseButton.LeftButton:
+            self.sig_offset_clicked.emit(offset)

@@ -1,0 +1,149 @@
+"""Qt-free pieces of the Evaluate panel: byte layout, glyphs, spans, projection, inputs, results JSON."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from soma_desktop.ui.evaluate.inputs import looks_binary, read_input
+from soma_desktop.ui.evaluate.results import ModelRef, RunResults, cosine_distance, worst_spans, would_hit
+from soma_desktop.ui.plots.byte_view import text_rows
+from soma_desktop.ui.plots.glyphs import glyph, utf8_char_at
+from soma_desktop.ui.plots.projection import fit_pca
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=8, max_value=40))
+def test_text_rows_cover_every_cell_once_and_break_after_newlines(data, columns):
+    rows = text_rows(data, columns)
+    total = len(data) + 1                     # + the EOS cell
+    bounds = list(rows) + [total]
+    assert bounds[0] == 0 and all(a < b for a, b in zip(bounds, bounds[1:]))
+    for start, stop in zip(bounds, bounds[1:]):
+        assert stop - start <= columns
+        assert b"\n" not in data[start:min(stop, len(data)) - 1]   # a newline may only end a row
+    for offset, byte in enumerate(data):
+        if byte == 10 and offset + 1 < total:
+            assert offset + 1 in bounds
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=60))
+def test_utf8_characters_are_drawn_once_on_their_lead_byte(text):
+    data = text.encode("utf-8")
+    drawn = "".join(glyph(data, i)[0] for i in range(len(data)) if data[i] >= 0x80)
+    assert drawn == "".join(ch for ch in text if ord(ch) >= 0x80)
+
+
+def test_glyphs_make_whitespace_and_controls_visible():
+    data = b"a \n\t\r\x1b\xff"
+    assert [glyph(data, i)[0] for i in range(len(data))] == ["a", "␣", "⏎", "⇥", "␍", "1b", "ff"]
+    assert glyph(data, len(data)) == ("EOS", False)
+    assert utf8_char_at("é".encode(), 1) == (0, "é")
+
+
+def test_worst_spans_pick_the_highest_windows_without_overlap():
+    nll = np.zeros(200, dtype=np.float32)
+    nll[0] = np.nan
+    nll[50:60] = 9.0
+    nll[120:126] = 5.0
+    spans = worst_spans(nll, count=2, window=8)
+    assert [s[0] for s in spans][0] in range(48, 53) and spans[0][2] == 9.0
+    assert spans[1][0] in range(116, 122)
+    assert spans[0][1] <= spans[1][0] or spans[1][1] <= spans[0][0]
+
+
+def test_pca_projection_is_deterministic_and_sign_fixed():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(12, 32))
+    first, second = fit_pca(vectors), fit_pca(vectors.copy())
+    assert np.array_equal(first.apply(vectors), second.apply(vectors))
+    for axis in first.axes:
+        assert axis[np.argmax(np.abs(axis))] > 0
+    assert fit_pca(vectors[:1]) is None
+    assert 0 < sum(first.explained) <= 1
+
+
+def test_cosine_distance_and_threshold_follow_the_chain_rule():
+    a = np.array([1.0, 0.0], dtype=np.float32)
+    assert cosine_distance(a, np.array([0.0, 1.0])) == 1.0
+    assert would_hit(1.0, 1.0) and not would_hit(1.0000001, 1.0)
+    assert math.isnan(cosine_distance(np.zeros(2), a)) and not would_hit(float("nan"), 2.0)
+
+
+def test_binary_detection_and_reading(tmp_path):
+    assert not looks_binary("naïve text\n".encode()) and looks_binary(b"abc\x00def")
+    assert looks_binary(b"\xff\xfe" * 50)
+    fifo = tmp_path / "pipe"
+    import os
+    os.mkfifo(fifo)
+    assert read_input(fifo).problem == "is not a regular file"
+
+
+def test_partial_results_fold_chunks_and_report_status():
+    class Progress:  # duck-typed engine ChunkProgress
+        model_index, chunk_index, chunks_total, offset = 0, 0, 2, 1
+        nll = np.full(1023, 2.0, dtype=np.float32)
+        partial_loss, partial_embedding = 0.5, np.ones(4, dtype=np.float32)
+
+    results = RunResults.start(1, [(Path("f"), b"x" * 1500, False, False)], [ModelRef("m", "w")])
+    results.apply_chunk(0, Progress())
+    track = results.files[0].models[0]
+    assert track.status == "partial (1/2 chunks)" and track.loss == 0.5
+    assert track.bits_per_byte == 2.0 / math.log(2)
+    assert results.files[0].take_dirty() == {0: (1, 1024)} and results.files[0].take_dirty() == {}
+
+
+def test_streamed_plot_updates_equal_a_full_redraw(qtbot):
+    """Incremental smoothing/overview over changed spans must match recomputing everything."""
+    from soma_desktop.ui.plots.loss_plot import LossPlot, overview_series, smoothed
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    size = 9000
+    rng = np.random.default_rng(5)
+    a = np.full(size + 1, np.nan, dtype=np.float32)
+    b = a.copy()
+    series = [("a", a, "#2563eb"), ("b", b, "#ea580c")]
+    plot.set_series(size, series)
+    for start in range(0, size, 1024):
+        stop = min(start + 1024, size + 1)
+        a[start + 1:stop] = rng.random(stop - start - 1) * 8
+        plot.set_series(size, series, changed=[(start + 1, stop), None])
+    for start in range(0, size, 1024):
+        stop = min(start + 1024, size + 1)
+        b[start + 1:stop] = rng.random(stop - start - 1) * 8
+        plot.set_series(size, series, changed=[None, (start + 1, stop)])
+    for index, values in enumerate((a, b)):
+        assert np.allclose(plot._smooth[index], smoothed(values))
+        assert np.allclose(plot._overview_y[index], overview_series(values)[1])
+        assert np.array_equal(plot.visible_series(index), values, equal_nan=True)
+        _x, y = plot._curves[2 * index].getOriginalDataset()      # zoomed out: the peak envelope
+        assert np.isclose(np.nanmax(y), np.nanmax(values)) and y.size < values.size
+
+
+def test_peak_levels_update_incrementally_and_keep_every_spike():
+    from soma_desktop.ui.plots.decimate import MAX_POINTS, PeakLevels, stride_points
+
+    rng = np.random.default_rng(9)
+    values = np.full(300_001, np.nan, dtype=np.float32)
+    levels = PeakLevels(values)
+    for start in range(0, values.size, 1024):
+        stop = min(start + 1024, values.size)
+        values[start + 1:stop] = rng.random(stop - start - 1)
+        levels.update(values, start + 1, stop)
+    values[123_456] = 50.0                                   # one spike far above the rest
+    levels.update(values, 123_456, 123_457)
+    fresh = PeakLevels(values)
+    for size, (low, high) in levels.levels.items():
+        assert np.array_equal(low, fresh.levels[size][0], equal_nan=True)
+        assert np.array_equal(high, fresh.levels[size][1], equal_nan=True)
+    x, y = levels.points(values, 0, values.size)              # zoomed out: decimated, spike kept
+    assert y.size <= MAX_POINTS and np.nanmax(y) == 50.0
+    x, y = levels.points(values, 1000, 3000)                  # zoomed in: the raw values themselves
+    assert np.array_equal(y, values[1000:3000], equal_nan=True) and x[0] == 1000
+    assert stride_points(np.arange(100_000.0), 0, 100_000)[1].size <= MAX_POINTS

@@ -7,11 +7,13 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 
-def atomic_write(path: Path | str, data: bytes, *, mode: int = 0o600) -> None:
-    """Write `data` to `path` so that readers see either the old or the new file, never a torn one.
+@contextlib.contextmanager
+def atomic_output(path: Path | str, *, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """A file handle whose content replaces `path` only if the block completes; readers never see a torn
+    file and an exception (including a failed check inside the block) leaves the old file untouched.
 
     temp file in the same directory -> fsync -> os.replace -> fsync(directory).
     """
@@ -21,7 +23,7 @@ def atomic_write(path: Path | str, data: bytes, *, mode: int = 0o600) -> None:
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -30,6 +32,12 @@ def atomic_write(path: Path | str, data: bytes, *, mode: int = 0o600) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def atomic_write(path: Path | str, data: bytes, *, mode: int = 0o600) -> None:
+    """Write `data` to `path` so that readers see either the old or the new file, never a torn one."""
+    with atomic_output(path, mode=mode) as handle:
+        handle.write(data)
 
 
 def atomic_write_text(path: Path | str, text: str, *, mode: int = 0o600) -> None:

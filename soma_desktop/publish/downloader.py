@@ -14,7 +14,6 @@ import ipaddress
 import os
 import re
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Callable
 import httpx
 
 from soma_desktop.core import crypto
-from soma_desktop.core.storage import fsync_dir
+from soma_desktop.core.storage import atomic_output
 from soma_desktop.network.types import Manifest
 
 PART_SIZE = 5 * 1024 * 1024          # validators' Range part size (blobs::MIN_PART_SIZE)
@@ -260,28 +259,17 @@ def download(url: str, dest: Path, *, expected_size: int, expected_checksum: byt
              limits: Limits = Limits(), progress: Progress | None = None, cancelled: Cancelled | None = None,
              part_size: int | None = None, client: httpx.Client | None = None) -> Path:
     """Download into a 0600 temp file next to `dest`, verify size + Blake2b-256, then atomically move it."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
     hasher = hashlib.blake2b(digest_size=32)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            def sink(chunk: bytes) -> None:
-                hasher.update(chunk)
-                out.write(chunk)
-            size = stream_url(url, sink, expected_size=expected_size, policy=policy, limits=limits,
-                              progress=progress, cancelled=cancelled, part_size=part_size, client=client)
-            out.flush()
-            os.fsync(out.fileno())
+    with atomic_output(dest) as out:
+        def sink(chunk: bytes) -> None:
+            hasher.update(chunk)
+            out.write(chunk)
+        size = stream_url(url, sink, expected_size=expected_size, policy=policy, limits=limits,
+                          progress=progress, cancelled=cancelled, part_size=part_size, client=client)
         if size != expected_size:
             raise ChecksumMismatch(f"downloaded {size} bytes, the manifest says {expected_size}")
         if hasher.digest() != expected_checksum:
             raise ChecksumMismatch("the downloaded file does not match the manifest checksum")
-        os.replace(tmp, dest)
-        fsync_dir(dest.parent)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
     return dest
 
 
@@ -329,23 +317,14 @@ class WeightsCache:
 def decrypt_file(src: Path, dest: Path, key: bytes) -> Path:
     """AES-256-CTR (zero IV) decrypt `src` into `dest` atomically, checking the safetensors framing."""
     stream = crypto.CtrStream(key)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as fin:
-            first = True
-            while chunk := fin.read(crypto.STREAM_CHUNK):
-                plain = stream.update(chunk)
-                if first:
-                    check_safetensors_prefix(plain, src.stat().st_size)
-                    first = False
-                out.write(plain)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_output(dest) as out, open(src, "rb") as fin:
+        first = True
+        while chunk := fin.read(crypto.STREAM_CHUNK):
+            plain = stream.update(chunk)
+            if first:
+                check_safetensors_prefix(plain, src.stat().st_size)
+                first = False
+            out.write(plain)
     return dest
 
 

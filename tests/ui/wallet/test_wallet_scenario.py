@@ -158,6 +158,9 @@ def _assert_no_secret_in(folder, phrase: str, secret: bytes, seed: bytes) -> Non
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert any(p.name == "wallet.vault" for p in files)
     for path in files:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:   # an atomic write's temp file, renamed while we listed the folder
+            continue
         for what, needle in needles.items():
             assert needle not in data, f"{what} found in {path.name}"

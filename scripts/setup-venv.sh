@@ -7,7 +7,9 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 stamp=".venv/.installed$extras"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ] && [ ! constraints.txt -nt "$1" ]; }
+# An install with the test extras also satisfies a plain run.
+if ! fresh "$stamp" && ! { [ -z "$extras" ] && fresh ".venv/.installed[test]"; }; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -c constraints.txt -e ".$extras"
   touch "$stamp"

@@ -117,9 +117,9 @@ class MainWindow(QMainWindow):
             panel_cls = getattr(importlib.import_module(module_name), class_name)
             panel = panel_cls(self.ctx, self)
             panel.setObjectName(f"{spec.key}Panel")
-            placeholder = self.stack.widget(index)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            stand_in = self.stack.widget(index)
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
             self.stack.insertWidget(index, panel)
             self.panels[spec.key] = panel
             self.panel_created.emit(spec.key, panel)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import ModelInfo, ModelState
 from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Model", "State", "Owner", "Stake", "Commission", "Arch.", "Commit epoch", "Pending update",
            "Manifest URL", "Size")
@@ -38,7 +39,9 @@ def _size_text(size: int | None) -> str:
     return f"{size} B"
 
 
-class RegistryTableModel(QAbstractTableModel):
+class RegistryTableModel(ListTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.models: list[ModelInfo] = []
@@ -54,16 +57,8 @@ class RegistryTableModel(QAbstractTableModel):
         return next((i for i, m in enumerate(self.models) if m.id == model_id), -1)
 
     # ---- Qt model ----------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.models)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def rows(self) -> list:
+        return self.models
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout,
     QWidget,
@@ -17,6 +17,7 @@ from soma_desktop.network.types import Target, TargetStatus
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish.fees import claim_split, estimate_fee
+from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
 PAGE_SIZE = 100
@@ -41,7 +42,9 @@ def claim_state(t: Target, epoch: int) -> str:
     return f"Open in epoch {t.generation_epoch}; claimable from epoch {t.generation_epoch + 1} if unfilled"
 
 
-class TargetsTableModel(QAbstractTableModel):
+class TargetsTableModel(ListTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.targets: list[Target] = []
@@ -69,16 +72,8 @@ class TargetsTableModel(QAbstractTableModel):
             del self.targets[row]
             self.endRemoveRows()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.targets)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def rows(self) -> list:
+        return self.targets
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

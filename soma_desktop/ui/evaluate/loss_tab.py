@@ -206,8 +206,11 @@ class LossTab(QWidget):
             spans = [dirty[i] for i in pair if i in dirty]
             changed = [(min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None]
         else:
-            series = [(m.ref.label, m.nll * self._scale(), MODEL_COLORS[i % len(MODEL_COLORS)])
-                      for i, m in enumerate(track.models)]
+            # The colouring series is already scaled: reuse it rather than scale that 1 MiB array again.
+            shown_index = self.colour_by.currentData() if isinstance(self.colour_by.currentData(), int) else 0
+            scale = self._scale()
+            series = [(m.ref.label, chosen[1] if chosen is not None and i == shown_index else m.nll * scale,
+                       MODEL_COLORS[i % len(MODEL_COLORS)]) for i, m in enumerate(track.models)]
             changed = [dirty.get(i) for i in range(len(track.models))]
         self.series_legend.setText("Curves (thin: per byte, thick: 64-byte mean): " + " · ".join(
             f"<span style='color:{color}'>■</span> {label}" for label, _v, color in series))
@@ -235,8 +238,8 @@ class LossTab(QWidget):
         self._update_legend()
 
     def _update_legend(self) -> None:
-        chosen = self.selected_series()
-        if chosen and chosen[2]:
+        # Only the mode matters here; selected_series() would scale a whole 1 MiB series for nothing.
+        if self.track is not None and self.track.models and isinstance(self.colour_by.currentData(), tuple):
             self.legend.setText("bytes: <span style='color:#2166ac'>■</span> A better · white equal · "
                                 "<span style='color:#b2182b'>■</span> A worse (±4 bits)")
         else:

@@ -9,23 +9,14 @@ the disk's fsync latency.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench_timing import machine_line, median_ms
+
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS, SandboxChain, SandboxConfig
 
-
-def timed(fn, repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:
@@ -39,13 +30,13 @@ def main() -> None:
         chain = SandboxChain(Path(tmp) / "chain.db", config)
         genesis_ms = (time.perf_counter() - start) * 1000
         other = "0x" + "ab" * 32
-        transfer_ms = timed(lambda: chain.transfer_coin(SANDBOX_DEMO_ADDRESS, other, 1_000), args.repeats)
-        boundary_ms = timed(chain.advance_epoch, max(3, args.repeats // 4))
+        transfer_ms = median_ms(lambda: chain.transfer_coin(SANDBOX_DEMO_ADDRESS, other, 1_000), args.repeats)
+        boundary_ms = median_ms(chain.advance_epoch, max(3, args.repeats // 4))
         for _ in range(9):
             chain.advance_epoch()
-        list_ms = timed(lambda: chain.list_targets(None, None, 1000), 5)
+        list_ms = median_ms(lambda: chain.list_targets(None, None, 1000), 5)
         chain.close()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, dim {args.dim}")
+    print(f"{machine_line()}, dim {args.dim}")
     print(f"genesis {genesis_ms:.1f} ms; transfer (one fsynced tx) median {transfer_ms:.2f} ms; "
           f"epoch boundary (100 new targets) median {boundary_ms:.1f} ms; list 1,000 targets {list_ms:.1f} ms")
 

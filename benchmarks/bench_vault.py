@@ -8,25 +8,16 @@ Unlocking is deliberately slow (Argon2id, security.md §2.2); the UI runs it off
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from bench_timing import machine_line, median_ms
 
 from soma_desktop.wallet.kdf import default_policy
 from soma_desktop.wallet.mnemonic import generate_mnemonic
 from soma_desktop.wallet.vault import Vault
 
-
-def median_ms(fn, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
 
 
 def main() -> None:
@@ -43,7 +34,7 @@ def main() -> None:
         start = time.perf_counter()
         vault.change_password("correct horse battery", "staple battery horse")
         change_ms = (time.perf_counter() - start) * 1000
-    print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine_line())
     print(f"KDF: {policy.default_kdf}")
     print(f"create {create_ms:.0f} ms, unlock {open_ms:.0f} ms (median of {runs}), change password {change_ms:.0f} ms")
 

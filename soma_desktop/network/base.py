@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence, runtime_checkable
 
-from soma_desktop.network.errors import (  # noqa: F401  (re-exported for callers)
+from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
 )
-from soma_desktop.network.types import (  # noqa: F401
+from soma_desktop.network.types import (
     Coin, CommitSpec, Manifest, ModelInfo, ModelState, PendingUpdate, PoolInfo, StakedSoma, SubmitSpec,
     SystemState, Target, TargetPage, TargetStatus, TxResult, Validator,
 )
+
+# Callers import the interface, its dataclasses and its errors from this one module.
+__all__ = [
+    "Coin", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
+    "NetworkUnavailable", "PendingUpdate", "PoolInfo", "Signer", "StakedSoma", "StatusUnknown", "SubmitSpec",
+    "SystemState", "Target", "TargetPage", "TargetStatus", "TransactionFailed", "TxResult", "Unsupported",
+    "Validator", "list_all_targets",
+]
 
 
 @runtime_checkable

@@ -10,6 +10,8 @@ SANDBOX_BADGE = "#b45309"      # amber: practice money
 LIVE_BADGE = "#15803d"         # green: real network
 OFFLINE = "#b91c1c"
 MUTED = "#6b7280"
+# Secondary text (hints, notes): Qt's own palette role for dimmed text, so it follows light and dark.
+MUTED_TEXT_STYLE = "color: palette(placeholder-text);"
 
 
 def is_dark() -> bool:

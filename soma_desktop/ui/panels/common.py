@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+
 
 class PanelHeader(QWidget):
     def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None):
@@ -14,7 +16,7 @@ class PanelHeader(QWidget):
         self.title = QLabel(f"<h2 style='margin:0'>{title}</h2>")
         self.subtitle = QLabel(subtitle)
         self.subtitle.setWordWrap(True)
-        self.subtitle.setStyleSheet("color: palette(placeholder-text);")
+        self.subtitle.setStyleSheet(MUTED_TEXT_STYLE)
         self.row = QHBoxLayout()
         self.row.addWidget(self.title)
         self.row.addStretch(1)

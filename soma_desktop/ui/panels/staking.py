@@ -27,6 +27,7 @@ from soma_desktop.ui.wallet.stake_math import (
 )
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
 VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", "APY (est.)")
@@ -116,7 +117,7 @@ class StakingPanel(QWidget):
         self.position_note = QLabel()
         self.position_note.setObjectName("positionNote")
         self.position_note.setWordWrap(True)
-        self.position_note.setStyleSheet("color: palette(placeholder-text);")
+        self.position_note.setStyleSheet(MUTED_TEXT_STYLE)
         layout.addWidget(self.position_note)
         row = QHBoxLayout()
         self.unlock_button = QPushButton("Unlock wallet…")
@@ -144,7 +145,7 @@ class StakingPanel(QWidget):
         note = QLabel("APY is estimated from the pool's exchange-rate growth over recent epochs (after commission), "
                       "compounded per epoch; past yield does not promise future yield.")
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        note.setStyleSheet(MUTED_TEXT_STYLE)
         layout.addWidget(note)
         return page
 
@@ -157,7 +158,7 @@ class StakingPanel(QWidget):
         row = QHBoxLayout()
         note = QLabel("Model pools earn no rewards; stake raises a model's chance to be picked for targets.")
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        note.setStyleSheet(MUTED_TEXT_STYLE)
         self.stake_model_button = QPushButton("Stake to this model…")
         self.stake_model_button.setObjectName("stakeModelButton")
         self.stake_model_button.clicked.connect(lambda: self._stake_to_selected("model"))

@@ -22,6 +22,7 @@ from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
 from soma_desktop.ui.wallet.history_view import HistoryTable
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
 ACCOUNT_COLUMNS = ("Account", "Address", "Balance")
@@ -138,7 +139,7 @@ class WalletPanel(QWidget):
         box_layout.addWidget(self.history_table)
         row = QHBoxLayout()
         self.history_note = QLabel()
-        self.history_note.setStyleSheet("color: palette(placeholder-text);")
+        self.history_note.setStyleSheet(MUTED_TEXT_STYLE)
         row.addWidget(self.history_note, 1)
         self.export_csv_button = QPushButton("Export CSV…")
         self.export_csv_button.setObjectName("exportCsvButton")

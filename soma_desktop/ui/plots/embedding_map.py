@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from PySide6.QtGui import QCursor
 
 from soma_desktop.ui.plots.projection import Projection, fit_pca
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 STATUS_COLORS = {"open": (22, 163, 74), "filled": (100, 116, 139), "expired": (217, 119, 6),
                  "claimable": (217, 119, 6)}
@@ -54,7 +55,7 @@ class EmbeddingMap(QWidget):
         self.plot.plotItem.legend.setLabelTextColor(self.palette().text().color())
         self.note = QLabel(self.NOTE)
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(placeholder-text);")
+        self.note.setStyleSheet(MUTED_TEXT_STYLE)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)

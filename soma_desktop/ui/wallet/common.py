@@ -67,12 +67,12 @@ class BusyRow(QWidget):
         self.hide()
 
 
-def password_edit(placeholder: str, name: str) -> QLineEdit:
+def password_edit(hint: str, name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setPlaceholderText(placeholder)
+    edit.setPlaceholderText(hint)
     edit.setObjectName(name)
-    edit.setAccessibleName(placeholder)
+    edit.setAccessibleName(hint)
     return edit
 
 

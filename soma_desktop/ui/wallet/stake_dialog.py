@@ -15,6 +15,7 @@ from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, 
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
 from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
 from soma_desktop.ui.widgets.amount_field import AmountField
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 STAKEABLE_MODEL_STATES = (ModelState.CREATED, ModelState.PENDING, ModelState.ACTIVE)
 
@@ -86,7 +87,7 @@ class StakeDialog(QDialog):
         reserve = QLabel(f"Max keeps {format_soma(fee_reserve(self.params))} back for the fees of later "
                          "transactions (such as the withdrawal).")
         reserve.setWordWrap(True)
-        reserve.setStyleSheet("color: palette(placeholder-text);")
+        reserve.setStyleSheet(MUTED_TEXT_STYLE)
         outer.addWidget(reserve)
         buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)

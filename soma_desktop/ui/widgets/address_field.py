@@ -28,14 +28,14 @@ class AddressField(QWidget):
 
     sig_address_changed = Signal(object)   # str | None
 
-    def __init__(self, parent: QWidget | None = None, *, placeholder: str = "0x… (64 hex digits)"):
+    def __init__(self, parent: QWidget | None = None, *, hint: str = "0x… (64 hex digits)"):
         super().__init__(parent)
         self._value: str | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.edit = QLineEdit()
         self.edit.setObjectName("addressEdit")
-        self.edit.setPlaceholderText(placeholder)
+        self.edit.setPlaceholderText(hint)
         self.edit.setAccessibleName("Address")
         self.edit.setFont(_monospace(self.edit.font()))
         layout.addWidget(self.edit)

@@ -10,23 +10,11 @@ TINY_DIM = 128
 
 
 def write_tiny_model(path: Path, seed: int) -> Path:
-    """A 1-layer V1 model in the canonical layout, written with the engine's own writer."""
-    import torch
-
+    """A 1-layer V1 model in the canonical layout, written with the engine tests' writer (torch loads here)."""
     from soma_desktop.engine.architecture import Architecture
-    from soma_desktop.engine.model import V1Model
-    from soma_desktop.engine.weights import save_model
+    from tests.engine.conftest import write_model
 
-    arch = Architecture(embedding_dim=TINY_DIM, num_layers=1, num_heads=8, ffn_dim=128)
-    model = V1Model(arch).init_random(torch.Generator().manual_seed(seed), std=0.08)
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if name.endswith(("beta", "bias")):
-                param.normal_(0.0, 0.05, generator=torch.Generator().manual_seed(seed + len(name)))
-            elif name.endswith("gamma"):
-                param.uniform_(0.8, 1.2, generator=torch.Generator().manual_seed(seed + len(name)))
-    save_model(model, path)
-    return path
+    return write_model(path, Architecture(embedding_dim=TINY_DIM, num_layers=1, num_heads=8, ffn_dim=128), seed)
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,25 @@ def wait_step(qtbot, panel, step: str, timeout: int = 20_000) -> None:
     qtbot.waitUntil(ready, timeout=timeout)
 
 
+def drive_to_host(qtbot, ctx: AppContext, panel, tmp_path: Path):
+    """New model → weights → imported embedding → encrypt, stopping at the hosting step; returns the wizard."""
+    from PySide6.QtCore import Qt
+
+    qtbot.waitUntil(lambda: panel.session.is_open, timeout=20_000)
+    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
+    wait_step(qtbot, panel, "weights")
+    w = panel.wizard
+    w.weights_page.path.setText(str(write_weights(tmp_path / "model.safetensors")))
+    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
+    wait_step(qtbot, panel, "embedding")
+    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
+    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
+    wait_step(qtbot, panel, "encrypt")
+    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
+    wait_step(qtbot, panel, "host")
+    return w
+
+
 def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
     """New model → weights → imported embedding → encrypt → built-in server → verify → create."""
     from PySide6.QtCore import Qt

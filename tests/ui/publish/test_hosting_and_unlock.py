@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from soma_desktop.publish.blob_server import BlobServer
 from soma_desktop.publish.journal import JobState
-from tests.ui.publish.helpers import wait_step, write_embedding, write_weights
+from tests.ui.publish.helpers import drive_to_host, wait_step
 from tests.ui.publish.test_publish_wizard import _panel
 from tests.ui.publish.wallet_double import FakeWallet
 
@@ -39,18 +39,7 @@ class _PutStore(BaseHTTPRequestHandler):
 def test_presigned_put_upload_with_retry_then_verified(qtbot, app, tmp_path):
     ctx = app()
     panel = _panel(qtbot, ctx)
-    qtbot.waitUntil(lambda: panel.session.is_open, timeout=20_000)
-    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "weights")
-    w = panel.wizard
-    w.weights_page.path.setText(str(write_weights(tmp_path / "m.safetensors")))
-    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "embedding")
-    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
-    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "encrypt")
-    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "host")
+    w = drive_to_host(qtbot, ctx, panel, tmp_path)
     bucket = tmp_path / "bucket"
     bucket.mkdir()
     put_server = ThreadingHTTPServer(("127.0.0.1", 0), _PutStore)

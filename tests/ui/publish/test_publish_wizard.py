@@ -106,22 +106,11 @@ def test_offline_past_the_window_shows_the_missed_reveal_and_never_sends_it(qtbo
 
 def test_url_serving_different_bytes_blocks_the_commit(qtbot, app, tmp_path):
     from soma_desktop.publish.blob_server import BlobServer
-    from tests.ui.publish.helpers import write_embedding, write_weights
+    from tests.ui.publish.helpers import drive_to_host
 
     ctx = app()
     panel = _panel(qtbot, ctx)
-    qtbot.waitUntil(lambda: panel.session.is_open, timeout=20_000)
-    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "weights")
-    w = panel.wizard
-    w.weights_page.path.setText(str(write_weights(tmp_path / "model.safetensors")))
-    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "embedding")
-    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
-    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "encrypt")
-    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "host")
+    w = drive_to_host(qtbot, ctx, panel, tmp_path)
     size = w.view.job.size
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "model.bin").write_bytes(bytes([7]) * size)   # right size, wrong bytes

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from soma_desktop.network.sandbox.genesis import SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.vault import Argon2Params, VaultPolicy
-from tests.ui.publish.helpers import wait_step, write_embedding, write_weights
+from tests.ui.publish.helpers import drive_to_host, wait_step
 from tests.ui.publish.test_publish_wizard import _panel
 
 FAST = Argon2Params(m_kib=64, t=1, p=1)
@@ -24,18 +24,7 @@ def test_journal_sealed_by_the_vault_survives_lock_and_unlock(qtbot, app, tmp_pa
                       on_error=errors.append)
     assert wallet.current_account().address == SANDBOX_DEMO_ADDRESS
     panel = _panel(qtbot, ctx)
-    qtbot.waitUntil(lambda: panel.session.is_open, timeout=20_000)
-    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "weights")
-    w = panel.wizard
-    w.weights_page.path.setText(str(write_weights(tmp_path / "m.safetensors")))
-    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "embedding")
-    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
-    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "encrypt")
-    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "host")
+    w = drive_to_host(qtbot, ctx, panel, tmp_path)
     job_id = w.view.job.id
 
     wallet.lock()

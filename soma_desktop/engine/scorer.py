@@ -23,6 +23,7 @@ from soma_desktop.engine.contract import (
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.engine.sigreg import COEFFICIENT, SigReg, batch_noise
 from soma_desktop.engine.weights import LoadedModel
+from soma_desktop.protocol.distance import EmbeddingLengthMismatch, cosine_distance
 
 PRECISIONS = ("exact", "fast")
 CancelFlag = threading.Event | Callable[[], bool] | None
@@ -80,14 +81,11 @@ class BytePrediction:
     top: tuple[tuple[int, float], ...]
 
 
-def cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """1 − â·b̂ in f32 like the network; NaN for a zero vector."""
-    a32 = np.asarray(a, dtype=np.float32)
-    b32 = np.asarray(b, dtype=np.float32)
-    if a32.shape != b32.shape:
-        raise EngineError(f"target embedding has {b32.size} values, the model's embedding has {a32.size}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float32(1.0) - np.dot(a32 / np.linalg.norm(a32), b32 / np.linalg.norm(b32)))
+def _target_distance(embedding: np.ndarray, target: np.ndarray) -> float:
+    try:
+        return cosine_distance(embedding, target)
+    except EmbeddingLengthMismatch as err:
+        raise EngineError(f"target embedding has {err.right} values, the model's embedding has {err.left}") from None
 
 
 def select_winner(losses: Sequence[float]) -> int:
@@ -278,7 +276,7 @@ class Evaluation:
         size = len(self.data)
         nll_total = float(np.nansum(per_byte.astype(np.float64)))
         bits = nll_total / num_targets(size) / math.log(2)
-        distance = None if self.target is None else cosine_distance(acc.embedding, self.target)
+        distance = None if self.target is None else _target_distance(acc.embedding, self.target)
         return ModelScore(str(model.path), float(acc.loss), float(acc.ce), float(acc.sig), bits,
                           acc.embedding.copy(), distance, per_byte)
 

@@ -27,7 +27,7 @@ from soma_desktop.protocol.params import (
 from soma_desktop.protocol.targets import ClaimSplit
 
 
-class TxKind(str, enum.Enum):
+class ChainTx(str, enum.Enum):
     """User transaction kinds, named as on chain. MERGE_COINS is the SDK's merge (a TransferCoin, Erratum 4)."""
 
     TRANSFER_COIN = "TransferCoin"
@@ -45,10 +45,10 @@ class TxKind(str, enum.Enum):
     CLAIM_REWARDS = "ClaimRewards"
 
 
-K = TxKind
+K = ChainTx
 
 # Objects written on success, gas coin included (the usual case; see pay/submit/claim helpers for the rest).
-OBJECTS_WRITTEN: dict[TxKind, int] = {
+OBJECTS_WRITTEN: dict[ChainTx, int] = {
     K.TRANSFER_COIN: 2,               # gas coin (= coin sent), recipient coin          coin.rs:72-95
     K.PAY_COINS: 2,                   # gas coin + one coin per recipient: pay_writes()  coin.rs:243-245
     K.MERGE_COINS: 2,                 # merged gas coin, smallest coin (owner unchanged) coin.rs:150-156
@@ -66,7 +66,7 @@ OBJECTS_WRITTEN: dict[TxKind, int] = {
 
 # What the executor checks the gas coin against before executing (write count), where it checks at all.
 # A coin between the pre-check and the real charge fails later with InsufficientGas instead.
-PRECHECK_WRITES: dict[TxKind, int] = {
+PRECHECK_WRITES: dict[ChainTx, int] = {
     K.TRANSFER_COIN: 2,               # coin.rs:55-65
     K.ADD_STAKE: 3,                   # execution/staking.rs:70-84
     K.CREATE_MODEL: 3,                # model.rs:109-116
@@ -112,7 +112,7 @@ class Fee:
         return self.base + self.writes + self.value
 
 
-def value_fee_rate(kind: TxKind, value_fee_bps: int) -> int:
+def value_fee_rate(kind: ChainTx, value_fee_bps: int) -> int:
     """The bps applied to the kind's value base: full, half (integer halving) or none."""
     if kind in FULL_RATE_KINDS:
         return value_fee_bps
@@ -121,12 +121,12 @@ def value_fee_rate(kind: TxKind, value_fee_bps: int) -> int:
     return 0
 
 
-def value_fee(kind: TxKind, value_base: int, value_fee_bps: int) -> int:
+def value_fee(kind: ChainTx, value_base: int, value_fee_bps: int) -> int:
     """bps_mul(base, rate). The base: amount sent, stake, principal (WithdrawStake), reward pool (claim)."""
     return bps_mul(value_base, value_fee_rate(kind, value_fee_bps))
 
 
-def estimate_fee(kind: TxKind, params: FeeParams, value_base: int = 0, *, writes: int | None = None) -> Fee:
+def estimate_fee(kind: ChainTx, params: FeeParams, value_base: int = 0, *, writes: int | None = None) -> Fee:
     """The fee of a successful `kind` transaction; `writes` overrides the usual object count."""
     count = OBJECTS_WRITTEN[kind] if writes is None else writes
     return Fee(params.base_fee, params.write_object_fee * count, value_fee(kind, value_base, params.value_fee_bps))
@@ -158,14 +158,14 @@ def claim_fee(params: FeeParams, split: ClaimSplit) -> Fee:
     return estimate_fee(K.CLAIM_REWARDS, params, split.reward, writes=claim_writes(split))
 
 
-def precheck_need(kind: TxKind, amount: int, params: FeeParams, *, writes: int | None = None) -> int:
+def precheck_need(kind: ChainTx, amount: int, params: FeeParams, *, writes: int | None = None) -> int:
     """What the executor requires the gas coin (after base_fee) to hold before it runs `kind` moving `amount`
     from it: amount + value fee + the pre-check's write count (PayCoins: pay_writes(recipients))."""
     count = PRECHECK_WRITES.get(kind, 0) if writes is None else writes
     return amount + params.write_object_fee * count + value_fee(kind, amount, params.value_fee_bps)
 
 
-def max_amount(kind: TxKind, coin_balance: int, params: FeeParams, reserve: int = 0) -> int:
+def max_amount(kind: ChainTx, coin_balance: int, params: FeeParams, reserve: int = 0) -> int:
     """The largest amount one coin can carry with its own fee, keeping `reserve` shannons back.
 
     Solve amount + fee(amount) ≤ balance − reserve; the value fee grows with the amount, so the closed form

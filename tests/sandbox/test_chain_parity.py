@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from soma_desktop.network import types as t
 from soma_desktop.network.sandbox.params import SOMA
-from soma_desktop.protocol.fees import FeeParams, TxKind, claim_fee, estimate_fee
+from soma_desktop.protocol.fees import FeeParams, ChainTx, claim_fee, estimate_fee
 from soma_desktop.protocol.targets import claim_split
 from tests.sandbox.helpers import (
     DEMO, DIM, activate_model, addr, assert_supply, commit_spec, create_model, embedding, expect_fail, fund,
@@ -35,7 +35,7 @@ def test_withdraw_stake_fee_is_on_the_principal(chain):
     assert result.fee == 5_000_001_900                         # 1000 + 3×300 + 10^13 × 5 / 10^4
     payout = chain.get_balance(DEMO) - before + result.fee
     assert payout > 10_000 * SOMA                              # the fee ignores the rewards part
-    assert result.fee == estimate_fee(TxKind.WITHDRAW_STAKE, FeeParams(value_fee_bps=10), staked.principal).total
+    assert result.fee == estimate_fee(ChainTx.WITHDRAW_STAKE, FeeParams(value_fee_bps=10), staked.principal).total
 
 
 def test_filled_claim_writes_six_objects_and_returns_the_bond_as_a_coin(chain):

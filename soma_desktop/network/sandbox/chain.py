@@ -33,7 +33,7 @@ from soma_desktop.network.sandbox.params import (
 from soma_desktop.network.sandbox.records import Model, Pool, Target, f32_values
 from soma_desktop.network.sandbox.store import SCHEMA_VERSION, CoinRow, Store
 from soma_desktop.protocol import fees
-from soma_desktop.protocol.fees import TxKind
+from soma_desktop.protocol.fees import ChainTx
 
 R = TypeVar("R")
 Clock = Callable[[], int]
@@ -100,7 +100,7 @@ class SandboxChain:
     def _digest(self, seq: int, kind: str, sender: str | None) -> bytes:
         return blake2b256(b"soma-sandbox-tx" + struct.pack("<Q", seq) + kind.encode() + (sender or "").encode())
 
-    def _execute(self, kind: TxKind, sender: str, body: Callable[[TxContext], R],
+    def _execute(self, kind: ChainTx, sender: str, body: Callable[[TxContext], R],
                  gas_payment: Sequence[CoinRow] | None = None) -> tuple[t.TxResult, R]:
         """Run one user transaction: gas coins merged, base fee first, the rule under a savepoint, then the rest
         of the fee. `gas_payment`: the gas coins, primary first (default: the richest coin, D1)."""
@@ -124,7 +124,7 @@ class SandboxChain:
             else:
                 out, failure = self._run_under_savepoint(ctx, body)
             text = b58encode(digest)
-            log_kind = TxKind.TRANSFER_COIN.value if kind is TxKind.MERGE_COINS else kind.value
+            log_kind = ChainTx.TRANSFER_COIN.value if kind is ChainTx.MERGE_COINS else kind.value
             if failure is None:
                 self.store.log_tx(digest=text, kind=log_kind, sender=sender, status="success", error=None,
                                   fee=ctx.total_fee(), epoch=ctx.system.epoch, timestamp_ms=self.clock(),
@@ -194,7 +194,7 @@ class SandboxChain:
     def faucet(self, address: str) -> t.TxResult:
         """2 SOMA from the genesis faucet account, a real TransferCoin (the faucet pays the fee)."""
         recipient = validation.address(address, "address")
-        result, _ = self._execute(TxKind.TRANSFER_COIN, genesis.FAUCET_ADDRESS,
+        result, _ = self._execute(ChainTx.TRANSFER_COIN, genesis.FAUCET_ADDRESS,
                                   lambda ctx: self._transfer(ctx, [recipient], [FAUCET_AMOUNT]))
         return result
 
@@ -211,7 +211,7 @@ class SandboxChain:
         sender = validation.address(sender, "signer.address")
         recipient = validation.address(recipient, "recipient")
         amount = validation.amount(amount, "amount")
-        return self._execute(TxKind.TRANSFER_COIN, sender, lambda ctx: self._transfer(ctx, [recipient], [amount]))[0]
+        return self._execute(ChainTx.TRANSFER_COIN, sender, lambda ctx: self._transfer(ctx, [recipient], [amount]))[0]
 
     def pay_coins(self, sender: str, recipients: Sequence[str], amounts: Sequence[int]) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
@@ -223,7 +223,7 @@ class SandboxChain:
             raise InvalidInput("recipients and amounts must be non-empty and of equal length", field="amounts")
         if len(rec) > 256:
             raise InvalidInput("at most 256 recipients per transaction", field="recipients")
-        return self._execute(TxKind.PAY_COINS, sender, lambda ctx: self._transfer(ctx, rec, amt))[0]
+        return self._execute(ChainTx.PAY_COINS, sender, lambda ctx: self._transfer(ctx, rec, amt))[0]
 
     def merge_coins(self, sender: str) -> t.TxResult:
         """The SDK's merge (Erratum 4, `sdk/src/lib.rs:737-743`): TransferCoin{coin: smallest, amount: None,
@@ -239,14 +239,14 @@ class SandboxChain:
             ctx.charge_value_fee(smallest.balance)
             ctx.note_mutated(smallest.id)            # ownership "changes" to the sender: one object written
 
-        return self._execute(TxKind.MERGE_COINS, sender, body, gas_payment=coins[1:])[0]
+        return self._execute(ChainTx.MERGE_COINS, sender, body, gas_payment=coins[1:])[0]
 
     # --- staking ----------------------------------------------------------------------------------
     def add_stake(self, sender: str, validator: str, amount: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         validator = validation.address(validator, "validator")
         amount = validation.amount(amount, "amount", allow_zero=True)
-        return self._execute(TxKind.ADD_STAKE, sender, lambda ctx: validators.add_stake(ctx, validator, amount))[0]
+        return self._execute(ChainTx.ADD_STAKE, sender, lambda ctx: validators.add_stake(ctx, validator, amount))[0]
 
     def withdraw_stake(self, sender: str, staked_soma_id: str) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
@@ -256,13 +256,13 @@ class SandboxChain:
             raise self._rejected("ObjectNotFound", f"no StakedSoma {staked_id}")
         if staked.owner != sender:
             raise self._rejected("InvalidOwnership", "the StakedSoma belongs to another address")
-        return self._execute(TxKind.WITHDRAW_STAKE, sender, lambda ctx: validators.withdraw_stake(ctx, staked))[0]
+        return self._execute(ChainTx.WITHDRAW_STAKE, sender, lambda ctx: validators.withdraw_stake(ctx, staked))[0]
 
     def add_stake_to_model(self, sender: str, model_id: str, amount: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
         amount = validation.amount(amount, "amount", allow_zero=True)
-        return self._execute(TxKind.ADD_STAKE_TO_MODEL, sender,
+        return self._execute(ChainTx.ADD_STAKE_TO_MODEL, sender,
                              lambda ctx: models.add_stake_to_model(ctx, model_id, amount))[0]
 
     # --- models -----------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ class SandboxChain:
         commission_rate = validation.u64(commission_rate, "commission_rate")
         architecture_version = validation.u64(architecture_version, "architecture_version")
         result, model_id = self._execute(
-            TxKind.CREATE_MODEL, sender,
+            ChainTx.CREATE_MODEL, sender,
             lambda ctx: models.create_model(ctx, stake_amount, commission_rate, architecture_version))
         return t.TxResult(result.digest, result.fee, result.created, model_id=model_id, epoch=result.epoch)
 
@@ -292,7 +292,7 @@ class SandboxChain:
         validation.embedding(spec.embedding, "spec.embedding_f32", dim)
         emb_commit = blake2b256(bcs_soma_tensor_from_f32(bytes(raw), [dim]))
         checksum = bytes.fromhex(manifest["checksum"])
-        return self._execute(TxKind.COMMIT_MODEL, sender, lambda ctx: models.commit_model(
+        return self._execute(ChainTx.COMMIT_MODEL, sender, lambda ctx: models.commit_model(
             ctx, model_id, manifest, checksum, emb_commit, key_commitment(key)))[0]
 
     def reveal_model(self, sender: str, model_id: str, decryption_key: bytes,
@@ -301,18 +301,18 @@ class SandboxChain:
         model_id = validation.address(model_id, "model_id")
         key = validation.key32(decryption_key, "decryption_key")
         values = validation.embedding(embedding, "embedding", self.store.system().embedding_dim)
-        return self._execute(TxKind.REVEAL_MODEL, sender, lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
+        return self._execute(ChainTx.REVEAL_MODEL, sender, lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
 
     def deactivate_model(self, sender: str, model_id: str) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
-        return self._execute(TxKind.DEACTIVATE_MODEL, sender, lambda ctx: models.deactivate_model(ctx, model_id))[0]
+        return self._execute(ChainTx.DEACTIVATE_MODEL, sender, lambda ctx: models.deactivate_model(ctx, model_id))[0]
 
     def set_model_commission_rate(self, sender: str, model_id: str, new_rate: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
         new_rate = validation.u64(new_rate, "new_rate")
-        return self._execute(TxKind.SET_MODEL_COMMISSION_RATE, sender,
+        return self._execute(ChainTx.SET_MODEL_COMMISSION_RATE, sender,
                              lambda ctx: models.set_model_commission_rate(ctx, model_id, new_rate))[0]
 
     # --- targets ----------------------------------------------------------------------------------
@@ -332,7 +332,7 @@ class SandboxChain:
         loss = [validation.finite(v, "spec.loss_score") for v in spec.loss_score]
         if self.store.target(target_id) is None:
             raise self._rejected("ObjectNotFound", f"no target {target_id}")
-        return self._execute(TxKind.SUBMIT_DATA, sender, lambda ctx: targets.submit_data(
+        return self._execute(ChainTx.SUBMIT_DATA, sender, lambda ctx: targets.submit_data(
             ctx, target_id, model_id, embedding, distance, loss, manifest))[0]
 
     def claim_rewards(self, sender: str, target_id: str) -> t.TxResult:
@@ -340,7 +340,7 @@ class SandboxChain:
         target_id = validation.address(target_id, "target_id")
         if self.store.target(target_id) is None:
             raise self._rejected("ObjectNotFound", f"no target {target_id} (claimed targets are deleted)")
-        return self._execute(TxKind.CLAIM_REWARDS, sender, lambda ctx: targets.claim_rewards(ctx, target_id))[0]
+        return self._execute(ChainTx.CLAIM_REWARDS, sender, lambda ctx: targets.claim_rewards(ctx, target_id))[0]
 
     # --- epochs -----------------------------------------------------------------------------------
     def advance_epoch(self, new_start_ms: int | None = None) -> t.SystemState:

@@ -14,7 +14,7 @@ from soma_desktop.network.errors import TransactionFailed
 from soma_desktop.network.sandbox.records import System
 from soma_desktop.network.sandbox.store import CoinRow, Store
 from soma_desktop.protocol import fees
-from soma_desktop.protocol.fees import Fee, FeeParams, TxKind
+from soma_desktop.protocol.fees import Fee, FeeParams, ChainTx
 
 SYSTEM_STATE_ID = "0x" + "0" * 63 + "5"
 
@@ -34,7 +34,7 @@ class TxContext:
     """What a rule function may touch while executing one transaction."""
 
     def __init__(self, store: Store, system: System, digest: bytes, sender: str | None,
-                 gas_coin_id: str | None, kind: TxKind | None = None):
+                 gas_coin_id: str | None, kind: ChainTx | None = None):
         self.store = store
         self.kind = kind
         self.system = system

@@ -16,14 +16,14 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, TxResult, Validator
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rewards_to_date,
+    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
 )
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
@@ -207,7 +207,8 @@ class StakingPanel(QWidget):
         position = self.selected_position()
         if position is None:
             return
-        fee = estimate_fee("withdraw_stake", position.value, FeeParams.from_state(self.ctx.state))
+        params = FeeParams.from_state(self.ctx.state)
+        fee = estimate_fee(ChainTx.WITHDRAW_STAKE, params, position.stake.principal).total   # on the principal
         if position.state is StakeState.ACTIVATING:
             what = "The stake has not activated yet: you get the principal back and it earns nothing."
         elif position.state is StakeState.EARNING:
@@ -299,7 +300,7 @@ class StakingPanel(QWidget):
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
         staked_id = position.stake.id
         self.session.tracker.submit(
-            kind=TxKind.WITHDRAW_STAKE, account=account.address, amount=position.value,
+            kind=ChainTx.WITHDRAW_STAKE, account=account.address, amount=position.value,
             counterparty=position.target_id, send=lambda: network.withdraw_stake(account, staked_id),
             on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
             on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)
@@ -366,7 +367,7 @@ class StakingPanel(QWidget):
                 continue
             kind, name, target_id, pool = pools[stake.pool_id]
             state = position_state(stake, pool, epoch, kind == "model")
-            rewards = rewards_to_date(stake, pool, epoch) if state is not StakeState.ROUTING else 0
+            rewards = position_rewards(stake, pool, epoch) if state is not StakeState.ROUTING else 0
             self.positions.append(Position(stake, kind, name, target_id, state, rewards))
         table = self.positions_table
         table.setRowCount(len(self.positions))

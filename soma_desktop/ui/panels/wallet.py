@@ -17,8 +17,8 @@ from soma_desktop.network.types import Coin, TxResult
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
 from soma_desktop.ui.wallet.history_view import HistoryTable
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
@@ -233,7 +233,8 @@ class WalletPanel(QWidget):
         coins = self.coins.get(account.address, []) if account else []
         if account is None or len(coins) < 2:
             return
-        fee = estimate_fee("transfer", 0, FeeParams.from_state(self.ctx.state))
+        smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
+        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
         dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name} into one, so a single "
                                f"transaction can spend the whole balance.<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)

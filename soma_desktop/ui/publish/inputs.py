@@ -15,10 +15,11 @@ from pathlib import Path
 from soma_desktop.engine.architecture import Architecture, infer_architecture
 from soma_desktop.engine.errors import WeightsError
 from soma_desktop.engine.header import read_header
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
 SUPPORTED_ARCHITECTURE = 1            # the only model architecture this app can check and evaluate (V1)
 MAX_EMBEDDING_JSON = 4 * 1024 * 1024
-PIECE_BYTES = 1_048_576               # the network scores at most 1 MiB per submission
+PIECE_BYTES = MAX_DATA_SIZE           # the network scores at most 1 MiB per submission
 MAX_CORPUS_BYTES = 64 * 1024 * 1024
 MAX_CORPUS_FILES = 4096
 

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.types import Coin
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, max_amount
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, max_amount
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
 
@@ -44,7 +44,7 @@ class SendDialog(QDialog):
         form.addRow("From", QLabel(f"{self.account.name}  <code>{self.account.address}</code>"))
         self.recipient = AddressField()
         self.amount = AmountField()
-        self.amount.set_limit(max_amount("transfer", self.largest, self.params))
+        self.amount.set_limit(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -74,16 +74,16 @@ class SendDialog(QDialog):
 
     # ---- behaviour -----------------------------------------------------------------------------
     def _on_amount_max_requested(self) -> None:
-        self.amount.set_value(max_amount("transfer", self.largest, self.params))
+        self.amount.set_value(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
 
     def _on_inputs_changed(self, *_args) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee('transfer', 0, self.params))} + "
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee(ChainTx.TRANSFER_COIN, self.params).total)} + "
                                    f"{self.params.value_fee_bps / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee("transfer", amount, self.params)
+            fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
         why = ("Enter the recipient's address" if recipient is None else
@@ -96,7 +96,7 @@ class SendDialog(QDialog):
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None or recipient is None:
             return
-        fee = estimate_fee("transfer", amount, self.params)
+        fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
         self.summary.setText(
             f"Send {exact_amount_html(amount)}<br>to <code>{recipient}</code><br><br>"
             f"Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "

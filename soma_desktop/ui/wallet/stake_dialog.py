@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
 from soma_desktop.ui.format import bps_text
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
 from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
 from soma_desktop.ui.widgets.amount_field import AmountField
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
@@ -69,8 +69,8 @@ class StakeDialog(QDialog):
                 self.targets.append(("model", m.id, model_label(m)))
                 self.target_combo.addItem(f"Model {model_label(m)} — stake {format_soma(m.stake, max_decimals=2)}")
         self.amount = AmountField()
-        self.max_stake = max_amount("stake", self.largest, self.params, reserve=fee_reserve(self.params))
-        self.amount.set_limit(max_amount("stake", self.largest, self.params))
+        self.max_stake = max_amount(ChainTx.ADD_STAKE, self.largest, self.params, reserve=fee_reserve(self.params))
+        self.amount.set_limit(max_amount(ChainTx.ADD_STAKE, self.largest, self.params))
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -106,9 +106,9 @@ class StakeDialog(QDialog):
         index = self.target_combo.currentIndex()
         return self.targets[index] if 0 <= index < len(self.targets) else None
 
-    def _kind(self) -> str:
+    def _kind(self) -> ChainTx:
         target = self.target()
-        return "stake_model" if target is not None and target[0] == "model" else "stake"
+        return ChainTx.ADD_STAKE_TO_MODEL if target is not None and target[0] == "model" else ChainTx.ADD_STAKE
 
     def _on_target_changed(self, *_args) -> None:
         target = self.target()
@@ -131,11 +131,11 @@ class StakeDialog(QDialog):
     def _on_inputs_changed(self, *_args) -> None:
         amount = self.amount.value()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), 0, self.params))} + "
-                                   f"{self.params.value_fee_bps // 2 / 100:g}% of the amount")
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), self.params).total)} + "
+                                   f"{value_fee_rate(self._kind(), self.params.value_fee_bps) / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee(self._kind(), amount, self.params)
+            fee = estimate_fee(self._kind(), self.params, amount).total
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
         why = ("Choose a validator or model" if self.target() is None else
@@ -147,7 +147,7 @@ class StakeDialog(QDialog):
         target, amount = self.target(), self.amount.value()
         if target is None or amount is None:
             return
-        fee = estimate_fee(self._kind(), amount, self.params)
+        fee = estimate_fee(self._kind(), self.params, amount).total
         what = "validator" if target[0] == "validator" else "model"
         self.summary.setText(
             f"Stake {exact_amount_html(amount)}<br>to {what} <b>{target[2]}</b> <code>{short_id(target[1])}</code>"

@@ -32,18 +32,9 @@ def ensure_private_dir(path: Path) -> Path:
 
 def resources_dir() -> Path:
     """The installed `soma_desktop.resources` package (the repository's top-level resources/, see setup.py)."""
-    return _package_dir("soma_desktop.resources")
-
-
-def packaging_dir() -> Path:
-    """The installed `soma_desktop.packaging` package: the .desktop entry, AppStream metainfo and icon."""
-    return _package_dir("soma_desktop.packaging")
-
-
-def _package_dir(package: str) -> Path:
     # Wheels, editable installs and the PyInstaller bundle all unpack to real folders; the demo weights are
     # memory-mapped and Qt reads the icon by path, so a zipped install is refused rather than half-working.
-    root = files(package)
+    root = files("soma_desktop.resources")
     if not isinstance(root, Path):
-        raise RuntimeError(f"{package} is not installed as a folder ({root!r}); reinstall SOMA Desktop from a wheel")
+        raise RuntimeError(f"soma_desktop.resources is not installed as a folder ({root!r}); reinstall SOMA Desktop")
     return root

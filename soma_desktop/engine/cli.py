@@ -2,6 +2,9 @@
 
 soma-desktop eval --weights W [--weights W2 ...] [--seed N] [--device D] [--precision exact|fast]
                   [--num-heads N] [--threads N] [--target-embedding FILE] [--json] FILE...
+soma-desktop eval --list-demos
+
+W is a safetensors file or a bundled demo model by name (demo:prose, demo:python, demo:data).
 
 Errors are one line on stderr with a non-zero exit (1: bad input/weights, 2: usage, 130: interrupted).
 """
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 from soma_desktop.engine.contract import MAX_DATA_SIZE
+from soma_desktop.engine.demo import resolve_weights
 from soma_desktop.engine.errors import DataError, EngineError
 
 EXIT_ERROR = 1
@@ -33,8 +37,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="soma-desktop eval", description="Score files with SOMA V1 models like the network does.")
-    parser.add_argument("--weights", action="append", required=True, metavar="W",
-                        help="canonical V1 safetensors file; repeat for several models (winner = lowest loss)")
+    parser.add_argument("--weights", action="append", metavar="W",
+                        help="canonical V1 safetensors file or a demo model (demo:python); repeat for several "
+                             "models (winner = lowest loss)")
+    parser.add_argument("--list-demos", action="store_true", help="list the bundled demo models and exit")
     parser.add_argument("--seed", type=int, default=0, help="SIGReg noise seed (the network uses 0)")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--precision", choices=("exact", "fast"), default="exact",
@@ -44,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--target-embedding", type=Path, default=None, metavar="FILE",
                         help="JSON list of floats; reports the cosine distance to it")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
     return parser
 
 
@@ -105,20 +111,33 @@ def _print_table(path: Path, result, weights: list[str]) -> None:
     print("  * winner (lowest network loss). bits/byte is the true mean NLL per predicted byte, not the network loss.")
 
 
+def _list_demos() -> int:
+    from soma_desktop.engine.demo import describe_demos
+
+    print("\n".join(describe_demos()))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.list_demos:
+        return _list_demos()
+    if not args.weights or not args.files:
+        raise _UsageError("the following arguments are required: " +
+                          ", ".join(n for n, v in (("--weights", args.weights), ("FILE", args.files)) if not v))
     if args.num_heads is not None and args.num_heads < 1:
         raise _UsageError("--num-heads must be at least 1")
     if args.threads is not None and args.threads < 1:
         raise _UsageError("--threads must be at least 1")
     target = _read_target(args.target_embedding) if args.target_embedding else None
     files = [(path, _read_data(path)) for path in args.files]
+    weight_paths = [resolve_weights(w) for w in args.weights]   # demo:NAME → its bundled file
 
     from soma_desktop.engine.scorer import score_bytes  # torch is imported only once the inputs look sane
     from soma_desktop.engine.weights import load_model, set_threads
 
     if args.threads:
         set_threads(args.threads)
-    models = [load_model(w, num_heads=args.num_heads, device=args.device) for w in args.weights]
+    models = [load_model(path, num_heads=args.num_heads, device=args.device) for path in weight_paths]
     if target is not None:
         for name, model in zip(args.weights, models):
             if model.architecture.embedding_dim != len(target):

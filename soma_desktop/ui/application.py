@@ -15,9 +15,10 @@ from soma_desktop.network.factory import NetworkChoice
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
+from soma_desktop.ui.smoke import SmokeExit, smoke_requested
 from soma_desktop.ui.theme import apply_theme, follow_system_changes
 
-ICON = resources_dir() / "icons" / "soma-desktop.svg"
+ICON_NAME = "soma-desktop.svg"   # in soma_desktop.resources/icons (package data)
 
 
 def make_qapplication() -> QApplication:
@@ -29,8 +30,12 @@ def make_qapplication() -> QApplication:
     app.setApplicationName("SOMA Desktop")
     app.setOrganizationName("SOMA")
     app.setDesktopFileName("org.soma.Desktop")
-    app.setWindowIcon(QIcon(str(ICON)))
+    app.setWindowIcon(window_icon())
     return app
+
+
+def window_icon() -> QIcon:
+    return QIcon(str(resources_dir() / "icons" / ICON_NAME))
 
 
 def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> tuple[AppContext, MainWindow]:
@@ -47,6 +52,8 @@ def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -
     apply_theme(app, settings.theme)
     ctx, window = create_window(data_dir, settings, choice)
     follow_system_changes(app, lambda: ctx.settings.theme)
+    if smoke_requested():
+        SmokeExit(app, window, ctx)   # CI and bundle smoke tests only; owned by the window
     window.show()
     try:
         return app.exec()

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-import soma_desktop
+from soma_desktop.core import paths
 from soma_desktop.core.crypto import blake2b256, embedding_commitment, hash_file, key_commitment, make_target_seed
 from soma_desktop.network.sandbox import targets, validators
 from soma_desktop.network.sandbox.params import (
@@ -42,7 +42,7 @@ def validator_address(name: str) -> str:
 
 
 def resources_dir() -> Path:
-    return Path(soma_desktop.__file__).resolve().parents[1] / "resources"
+    return paths.resources_dir()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from soma_desktop.network.factory import NetworkChoice
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
+from soma_desktop.ui.startup_notices import show_startup_notices
 from soma_desktop.ui.theme import apply_theme, follow_system_changes
 
 ICON = resources_dir() / "icons" / "soma-desktop.svg"
@@ -48,6 +49,7 @@ def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -
     ctx, window = create_window(data_dir, settings, choice)
     follow_system_changes(app, lambda: ctx.settings.theme)
     window.show()
+    show_startup_notices(window)
     try:
         return app.exec()
     finally:

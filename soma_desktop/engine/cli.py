@@ -17,6 +17,7 @@ import math
 import sys
 from pathlib import Path
 
+from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
 from soma_desktop.engine.contract import MAX_DATA_SIZE
 from soma_desktop.engine.demo import resolve_weights
 from soma_desktop.engine.errors import DataError, EngineError
@@ -59,7 +60,9 @@ def _read_data(path: Path) -> bytes:
         size = path.stat().st_size
         if size > MAX_DATA_SIZE:
             raise DataError(f"{path}: {size} bytes; the network accepts at most {MAX_DATA_SIZE} bytes (1 MiB)")
-        data = path.read_bytes()
+        data = read_regular(path, MAX_DATA_SIZE + 1)
+    except NotRegularFile as exc:
+        raise DataError(str(exc)) from None
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -71,6 +74,15 @@ def _read_data(path: Path) -> bytes:
     if len(data) > MAX_DATA_SIZE:
         raise DataError(f"{path}: {len(data)} bytes; the network accepts at most {MAX_DATA_SIZE} bytes (1 MiB)")
     return data
+
+
+def _check_weights_path(path: Path) -> None:
+    try:
+        check_regular_file(path)
+    except NotRegularFile as exc:
+        raise DataError(str(exc)) from None
+    except OSError:
+        pass  # missing or unreadable: load_model says so in its own words
 
 
 def _read_target(path: Path) -> list[float]:
@@ -131,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
     target = _read_target(args.target_embedding) if args.target_embedding else None
     files = [(path, _read_data(path)) for path in args.files]
     weight_paths = [resolve_weights(w) for w in args.weights]   # demo:NAME → its bundled file
+    for weights in weight_paths:
+        _check_weights_path(Path(weights))
 
     from soma_desktop.engine.scorer import score_bytes  # torch is imported only once the inputs look sane
     from soma_desktop.engine.weights import load_model, set_threads

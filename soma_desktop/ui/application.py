@@ -16,6 +16,7 @@ from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
 from soma_desktop.ui.smoke import SmokeExit, smoke_requested
+from soma_desktop.ui.startup_notices import show_startup_notices
 from soma_desktop.ui.theme import apply_theme, follow_system_changes
 
 ICON_NAME = "soma-desktop.svg"   # in soma_desktop.resources/icons (package data)
@@ -55,6 +56,7 @@ def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -
     if smoke_requested():
         SmokeExit(app, window, ctx)   # CI and bundle smoke tests only; owned by the window
     window.show()
+    show_startup_notices(window)
     try:
         return app.exec()
     finally:

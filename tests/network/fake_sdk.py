@@ -329,6 +329,14 @@ class FakeSomaClient:
     def get_chain_identifier(self):
         return self._start("get_chain_identifier", lambda: "localnet")
 
+    def get_epoch(self, epoch: int | None = None):
+        """Only `epoch` is reliable (sdk.md §2.5: the read mask drops the timestamps)."""
+        async def body():
+            current = (await self._net.get_system_state()).epoch
+            return SimpleNamespace(epoch=current if epoch is None else epoch, epoch_start_timestamp_ms=0,
+                                   first_checkpoint_id=0, end_of_epoch_info=None)
+        return self._start("get_epoch", body)
+
     def get_protocol_version(self):
         return self._start("get_protocol_version", lambda: params.PROTOCOL_VERSION)
 

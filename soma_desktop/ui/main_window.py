@@ -19,6 +19,7 @@ from soma_desktop.ui import about, geometry
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
+from soma_desktop.ui.tray import GuardianTray
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.confirm_quit = self._ask_quit_despite
         self.confirm_reset = self._ask_reset
+        self.tray = GuardianTray(self)
+        self._quitting = False
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
 
@@ -132,7 +135,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
                                     triggered=self.edit_preferences))
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.quit_app)
         file_menu.addAction(quit_action)
 
         net_menu = bar.addMenu("&Network")
@@ -243,7 +246,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _apply_preferences(self, dialog) -> None:
+        was = bool(self.ctx.settings.extra.get("guard_at_login", False))
         dialog.apply_to(self.ctx.settings)
+        if bool(self.ctx.settings.extra.get("guard_at_login")) != was:
+            self.tray.set_start_at_login(bool(self.ctx.settings.extra["guard_at_login"]))
         self.ctx.bridge.default_timeout = self.ctx.settings.network_timeout_s
         self.set_theme(self.ctx.settings.theme)
 
@@ -300,11 +306,23 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Reset
 
+    def quit_app(self) -> None:
+        """File → Quit and the tray's Quit: really quit (after the quit warning), never hide to the tray."""
+        self._quitting = True
+        try:
+            self.close()
+        finally:
+            self._quitting = False
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        if not self._quitting and self.tray.keep_in_tray():   # a reveal is pending: stay in the tray
+            event.ignore()
+            return
         warning = self._quit_warning()
         if warning and not self.confirm_quit(warning):
             event.ignore()
             return
+        self.tray.icon.hide()
         geometry.save(self)
         for panel in self.panels.values():
             panel.close()

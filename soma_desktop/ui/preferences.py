@@ -8,6 +8,9 @@ from PySide6.QtWidgets import (
 )
 
 from soma_desktop.core.settings import Settings
+from soma_desktop.guardian import autostart
+
+GUARD_AT_LOGIN = "guard_at_login"   # settings.extra; the autostart file itself is written off the GUI thread
 
 
 class PreferencesDialog(QDialog):
@@ -29,6 +32,12 @@ class PreferencesDialog(QDialog):
         form.addRow("Theme", self.theme)
         form.addRow("Lock wallet after idle", self.auto_lock)
         form.addRow("Network request timeout", self.timeout)
+        self.guard_at_login = QCheckBox("Start the reveal guardian at login",
+                                        checked=bool(settings.extra.get(GUARD_AT_LOGIN, False)))
+        self.guard_at_login.setToolTip("Runs `soma-desktop guard` when you log in: it sends due reveals while the "
+                                       "app is closed if the wallet unlocks on this device, else it notifies you.")
+        self.guard_at_login.setEnabled(autostart.supported())
+        form.addRow(self.guard_at_login)
         layout.addWidget(general)
 
         sandbox = QGroupBox("Sandbox network")
@@ -63,4 +72,5 @@ class PreferencesDialog(QDialog):
         settings.sandbox_timed_epochs = self.timed.isChecked()
         settings.sandbox_epoch_minutes = self.epoch_minutes.value()
         settings.sandbox_embedding_dim = self.dim.currentData()
+        settings.extra[GUARD_AT_LOGIN] = self.guard_at_login.isChecked()
         settings.validated()

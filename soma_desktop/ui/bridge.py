@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from soma_desktop.network.errors import NetworkUnavailable, StatusUnknown
+from soma_desktop.network.errors import NetworkError, NetworkUnavailable, StatusUnknown
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,8 @@ class AsyncBridge(QObject):
             if pending.on_result:
                 pending.on_result(future.result())
         elif pending.on_error:
+            if not isinstance(error, NetworkError):   # a bug, not the network: the UI says "details are in the log"
+                log.error("%s failed", pending.label or "network call", exc_info=error)
             pending.on_error(error)
         else:   # nobody asked for the error: it still must reach the user
             from soma_desktop.ui import errors

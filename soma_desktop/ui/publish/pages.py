@@ -276,7 +276,7 @@ class VerifyPage(Page):
 
 
 class CreatePage(Page):
-    sig_create_requested = Signal(object, int)   # int: commission bps ≤ 10,000
+    sig_create_requested = Signal(object, object)
     """(stake in shannons, commission in bps)."""
 
     def __init__(self, ctx, parent=None):

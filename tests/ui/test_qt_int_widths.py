@@ -1,7 +1,8 @@
 """Qt's `int` is 32-bit: a Signal/Slot/QSpinBox declared with int silently drops (OverflowError on stderr) any
 value above 2^31 − 1 — every send of 2.147483648 SOMA or more did nothing (issue 11). Static scan of ui/:
 - a Signal whose name says it carries money, a size, an offset, a count or an epoch never declares `int`;
-- every other `int` in a Signal/Slot declaration and every QSpinBox carries an `# int: <why it is small>` comment."""
+- every other `int` in a Signal/Slot declaration and every QSpinBox carries an `# int: <why it is small>` comment
+  on its line or the line above."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def scan(root: Path) -> list[str]:
                 continue
             callee = _callee(node)
             where = f"{path.relative_to(root)}:{node.lineno}"
-            line = lines[node.lineno - 1]
+            line = lines[node.lineno - 1] + (lines[node.lineno - 2] if node.lineno > 1 else "")  # or the line above
             if callee in ("Signal", "Slot") and _has_int(node):
                 name = names.get(id(node), "")
                 if callee == "Signal" and WIDE_NAMES.search(name):

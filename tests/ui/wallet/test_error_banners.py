@@ -149,3 +149,40 @@ def test_the_verb_comes_from_the_slot_name():
     assert errors.verb_for(["_on_faucet_clicked"]) == "get SOMA from the faucet"
     assert errors.verb_for(["work"]) == "complete that action"
     assert errors.error_text("send", RuntimeError()) == "Could not send: RuntimeError"
+
+
+@pytest.mark.filterwarnings("ignore:libshiboken. Overflow:RuntimeWarning")
+def test_a_32_bit_signal_overflow_is_no_longer_silent(qtbot, app_log):
+    """The bug class of issue 11: a Qt int signal carrying 2^33 shannons raises OverflowError inside a slot.
+    Whatever else carries it next, the user sees it on the panel and the log has the traceback."""
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+
+    from soma_desktop.ui.panels.common import Banner
+
+    class Panel(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.banner = Banner()
+            QVBoxLayout(self).addWidget(self.banner)
+
+    class Dialog(QDialog):
+        sig_narrow = Signal(int)   # int: deliberately 32-bit, to plant the bug
+
+        def __init__(self, parent):
+            super().__init__(parent)
+            self.button = QPushButton("Send", self)
+            self.button.clicked.connect(self._on_send_clicked)
+
+        def _on_send_clicked(self):
+            self.sig_narrow.emit(2**33)
+
+    panel = Panel()
+    qtbot.addWidget(panel)
+    panel.show()
+    dialog = Dialog(panel)
+    dialog.show()
+    qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.banner.isVisible(), timeout=5_000)
+    assert panel.banner.text().startswith("Could not send: ")
+    assert "OverflowError" in _log_text(app_log)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from soma_desktop.core.paths import resources_dir
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.factory import NetworkChoice
+from soma_desktop.ui import errors
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
@@ -50,6 +51,7 @@ def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> 
 
 def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -> int:
     app = make_qapplication()
+    errors.install(app)
     apply_theme(app, settings.theme)
     ctx, window = create_window(data_dir, settings, choice)
     follow_system_changes(app, lambda: ctx.settings.theme)

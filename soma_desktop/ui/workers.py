@@ -126,17 +126,17 @@ def probe_top(weights: str, device: str, data: bytes, offset: int, k: int = 5):
 class EvalWorker(QObject):
     """Runs one EvalJob on its own thread (`start`); every signal reaches GUI receivers queued."""
 
-    sig_stage_changed = Signal(int, str)
+    sig_stage_changed = Signal(int, str)   # int: job id, a per-process counter
     """(job id, text) e.g. 'Loading model 2/3…'."""
-    sig_model_resolved = Signal(int, int, str)
+    sig_model_resolved = Signal(int, int, str)   # int: job id, model index
     """(job id, model index, weights path) once a registry model is downloaded and decrypted."""
-    sig_chunk_scored = Signal(int, int, object)
+    sig_chunk_scored = Signal(int, int, object)   # int: job id, file index
     """(job id, file index, engine ChunkProgress)."""
-    sig_file_scored = Signal(int, int, object)
+    sig_file_scored = Signal(int, int, object)   # int: job id, file index
     """(job id, file index, engine EvalResult) — the exact network numbers for that file."""
-    sig_run_finished = Signal(int, str, str)
+    sig_run_finished = Signal(int, str, str)   # int: job id
     """(job id, outcome 'done' | 'cancelled' | 'failed', one-line message)."""
-    sig_thread_exiting = Signal(int)
+    sig_thread_exiting = Signal(int)   # int: job id
     """(job id) — the very last thing the thread does; join() then returns at once."""
 
     def __init__(self, job: EvalJob):

@@ -27,7 +27,7 @@ class RunController(QObject):
     # ---- Signals -----------------------------------------------------------------------------------
     sig_results_changed = Signal(object)
     """RunResults: new partial or final numbers (coalesced to a few updates per second)."""
-    sig_progress_changed = Signal(int, int, str)
+    sig_progress_changed = Signal(object, object, str)
     """(steps done, steps total, status text with elapsed time and ETA)."""
     sig_state_changed = Signal(str)
     """'running', 'cancelling' or 'idle'."""
@@ -120,19 +120,19 @@ class RunController(QObject):
     def _current(self, job_id: int) -> bool:
         return self.results is not None and self.results.job_id == job_id
 
-    @Slot(int, str)
+    @Slot(int, str)   # int: job id, a per-process counter
     def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
         if self._current(job_id):
             self._stage = text
             self._emit_progress()
 
-    @Slot(int, int, str)
+    @Slot(int, int, str)   # int: job id and model index (a handful of models)
     def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
         if self._current(job_id):
             for track in self.results.files:
                 track.models[index].weights_path = path
 
-    @Slot(int, int, object)
+    @Slot(int, int, object)   # int: job id and file index (≤ MAX_FOLDER_FILES)
     def _on_worker_chunk_scored(self, job_id: int, file_index: int, progress) -> None:
         if not self._current(job_id):
             return
@@ -142,7 +142,7 @@ class RunController(QObject):
                        f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
         self._dirty = True
 
-    @Slot(int, int, object)
+    @Slot(int, int, object)   # int: job id and file index (≤ MAX_FOLDER_FILES)
     def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
         if not self._current(job_id):
             return
@@ -150,7 +150,7 @@ class RunController(QObject):
         self.results.apply_file(file_index, result, paths)
         self._dirty = True
 
-    @Slot(int, str, str)
+    @Slot(int, str, str)   # int: job id
     def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
         self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
         if self._current(job_id):
@@ -160,7 +160,7 @@ class RunController(QObject):
             self._dirty = False
             self.sig_results_changed.emit(self.results)
 
-    @Slot(int)
+    @Slot(int)   # int: job id
     def _on_worker_thread_exiting(self, job_id: int) -> None:
         worker = self._worker
         if worker is None or worker.job.job_id != job_id:

@@ -27,7 +27,7 @@ _PREVIEW = {"\n": "⏎", "\t": "⇥", "\r": "␍", " ": " "}
 class LossTab(QWidget):
     sig_message_posted = Signal(str, str)
     """(text, kind) for the panel banner."""
-    sig_worst_ranked = Signal(int)
+    sig_worst_ranked = Signal(object)
     """Number of worst regions listed after a ranking finished."""
 
     def __init__(self, ctx, parent: QWidget | None = None):

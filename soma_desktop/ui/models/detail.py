@@ -141,7 +141,7 @@ class ModelDetail(QWidget):
         v.addWidget(self.update_weights, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(QLabel("Commission from the next epoch:"))
         row = QHBoxLayout()
-        self.commission = QSpinBox()
+        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
         self.commission.setObjectName("newCommission")
         self.commission.setRange(0, 10_000)
         self.commission.setSuffix(" bps")

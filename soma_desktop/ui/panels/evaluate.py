@@ -84,7 +84,7 @@ class EvaluatePanel(QWidget):
         for key, label in PRECISIONS:
             self.precision_combo.addItem(label, key)
         self.precision_combo.setCurrentIndex(1 if s.eval_precision == "fast" else 0)
-        self.threads_spin = QSpinBox()
+        self.threads_spin = QSpinBox()   # int: thread count, 0..256
         self.threads_spin.setRange(0, 256)
         self.threads_spin.setSpecialValueText("Auto (all cores but one)")
         self.threads_spin.setValue(s.eval_threads)

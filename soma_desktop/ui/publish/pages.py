@@ -276,7 +276,7 @@ class VerifyPage(Page):
 
 
 class CreatePage(Page):
-    sig_create_requested = Signal(int, int)
+    sig_create_requested = Signal(object, object)
     """(stake in shannons, commission in bps)."""
 
     def __init__(self, ctx, parent=None):
@@ -284,7 +284,7 @@ class CreatePage(Page):
         form = QFormLayout()
         self.stake = QLineEdit("1")
         self.stake.setObjectName("stakeField")
-        self.commission = QSpinBox()
+        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
         self.commission.setObjectName("commissionField")
         self.commission.setRange(0, 10_000)
         self.commission.setSuffix(" bps")

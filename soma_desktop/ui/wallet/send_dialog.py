@@ -18,7 +18,7 @@ from soma_desktop.ui.widgets.amount_field import AmountField
 class SendDialog(QDialog):
     """Emits `sig_send_confirmed(recipient, shannons)` when the user presses Send on the review page."""
 
-    sig_send_confirmed = Signal(str, int)
+    sig_send_confirmed = Signal(str, object)   # shannons: a Python int of any size
 
     def __init__(self, ctx, account, coins: list[Coin], parent: QWidget | None = None):
         super().__init__(parent)

@@ -27,7 +27,7 @@ def model_label(model: ModelInfo) -> str:
 class StakeDialog(QDialog):
     """Emits `sig_stake_confirmed(kind, target_id, shannons)`; kind is "validator" or "model"."""
 
-    sig_stake_confirmed = Signal(str, str, int)
+    sig_stake_confirmed = Signal(str, str, object)   # shannons: a Python int of any size
 
     def __init__(self, ctx, account, coins: list[Coin], validators: list[Validator], models: list[ModelInfo],
                  preselect: tuple[str, str] | None = None, parent: QWidget | None = None):

@@ -11,7 +11,6 @@ import contextlib
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,82 +20,14 @@ from soma_desktop.engine.contract import (
     slot_for_offset,
 )
 from soma_desktop.engine.errors import EngineError, EvalCancelled
+from soma_desktop.engine.results import (  # noqa: F401  (re-exported: the torch-free result types)
+    BytePrediction, ChunkProgress, EvalResult, ModelScore, cosine_distance, select_winner,
+)
 from soma_desktop.engine.sigreg import COEFFICIENT, SigReg, batch_noise
 from soma_desktop.engine.weights import LoadedModel
 
 PRECISIONS = ("exact", "fast")
 CancelFlag = threading.Event | Callable[[], bool] | None
-
-
-@dataclass(frozen=True)
-class ChunkProgress:
-    """One chunk of one model done. `nll[i]` is the NLL (nats) of the byte at offset `offset + i`
-    (offset == size means EOS). partial_loss / partial_embedding treat the current batch as if it ended here."""
-
-    model_index: int
-    chunk_index: int
-    chunks_total: int
-    offset: int
-    nll: np.ndarray
-    partial_loss: float
-    partial_embedding: np.ndarray
-    steps_done: int
-    steps_total: int
-
-
-@dataclass(frozen=True)
-class ModelScore:
-    weights: str
-    loss: float  # network loss: mean over batches of CE_b + 0.02·SIG_b
-    cross_entropy: float  # mean of CE_b (PAD rows in the denominator)
-    sigreg: float  # mean of SIG_b, before the 0.02 coefficient
-    bits_per_byte: float  # true mean NLL per predicted target, in bits (not the network's loss)
-    embedding: np.ndarray  # f32 [D], not normalised
-    distance: float | None  # 1 − cos(embedding, target) when a target was given
-    per_byte_nll: np.ndarray  # f32 [size + 1], NaN where nothing is predicted
-
-    def per_byte_nll_list(self) -> list[float | None]:
-        return [None if math.isnan(v) else v for v in self.per_byte_nll.tolist()]
-
-
-@dataclass(frozen=True)
-class EvalResult:
-    size: int
-    models: list[ModelScore]
-    winner: int  # argmin(loss) in list order, ties to the lowest index
-
-    @property
-    def best(self) -> ModelScore:
-        return self.models[self.winner]
-
-
-@dataclass(frozen=True)
-class BytePrediction:
-    """What the model expected at `offset`: `actual` is the byte (or 257 for EOS); empty `top` = no context."""
-
-    offset: int
-    actual: int | None
-    nll: float | None
-    top: tuple[tuple[int, float], ...]
-
-
-def cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """1 − â·b̂ in f32 like the network; NaN for a zero vector."""
-    a32 = np.asarray(a, dtype=np.float32)
-    b32 = np.asarray(b, dtype=np.float32)
-    if a32.shape != b32.shape:
-        raise EngineError(f"target embedding has {b32.size} values, the model's embedding has {a32.size}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float32(1.0) - np.dot(a32 / np.linalg.norm(a32), b32 / np.linalg.norm(b32)))
-
-
-def select_winner(losses: Sequence[float]) -> int:
-    """Strict `<` fold from index 0 (burn NdArray argmin): ties → lowest index, NaN at 0 wins, later NaN never."""
-    best = 0
-    for index in range(1, len(losses)):
-        if losses[index] < losses[best]:
-            best = index
-    return best
 
 
 @contextlib.contextmanager

@@ -127,3 +127,10 @@ def check_weights_file(path, data_size: int, budget: int, *, precision: str = "e
 
     arch = infer_architecture(read_header(path), num_heads)
     return check_budget(arch, data_size, budget, precision=precision, name=Path(path).name)
+
+
+def chunk_flops(arch: Architecture) -> int:
+    """Multiply-adds × 2 of one 1024-token chunk: the projections, the FFN, causal attention, the logits."""
+    t, d, f, v = SEQ_LEN, arch.embedding_dim, arch.ffn_dim, arch.vocab_size
+    per_layer = 2 * t * (4 * d * d + 2 * d * f) + 2 * t * t * d   # causal: half of QKᵀ and of PV
+    return arch.num_layers * per_layer + 2 * t * d * v

@@ -260,12 +260,8 @@ def top_predictions(model: LoadedModel, data: bytes, start: int, stop: int, *, k
     return [found.get(o) or BytePrediction(o, data[o] if o < size else None, None, ()) for o in range(start, stop)]
 
 
-def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, precision: str = "exact",
-                            cancel: CancelFlag = None) -> np.ndarray:
-    """Registration embedding (scoring.md §8): the L2-normalised mean of the data embeddings the model
-    produces on pieces of its domain corpus (each piece ≤ 1 MiB, scored like the network would)."""
-    embeddings = [score_bytes([model], piece, precision=precision, cancel=cancel).models[0].embedding
-                  for piece in pieces if piece]
+def embedding_from_pieces(embeddings: Sequence[np.ndarray]) -> np.ndarray:
+    """The L2-normalised mean of data embeddings (scoring.md §8)."""
     if not embeddings:
         raise EngineError("no data to compute an embedding from")
     mean = np.mean(np.asarray(embeddings, dtype=np.float64), axis=0)
@@ -273,3 +269,11 @@ def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, prec
     if not np.isfinite(norm) or norm == 0:
         raise EngineError("the model's data embeddings average to zero; no direction to register")
     return (mean / norm).astype(np.float32)
+
+
+def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, precision: str = "exact",
+                            cancel: CancelFlag = None) -> np.ndarray:
+    """Registration embedding (scoring.md §8): the L2-normalised mean of the data embeddings the model
+    produces on pieces of its domain corpus (each piece ≤ 1 MiB, scored like the network would)."""
+    return embedding_from_pieces([score_bytes([model], piece, precision=precision, cancel=cancel).models[0].embedding
+                                  for piece in pieces if piece])

@@ -169,16 +169,19 @@ class Worker:
             held -= size
         gc.collect()   # unmaps the evicted weights now, not at some later collection
 
-    def _check_budget(self, request: EvalRequest) -> None:
+    def _check_budget(self, request: EvalRequest) -> list:
         """Refuse before any tensor is read: each model alone, then the job's models together."""
         from soma_desktop.engine.architecture import infer_architecture
         from soma_desktop.engine.header import read_header
 
         size = max(len(data) for data in request.files)
-        estimates = []
+        estimates, archs = [], []
         for index, path in enumerate(request.weights):
             try:
                 arch = infer_architecture(read_header(path), request.num_heads)
+                archs.append(arch)
+            except FileNotFoundError:
+                raise EngineError(f"{request.label(index)}: weights file not found ({path})") from None
             except EngineError as exc:
                 raise EngineError(f"{request.label(index)}: {exc}") from None
             estimates.append(check_budget(arch, size, self.budget, precision=request.precision,
@@ -188,6 +191,7 @@ class Worker:
             raise EngineError(f"the {len(estimates)} models together need about {format_bytes(together)} of "
                               f"memory; the evaluation memory budget is {format_bytes(self.budget)}. "
                               "Run fewer models at once.")
+        return archs
 
     # ---- requests ----------------------------------------------------------------------------------
     def _evaluate(self, request_id: int, request: EvalRequest) -> None:
@@ -198,7 +202,8 @@ class Worker:
 
         if not request.files or not request.weights:
             raise EngineError("nothing to evaluate")
-        self._check_budget(request)
+        archs = self._check_budget(request)
+        self._send("plan", request_id, [chunk_flops(a) for a in archs])
         wanted = request.threads or max(1, (os.cpu_count() or 2) - 1)
         if torch.get_num_threads() != wanted:
             set_threads(wanted)
@@ -214,7 +219,7 @@ class Worker:
                 raise EngineError(f"{request.label(index)}: weights file not found ({path})") from None
             except EngineError as exc:
                 raise EngineError(f"{request.label(index)}: {exc}") from None
-        flops = [chunk_flops(m.architecture) for m in models]
+        flops = [chunk_flops(a) for a in archs]
         for file_index, data in enumerate(request.files):
             self._poll()
             evaluation = iter_score(models, data, seed=request.seed, precision=request.precision,

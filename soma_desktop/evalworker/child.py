@@ -262,7 +262,10 @@ class Worker:
 
         from soma_desktop.engine.corpus import corpus_files, file_pieces
 
-        files = corpus_files(request.folder)
+        try:
+            files = corpus_files(request.folder)
+        except (ValueError, OSError) as exc:
+            raise EngineError(str(exc)) from None
         model = self._load(request.weights, "cpu", request.precision, None)
         self.in_use = [model]
         if model.architecture.embedding_dim != request.dim:

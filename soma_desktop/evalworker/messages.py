@@ -63,7 +63,8 @@ class Cancel:
 
 @dataclass(frozen=True)
 class Reply:
-    """kind: 'stage' (text) · 'chunks' (file index, [ChunkProgress], compute seconds, flops) · 'file'
+    """kind: 'ready' (pid, limits; request id 0) · 'stage' (text) · 'plan' ([FLOPs per chunk of each model]) ·
+    'chunks' (file index, [ChunkProgress], compute seconds, flops) · 'file'
     (file index, EvalResult) · 'progress' (done, total, text) · 'result' (value) · 'end' (outcome, message)
     with outcome 'done' | 'cancelled' | 'failed'. 'end' is always the last reply of a request."""
 

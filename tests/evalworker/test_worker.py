@@ -161,3 +161,24 @@ def test_bad_weights_fail_with_one_line(client, tmp_path):
     with pytest.raises(EngineError) as failed:
         client.call(EvalRequest(files=(b"a",), weights=(str(junk),), labels=("junk",)))
     assert str(failed.value).startswith("junk: weights file junk.safetensors is too short")
+
+
+def test_corpus_embedding_in_the_worker_reports_each_file_and_equals_the_engine(client, models, tmp_path):
+    from soma_desktop.engine.scorer import suggest_model_embedding
+    from soma_desktop.engine.weights import load_model
+    from soma_desktop.evalworker import EmbedRequest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes(TEXT)
+    (corpus / "b.txt").write_bytes(b"def f(x):\n    return x * 2\n" * 100)
+    (corpus / ".hidden").write_bytes(b"never read")
+    progress: list[tuple] = []
+    vector = client.call(EmbedRequest(str(models[0]), str(corpus), 128),
+                         on_reply=lambda r: progress.append(r.payload[:2]) if r.kind == "progress" else None)
+    assert progress == [(0, 2), (1, 2), (2, 2)]
+    here = suggest_model_embedding(load_model(models[0], device="cpu"),
+                                   [TEXT, b"def f(x):\n    return x * 2\n" * 100])
+    np.testing.assert_array_equal(np.asarray(vector, dtype=np.float32), here)
+    with pytest.raises(EngineError, match="have 128 dimensions; this network's targets have 64"):
+        client.call(EmbedRequest(str(models[0]), str(corpus), 64))

@@ -182,3 +182,31 @@ def test_corpus_embedding_in_the_worker_reports_each_file_and_equals_the_engine(
     np.testing.assert_array_equal(np.asarray(vector, dtype=np.float32), here)
     with pytest.raises(EngineError, match="have 128 dimensions; this network's targets have 64"):
         client.call(EmbedRequest(str(models[0]), str(corpus), 64))
+
+
+def test_cli_jobs_gives_the_same_numbers_as_one_process(models, tmp_path):
+    import json
+    import subprocess
+
+    data = tmp_path / "data.txt"
+    data.write_bytes(TEXT)
+    base = [sys.executable, "-m", "soma_desktop", "eval", "--json", "--threads", "2",
+            "--weights", str(models[0]), "--weights", str(models[1]), str(data)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    one = subprocess.run(base, capture_output=True, text=True, env=env, timeout=300)
+    two = subprocess.run(base + ["--jobs", "2"], capture_output=True, text=True, env=env, timeout=300)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+
+
+def test_cli_refuses_crafted_weights_before_loading(tmp_path):
+    import subprocess
+
+    huge = write_sparse_model(tmp_path / "huge.safetensors", HUGE_FFN)
+    data = tmp_path / "data.txt"
+    data.write_bytes(b"x" * 2048)
+    done = subprocess.run([sys.executable, "-m", "soma_desktop", "eval", "--memory-budget", "4G", "--num-heads", "8",
+                           "--weights", str(huge), str(data)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert done.returncode == 1
+    assert "huge.safetensors needs about" in done.stderr and "budget is 4.0 GiB" in done.stderr

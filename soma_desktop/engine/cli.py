@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--target-embedding", type=Path, default=None, metavar="FILE",
                         help="JSON list of floats; reports the cosine distance to it")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="score the models in N parallel worker processes (helps with several models)")
+    parser.add_argument("--memory-budget", default=None, metavar="SIZE",
+                        help="refuse models whose estimated peak memory exceeds SIZE (e.g. 8G; default: half the "
+                             "RAM, or $SOMA_EVAL_MEMORY_BUDGET)")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
     return parser
 
@@ -145,6 +150,9 @@ def _run(args: argparse.Namespace) -> int:
     weight_paths = [resolve_weights(w) for w in args.weights]   # demo:NAME → its bundled file
     for weights in weight_paths:
         _check_weights_path(Path(weights))
+    memory = _memory_budget(args, max(len(data) for _path, data in files), weight_paths)
+    if args.jobs > 1:
+        return _run_parallel(args, files, target, memory, weight_paths)
 
     from soma_desktop.engine.scorer import score_bytes  # torch is imported only once the inputs look sane
     from soma_desktop.engine.weights import load_model, set_threads
@@ -166,6 +174,39 @@ def _run(args: argparse.Namespace) -> int:
             _print_table(path, result, args.weights)
     if args.json:
         sys.stdout.write(json.dumps({"results": results}, allow_nan=False) + "\n")
+    return 0
+
+
+def _memory_budget(args: argparse.Namespace, size: int, weight_paths: list[Path]) -> int:
+    """Parse --memory-budget and refuse, from the headers alone, any model that would not fit."""
+    from soma_desktop.engine.budget import check_weights_file, default_budget, parse_size
+
+    if args.jobs < 1:
+        raise _UsageError("--jobs must be at least 1")
+    try:
+        memory = parse_size(args.memory_budget) if args.memory_budget else default_budget()
+    except ValueError as exc:
+        raise _UsageError(f"--memory-budget: {exc}") from None
+    for weights in weight_paths:
+        check_weights_file(weights, size, memory, precision=args.precision, num_heads=args.num_heads)
+    return memory
+
+
+def _run_parallel(args: argparse.Namespace, files: list, target, memory: int, weight_paths: list[Path]) -> int:
+    from soma_desktop.evalworker.parallel import score_parallel
+
+    results = score_parallel([data for _path, data in files], [str(p) for p in weight_paths],
+                             jobs=args.jobs, budget=memory,
+                             threads=args.threads, precision=args.precision, device=args.device, seed=args.seed,
+                             num_heads=args.num_heads, target_embedding=None if target is None else tuple(target))
+    out = []
+    for (path, _data), result in zip(files, results):
+        if args.json:
+            out.append(_result_json(path, result, args.weights))
+        else:
+            _print_table(path, result, args.weights)
+    if args.json:
+        sys.stdout.write(json.dumps({"results": out}, allow_nan=False) + "\n")
     return 0
 
 

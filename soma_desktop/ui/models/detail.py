@@ -18,6 +18,7 @@ from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
@@ -273,7 +274,8 @@ class ModelDetail(QWidget):
         self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
                              on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
-    def _on_tx_done(self, verb: str, tx) -> None:
+    def _on_tx_done(self, verb: str, outcome: TxOutcome) -> None:
+        tx = outcome.result
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
                                  f"transaction {tx.digest}.", "ok")
         self.sig_changed.emit()
@@ -286,13 +288,13 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None:
             return
         amount = parse_soma(self.stake_amount.text())
-        self._send(self.ctx.network.add_stake_to_model(signer, m.id, amount), "Staking")
+        self._send(self.ctx.services.models.stake(signer, m.id, amount), "Staking")
 
     def _on_commission_clicked(self) -> None:
         signer, m = self._signer(), self.model
         if signer is None or m is None or self.ctx.network is None:
             return
-        self._send(self.ctx.network.set_model_commission_rate(signer, m.id, self.commission.value()),
+        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.value()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:
@@ -300,4 +302,4 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None or not self.deactivate_confirm.isChecked():
             return
         self.deactivate_confirm.setChecked(False)
-        self._send(self.ctx.network.deactivate_model(signer, m.id), "Deactivating")
+        self._send(self.ctx.services.models.deactivate(signer, m.id), "Deactivating")

@@ -117,10 +117,12 @@ class AppContext(QObject):
     # --- chain cache ------------------------------------------------------------------------
     def watch(self, *keys: Key) -> None:
         """Keep `keys` fresh on every poll (mutated on the loop thread, where the cache iterates them)."""
-        self.bridge.loop.call_soon_threadsafe(self.cache.watch, *keys)
+        if not self.bridge.loop.is_closed():
+            self.bridge.loop.call_soon_threadsafe(self.cache.watch, *keys)
 
     def watch_accounts(self, addresses: Iterable[str]) -> None:
-        self.bridge.loop.call_soon_threadsafe(self.cache.watch_accounts, tuple(addresses))
+        if not self.bridge.loop.is_closed():   # a wallet locked after shutdown
+            self.bridge.loop.call_soon_threadsafe(self.cache.watch_accounts, tuple(addresses))
 
     def _watch_wallet_accounts(self, *_args: object) -> None:
         if self._wallet is not None:

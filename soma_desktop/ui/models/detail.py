@@ -170,12 +170,12 @@ class ModelDetail(QWidget):
         return bool(self.ctx.settings.hide_amounts)
 
     def _signer(self):
-        wallet = getattr(self.ctx, "wallet", None)
-        return wallet.current_account() if wallet is not None and wallet.is_unlocked() else None
+        wallet = self.ctx.wallet
+        return wallet.current_account() if wallet.is_unlocked() else None
 
     def _mine(self) -> bool:
-        wallet = getattr(self.ctx, "wallet", None)
-        if self.model is None or wallet is None or not wallet.is_unlocked():
+        wallet = self.ctx.wallet
+        if self.model is None or not wallet.is_unlocked():
             return False
         return self.model.owner in {a.address for a in wallet.accounts()}
 

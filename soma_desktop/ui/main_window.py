@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -15,27 +15,54 @@ from PySide6.QtWidgets import (
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
+from soma_desktop.network.types import ModelInfo
 from soma_desktop.ui import about, geometry
 from soma_desktop.ui.context import AppContext, Connection
+from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
 from soma_desktop.ui.tray import GuardianTray
+
+
+def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.wallet import WalletPanel
+    return WalletPanel(ctx, window)
+
+
+def _staking_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.staking import StakingPanel
+    return StakingPanel(ctx, window)
+
+
+def _models_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.models import ModelsPanel
+    return ModelsPanel(ctx, window, navigator=window)
+
+
+def _publish_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.publish import PublishPanel
+    return PublishPanel(ctx, window)
+
+
+def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.evaluate import EvaluatePanel
+    return EvaluatePanel(ctx, window)
 
 
 @dataclass(frozen=True)
 class PanelSpec:
     key: str
     title: str
-    factory: str    # "module:Class"; imported when first shown so start-up stays fast
+    factory: Callable[[AppContext, MainWindow], QWidget]   # imports its panel on first show: start-up stays fast
     tip: str
 
 
 PANELS = (
-    PanelSpec("wallet", "Wallet", "soma_desktop.ui.panels.wallet:WalletPanel", "Accounts, balances, send, faucet"),
-    PanelSpec("staking", "Staking", "soma_desktop.ui.panels.staking:StakingPanel", "Stake to validators and models"),
-    PanelSpec("models", "Models", "soma_desktop.ui.panels.models:ModelsPanel", "The model registry and targets"),
-    PanelSpec("publish", "Publish", "soma_desktop.ui.panels.publish:PublishPanel", "Create → commit → reveal"),
-    PanelSpec("evaluate", "Evaluate", "soma_desktop.ui.panels.evaluate:EvaluatePanel", "Per-byte loss and embeddings"),
+    PanelSpec("wallet", "Wallet", _wallet_panel, "Accounts, balances, send, faucet"),
+    PanelSpec("staking", "Staking", _staking_panel, "Stake to validators and models"),
+    PanelSpec("models", "Models", _models_panel, "The model registry and targets"),
+    PanelSpec("publish", "Publish", _publish_panel, "Create → commit → reveal"),
+    PanelSpec("evaluate", "Evaluate", _evaluate_panel, "Per-byte loss and embeddings"),
 )
 
 
@@ -119,9 +146,7 @@ class MainWindow(QMainWindow):
         index = next(i for i, spec in enumerate(PANELS) if spec.key == key)
         spec = PANELS[index]
         if spec.key not in self.panels:
-            module_name, class_name = spec.factory.split(":")
-            panel_cls = getattr(importlib.import_module(module_name), class_name)
-            panel = panel_cls(self.ctx, self)
+            panel = spec.factory(self.ctx, self)
             panel.setObjectName(f"{spec.key}Panel")
             stand_in = self.stack.widget(index)
             self.stack.removeWidget(stand_in)
@@ -130,6 +155,19 @@ class MainWindow(QMainWindow):
             self.panels[spec.key] = panel
             self.panel_created.emit(spec.key, panel)
         return self.panels[spec.key]
+
+    # --- Navigator ----------------------------------------------------------------------------
+    def evaluate_model(self, model: ModelInfo) -> None:
+        panel = self.show_panel("evaluate")
+        if isinstance(panel, AcceptsRegistryModel):
+            panel.add_registry_model(model)
+
+    def update_model(self, model_id: str) -> None:
+        from soma_desktop.ui.panels.publish import PublishPanel
+
+        panel = self.show_panel("publish")
+        if isinstance(panel, PublishPanel):
+            panel.start_update(model_id)
 
     # --- menus ------------------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -20,6 +20,7 @@ from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
+from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
@@ -170,12 +171,12 @@ class ModelDetail(QWidget):
         return bool(self.ctx.settings.hide_amounts)
 
     def _signer(self):
-        wallet = getattr(self.ctx, "wallet", None)
-        return wallet.current_account() if wallet is not None and wallet.is_unlocked() else None
+        wallet = self.ctx.wallet
+        return wallet.current_account() if wallet.is_unlocked() else None
 
     def _mine(self) -> bool:
-        wallet = getattr(self.ctx, "wallet", None)
-        if self.model is None or wallet is None or not wallet.is_unlocked():
+        wallet = self.ctx.wallet
+        if self.model is None or not wallet.is_unlocked():
             return False
         return self.model.owner in {a.address for a in wallet.accounts()}
 
@@ -274,7 +275,8 @@ class ModelDetail(QWidget):
         self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
                              on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
-    def _on_tx_done(self, verb: str, tx) -> None:
+    def _on_tx_done(self, verb: str, outcome: TxOutcome) -> None:
+        tx = outcome.result
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
                                  f"transaction {tx.digest}.", "ok")
         self.sig_changed.emit()
@@ -287,13 +289,13 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None:
             return
         amount = parse_soma(self.stake_amount.text())
-        self._send(self.ctx.network.add_stake_to_model(signer, m.id, amount), "Staking")
+        self._send(self.ctx.services.models.stake(signer, m.id, amount), "Staking")
 
     def _on_commission_clicked(self) -> None:
         signer, m = self._signer(), self.model
         if signer is None or m is None or self.ctx.network is None:
             return
-        self._send(self.ctx.network.set_model_commission_rate(signer, m.id, self.commission.value()),
+        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.value()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:
@@ -301,4 +303,4 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None or not self.deactivate_confirm.isChecked():
             return
         self.deactivate_confirm.setChecked(False)
-        self._send(self.ctx.network.deactivate_model(signer, m.id), "Deactivating")
+        self._send(self.ctx.services.models.deactivate(signer, m.id), "Deactivating")

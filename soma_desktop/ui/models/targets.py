@@ -234,8 +234,7 @@ class TargetsView(QWidget):
             self.claim.setToolTip(claim_state(t, state.epoch))
             self.claim_text.setText(f"{head}<br><b>{claim_state(t, state.epoch)}.</b>")
             return
-        wallet = getattr(self.ctx, "wallet", None)
-        unlocked = wallet is not None and wallet.is_unlocked()
+        unlocked = self.ctx.wallet.is_unlocked()
         filled = t.fill_epoch is not None
         split = claim_split(t.reward_pool, filled=filled, bond=t.bond_amount)
         fee = claim_fee(FeeParams.from_state(state), split)
@@ -256,13 +255,13 @@ class TargetsView(QWidget):
 
     def _on_claim_clicked(self) -> None:
         t = self.selected()
-        wallet = getattr(self.ctx, "wallet", None)
-        if t is None or wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+        signer = self.ctx.wallet.current_account()
+        if t is None or signer is None or self.ctx.network is None:
             return
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
-        self.ctx.bridge.call(self.ctx.network.claim_rewards(wallet.current_account(), t.id),
-                             on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
+        self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
+                             on_result=lambda out, tid=t.id: self._on_claimed(tid, out.result),
                              on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claimed(self, target_id: str, tx) -> None:

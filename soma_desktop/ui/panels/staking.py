@@ -3,9 +3,6 @@ and the epoch countdown that decides when stake activates."""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -15,8 +12,12 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, TxResult, Validator
+from soma_desktop.network.types import Validator
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.services.chain_cache import MODELS, VALIDATORS, Change, Kind
+from soma_desktop.services.staking import StakingSnapshot
+from soma_desktop.services.wallet import TxOutcome
+from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
@@ -25,8 +26,7 @@ from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_la
 from soma_desktop.ui.wallet.stake_math import (
     Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
 )
-from soma_desktop.ui.wallet_session import WalletSession, session_for
-from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
@@ -36,16 +36,7 @@ STATE_COLOR = {StakeState.ACTIVATING: "#b45309", StakeState.EARNING: "#15803d", 
                StakeState.WITHDRAWABLE: "#6b7280"}
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One consistent read of everything the panel shows."""
-
-    state: SystemState
-    validators: list[Validator]
-    models: list[ModelInfo]
-    stakes: list[StakedSoma]
-    coins: list[Coin]
-    address: str | None           # whose stakes and coins these are
+Snapshot = StakingSnapshot   # the name tests and dialogs know
 
 
 def state_chip(position: Position, epoch: int) -> tuple[str, str]:
@@ -69,7 +60,8 @@ class StakingPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.session: WalletSession = session_for(ctx)
+        self.session: WalletSession = ctx.wallet
+        self.staking = ctx.services.staking
         self.snapshot: Snapshot | None = None
         self.positions: list[Position] = []
         self.active_dialog: QWidget | None = None
@@ -96,7 +88,8 @@ class StakingPanel(QWidget):
         self._tick.start()
         self.session.sig_account_changed.connect(self._on_session_account_changed)
         self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
-        self.session.tracker.sig_history_changed.connect(self.refresh)   # a tx from any panel moves coins
+        ctx.watch(VALIDATORS, MODELS)
+        ctx.chain.changed.connect(self._on_chain_changed)   # a tx from any panel moves coins and stakes
         ctx.network_changed.connect(self._on_ctx_network_changed)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.state_changed.connect(self._update_epoch_label)
@@ -180,16 +173,8 @@ class StakingPanel(QWidget):
         self._in_flight = True
         account = self.session.current_account()
         address = account.address if account is not None else None
-
-        async def fetch() -> Snapshot:
-            state, validators, models = await asyncio.gather(network.get_system_state(), network.get_validators(),
-                                                             network.list_models())
-            stakes, coins = ([], [])
-            if address is not None:
-                stakes, coins = await asyncio.gather(network.list_staked_soma(address), network.list_coins(address))
-            return Snapshot(state, validators, models, stakes, coins, address)
-        self.ctx.bridge.call(fetch(), on_result=self._on_snapshot_loaded, on_error=self._on_snapshot_failed,
-                             owner=self, label="staking overview")
+        self.ctx.bridge.call(self.staking.snapshot(address), on_result=self._on_snapshot_loaded,
+                             on_error=self._on_snapshot_failed, owner=self, label="staking overview")
 
     def open_stake(self, preselect: tuple[str, str] | None = None) -> None:
         from soma_desktop.ui.wallet.stake_dialog import StakeDialog
@@ -245,6 +230,15 @@ class StakingPanel(QWidget):
         self.snapshot = None
         self.refresh()
 
+    def _on_chain_changed(self, change: Change) -> None:
+        """Render again from the cache when something this panel shows changed (no read of its own)."""
+        account = self.session.current_account()
+        address = account.address if account is not None else None
+        if self.ctx.chain.is_current(change) and change.error is None and (
+                touches(change, Kind.VALIDATORS, Kind.MODELS)
+                or (address is not None and touches(change, Kind.COINS, Kind.STAKES, address=address))):
+            self.refresh()
+
     def _on_ctx_epoch_changed(self, epoch: int) -> None:
         if self.banner.property("kind") in ("ok", "info"):   # "activates at epoch N" is stale now
             self.banner.clear_message()
@@ -281,15 +275,11 @@ class StakingPanel(QWidget):
         release = self.session.hold()
         self.stake_button.setEnabled(False)
         self.banner.show_message(f"Staking {amount_text(amount)}…", "info")
-        if kind == "validator":
-            tx_kind, send = TxKind.STAKE, (lambda: network.add_stake(account, target_id, amount))
-        else:
-            tx_kind, send = TxKind.STAKE_MODEL, (lambda: network.add_stake_to_model(account, target_id, amount))
+        job = (self.staking.stake(account, target_id, amount) if kind == "validator"
+               else self.staking.stake_to_model(account, target_id, amount))
         epoch = self.ctx.state.epoch if self.ctx.state is not None else 0
-        self.session.tracker.submit(
-            kind=tx_kind, account=account.address, amount=amount, counterparty=target_id, send=send,
-            on_done=lambda rec, res: (release(), self._on_staked(rec, res, epoch)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="stake", owner=self)
+        self.session.tracker.run(job, lambda out: (release(), self._on_staked(out, epoch)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "stake", owner=self)
 
     def _on_withdraw_confirmed(self, position: Position) -> None:
         account, network = self.session.current_account(), self.ctx.network
@@ -298,19 +288,18 @@ class StakingPanel(QWidget):
         release = self.session.hold()
         self.withdraw_button.setEnabled(False)
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
-        staked_id = position.stake.id
-        self.session.tracker.submit(
-            kind=ChainTx.WITHDRAW_STAKE, account=account.address, amount=position.value,
-            counterparty=position.target_id, send=lambda: network.withdraw_stake(account, staked_id),
-            on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)
+        job = self.staking.withdraw(account, position.stake.id, position.target_id, position.value)
+        self.session.tracker.run(job, lambda out: (release(), self._on_withdrawn(position, out)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "withdraw stake", owner=self)
 
-    def _on_staked(self, record: TxRecord, result: TxResult, epoch: int) -> None:
+    def _on_staked(self, outcome: TxOutcome, epoch: int) -> None:
+        record, result = outcome.record, outcome.result
         self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
                                  f"at epoch {epoch + 1} (digest {result.digest}).", "ok")
         self.refresh()
 
-    def _on_withdrawn(self, position: Position, result: TxResult) -> None:
+    def _on_withdrawn(self, position: Position, outcome: TxOutcome) -> None:
+        result = outcome.result
         self.banner.show_message(f"Withdrew ≈ {amount_text(position.value)} from {position.target_name}; fee "
                                  f"{format_soma(result.fee)} (digest {result.digest}).", "ok")
         self.refresh()
@@ -446,7 +435,7 @@ class StakingPanel(QWidget):
         online = self.ctx.network is not None and self.snapshot is not None
         self.unlock_button.setVisible(account is None)
         funded = (online and account is not None and self.snapshot.address == account.address
-                  and sum(c.balance for c in self.snapshot.coins) > 0)
+                  and self.snapshot.balance > 0)
         why = ("Unlock the wallet first" if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)

@@ -19,7 +19,7 @@ from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState,
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.stake_math import (
@@ -199,6 +199,21 @@ class StakingPanel(QWidget):
             return
         dialog = StakeDialog(self.ctx, account, snap.coins, snap.validators, snap.models, preselect, self)
         dialog.sig_stake_confirmed.connect(self._on_stake_confirmed)
+        dialog.sig_merge_requested.connect(self.open_merge)
+        self._open(dialog)
+
+    def open_merge(self) -> None:
+        """Merge the account's coins into one (a stake spends from a single coin)."""
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        account, snap = self.session.current_account(), self.snapshot
+        if account is None or snap is None or len(snap.coins) < 2:
+            return
+        fee = estimate_fee("transfer", 0, FeeParams.from_state(self.ctx.state))
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(snap.coins)} coins of {account.name} into one, so one "
+                               f"stake can use the whole balance.<br><br>Network fee ≈ {exact_amount_html(fee)}",
+                               "Sign and merge", self)
+        dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
 
     def open_withdraw(self) -> None:
@@ -304,6 +319,23 @@ class StakingPanel(QWidget):
             on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
             on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)
 
+    def _on_merge_confirmed(self) -> None:
+        account, network = self.session.current_account(), self.ctx.network
+        if account is None or network is None:
+            return
+        release = self.session.hold()
+        self.banner.show_message("Merging coins…", "info")
+        self.session.tracker.submit(
+            kind=TxKind.MERGE, account=account.address, amount=0, counterparty=None,
+            send=lambda: network.merge_coins(account),
+            on_done=lambda rec, res: (release(), self._on_merged(res)),
+            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="merge coins", owner=self)
+
+    def _on_merged(self, result: TxResult) -> None:
+        self.banner.show_message(f"Coins merged; fee {format_soma(result.fee)}. You can stake the whole balance "
+                                 f"now (digest {result.digest}).", "ok")
+        self.refresh()
+
     def _on_staked(self, record: TxRecord, result: TxResult, epoch: int) -> None:
         self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
                                  f"at epoch {epoch + 1} (digest {result.digest}).", "ok")
@@ -384,7 +416,7 @@ class StakingPanel(QWidget):
                     item.setToolTip(tip)
                 table.setItem(row, col, item)
         if account is None:
-            self.totals_label.setText("Unlock the wallet to see and manage your stakes.")
+            self.totals_label.setText(wallet_missing_text(self.session, "to see and manage your stakes."))
             self.position_note.setText("")
             return
         principal = sum(p.stake.principal for p in self.positions)
@@ -444,14 +476,16 @@ class StakingPanel(QWidget):
         account = self.session.current_account()
         online = self.ctx.network is not None and self.snapshot is not None
         self.unlock_button.setVisible(account is None)
+        self.unlock_button.setText(wallet_button_text(self.session))
+        no_wallet = wallet_missing_text(self.session)
         funded = (online and account is not None and self.snapshot.address == account.address
                   and sum(c.balance for c in self.snapshot.coins) > 0)
-        why = ("Unlock the wallet first" if account is None else "Loading…" if not online
+        why = (no_wallet if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)
         position = self.selected_position()
         _enable(self.withdraw_button, position is not None and account is not None,
-                "Select one of your stakes above" if account is not None else "Unlock the wallet first")
+                "Select one of your stakes above" if account is not None else no_wallet)
         rows = self.models_table.selectionModel().selectedRows()
         model_ok = False
         if rows and self.snapshot is not None and rows[0].row() < len(self.snapshot.models):

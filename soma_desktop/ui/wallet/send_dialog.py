@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.types import Coin
-from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
+from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, max_amount
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
@@ -34,6 +34,7 @@ class SendDialog(QDialog):
         self.pages.addWidget(self._build_form(len(coins)))
         self.pages.addWidget(self._build_review())
         layout.addWidget(self.pages)
+        settle_buttons(self, self.review_button)   # Enter on the form reviews; signing needs a click
         self._on_inputs_changed()
 
     # ---- pages ---------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea,
+    QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.network.errors import InvalidInput
@@ -95,7 +95,15 @@ class MainWindow(QMainWindow):
         self.error_banner = Banner()   # errors no panel claims (ui/errors.py)
         self.error_banner.setObjectName("errorBanner")
         content.addWidget(self.error_banner)
-        content.addWidget(self.stack, 1)
+        # Panels scroll instead of growing the window: it fits 1366×768 and banners never resize it.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("panelScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.stack)
+        content.addWidget(self.scroll, 1)
+        self.stack.currentChanged.connect(self._fit_stack_to_current)
+        self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -140,6 +148,15 @@ class MainWindow(QMainWindow):
             return
         self.ensure_panel(PANELS[index].key)
         self.stack.setCurrentIndex(index)
+
+    def _fit_stack_to_current(self, *_args) -> None:
+        """Only the shown panel's minimum size counts (a stack otherwise asks for the largest of all)."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            page = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
 
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.network.base import list_all_targets
@@ -145,13 +145,18 @@ class EvaluatePanel(QWidget):
         results_layout.addLayout(row)
         results_layout.addWidget(self.table)
         results_layout.addWidget(self.tabs, 1)
+        top_scroll = QScrollArea()      # the inputs scroll rather than push the results off a 768-px screen
+        top_scroll.setWidgetResizable(True)
+        top_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        top_scroll.setWidget(top)
+        top_scroll.setMinimumHeight(120)
+        top_scroll.setMaximumHeight(top.minimumSizeHint().height() + 8)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
+        split.addWidget(top_scroll)
         split.addWidget(results)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([190, 800])
-        top.setMaximumHeight(200)
+        split.setSizes([200, 800])
         layout = QVBoxLayout(self)
         layout.addWidget(PanelHeader("Evaluate", "Score files with models exactly like the network does: per-byte "
                                                  "loss, the winner, and how close the data lands to each target."))

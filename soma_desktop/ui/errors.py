@@ -129,7 +129,7 @@ class ErrorReporter(QObject):
 
 
 _reporter: ErrorReporter | None = None
-_previous: tuple[Any, Any] | None = None   # the hooks install() replaced
+_previous: tuple[Any, Any, Any] | None = None   # the hooks install() replaced
 
 
 def reporter() -> ErrorReporter | None:
@@ -180,10 +180,10 @@ def install(app: QApplication) -> ErrorReporter:
         return _reporter
     install_redaction()
     _reporter = ErrorReporter(app)
-    _previous = (sys.excepthook, threading.excepthook)
+    previous_qt = qInstallMessageHandler(_qt_message_handler)
+    _previous = (sys.excepthook, threading.excepthook, previous_qt)
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
-    qInstallMessageHandler(_qt_message_handler)
     return _reporter
 
 
@@ -191,9 +191,9 @@ def uninstall() -> None:
     """Put back the hooks install() replaced (tests)."""
     global _reporter, _previous
     if _previous is not None:
-        sys.excepthook, threading.excepthook = _previous
+        sys.excepthook, threading.excepthook, previous_qt = _previous
+        qInstallMessageHandler(previous_qt)
     _previous = None
-    qInstallMessageHandler(None)
     if _reporter is not None and shiboken6.isValid(_reporter):
         _reporter.deleteLater()
     _reporter = None

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
         self.nav.currentRowChanged.connect(self.show_panel_at)
+        self.nav.currentRowChanged.connect(self.error_banner.clear_message)   # seen, moved on
         self._build_menus()
         geometry.restore(self)
         self.nav.setCurrentRow(0)

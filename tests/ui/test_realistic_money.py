@@ -1,5 +1,6 @@
 """Realistic money through the real dialogs on the real sandbox (issue 11, item 5): every amount here is above
-2^31 shannons, where a Qt `int` signal used to drop the action without a word.
+2^31 shannons, where a Qt `int` signal used to drop the action without a word. After each step the exact
+balances are asserted on the chain and in the accounts table; at the end the history table and its CSV export.
 
 Funding: the wallet is created from the sandbox's public demo phrase ("abandon … about"), whose account holds
 100,000 SOMA at genesis (coins of 40k/30k/20k/10k) — the faucet's 2 SOMA would not cover a 12,345 SOMA stake.
@@ -11,6 +12,8 @@ chain's current value_fee_bps (it moves at every epoch boundary, §6.4).
 """
 
 from __future__ import annotations
+
+import csv
 
 from PySide6.QtCore import Qt
 
@@ -84,7 +87,7 @@ def _wallet_from_demo_phrase(qtbot, session) -> tuple[str, str]:
     return demo, savings
 
 
-def _send(qtbot, ctx, panel, demo: str, savings: str) -> None:
+def _send(qtbot, ctx, panel, demo: str, savings: str) -> int:
     """5.123456789 SOMA to the second account: preview, review, outcome, exact balances on both sides."""
     amount, bps = 5_123_456_789, bps_now(ctx)
     fee = transfer_fee(amount, bps)
@@ -105,6 +108,7 @@ def _send(qtbot, ctx, panel, demo: str, savings: str) -> None:
     assert balance(ctx, demo) == GENESIS_DEMO_BALANCE - amount - fee
     qtbot.waitUntil(lambda: ui_balance(panel, 0) == GENESIS_DEMO_BALANCE - amount - fee
                     and ui_balance(panel, 1) == amount, timeout=10_000)
+    return fee
 
 
 def _stake_dialog(qtbot, panel, preselect=None) -> StakeDialog:
@@ -115,7 +119,7 @@ def _stake_dialog(qtbot, panel, preselect=None) -> StakeDialog:
     return dialog
 
 
-def _stake_validator(qtbot, ctx, panel, demo: str) -> None:
+def _stake_validator(qtbot, ctx, panel, demo: str) -> int:
     """12,345 SOMA (1.2 × 10^13 shannons) to the first validator."""
     amount, bps, before = 12_345 * SOMA, bps_now(ctx), balance(ctx, demo)
     fee = staking_fee(amount, bps)
@@ -131,6 +135,7 @@ def _stake_validator(qtbot, ctx, panel, demo: str) -> None:
     assert balance(ctx, demo) == before - amount - fee
     pool = next(v.pool.id for v in run(ctx, ctx.network.get_validators()) if v.address == validator)
     assert [s.principal for s in run(ctx, ctx.network.list_staked_soma(demo)) if s.pool_id == pool] == [amount]
+    return fee
 
 
 def _publish(qtbot, ctx, tmp_path, demo: str) -> str:
@@ -184,7 +189,7 @@ def _publish(qtbot, ctx, tmp_path, demo: str) -> str:
     return model_id
 
 
-def _stake_model(qtbot, ctx, panel, demo: str, model_id: str) -> None:
+def _stake_model(qtbot, ctx, panel, demo: str, model_id: str) -> int:
     """2^33 shannons (8.589934592 SOMA) to the model just published."""
     amount, bps, before = 2**33, bps_now(ctx), balance(ctx, demo)
     fee = staking_fee(amount, bps)
@@ -202,6 +207,7 @@ def _stake_model(qtbot, ctx, panel, demo: str, model_id: str) -> None:
     pool = run(ctx, ctx.network.get_model(model_id)).pool.id
     principals = sorted(s.principal for s in run(ctx, ctx.network.list_staked_soma(demo)) if s.pool_id == pool)
     assert principals == [amount, 1_000 * SOMA]                    # beside the owner's stake from CreateModel
+    return fee
 
 
 def _claim(qtbot, ctx, demo: str) -> None:
@@ -235,11 +241,27 @@ def test_realistic_amounts_through_the_real_dialogs(qtbot, ctx, session, wallet_
     demo, savings = _wallet_from_demo_phrase(qtbot, session)
     qtbot.waitUntil(lambda: wallet_panel.accounts_table.rowCount() == 2
                     and ui_balance(wallet_panel, 0) == GENESIS_DEMO_BALANCE, timeout=10_000)
-    _send(qtbot, ctx, wallet_panel, demo, savings)
-    _stake_validator(qtbot, ctx, staking_panel, demo)
+    send_fee = _send(qtbot, ctx, wallet_panel, demo, savings)
+    stake_fee = _stake_validator(qtbot, ctx, staking_panel, demo)
     model_id = _publish(qtbot, ctx, tmp_path, demo)
-    _stake_model(qtbot, ctx, staking_panel, demo, model_id)
+    model_fee = _stake_model(qtbot, ctx, staking_panel, demo, model_id)
     _claim(qtbot, ctx, demo)
-    # Everything that left the account is accounted for, to the shannon, in the UI as well.
     final = balance(ctx, demo)
     qtbot.waitUntil(lambda: ui_balance(wallet_panel, 0) == final, timeout=10_000)
+    # The wallet's history keeps each amount and fee exact (newest first).
+    expected = [("Staked to model", 2**33, model_fee), ("Staked", 12_345 * SOMA, stake_fee),
+                ("Sent", 5_123_456_789, send_fee)]
+
+    def history() -> list[tuple[str, int, int]]:
+        table = wallet_panel.history_table
+        return [(table.item(r, 1).text(), parse_soma(table.item(r, 2).text()), parse_soma(table.item(r, 3).text()))
+                for r in range(table.rowCount())]
+    qtbot.waitUntil(lambda: history() == expected, timeout=10_000)
+    assert wallet_panel.history_table.status_texts() == ["Confirmed"] * 3
+    # ... and so does its CSV export
+    path = tmp_path / "history.csv"
+    wallet_panel.export_history_csv(str(path))
+    wait_banner(qtbot, wallet_panel.banner, "Exported 3 transactions")
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [(int(r["amount_shannons"]), int(r["fee_shannons"])) for r in csv.DictReader(handle)]
+    assert rows == [(amount, fee) for _kind, amount, fee in expected]

@@ -110,6 +110,8 @@ def test_worker_thread_exception_reaches_the_main_window_banner(qtbot, ctx, app_
     log = _log_text(app_log)
     assert "uncaught ValueError in thread soma-test-worker: corrupt cache entry" in log
     assert "in work" in log
+    window.nav.setCurrentRow(1)                          # the user moves on: the message has been seen
+    assert not window.error_banner.isVisible()
 
 
 def test_an_exception_message_quoting_a_secret_is_redacted_in_the_log(qtbot, ctx, app_log):

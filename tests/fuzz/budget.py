@@ -7,8 +7,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-EXAMPLES = int(os.environ.get("SOMA_FUZZ_EXAMPLES", "40"))
-LONG = EXAMPLES > 40
+EXAMPLES = int(os.environ.get("SOMA_FUZZ_EXAMPLES", "25"))
+LONG = "SOMA_FUZZ_EXAMPLES" in os.environ
 
 
 def fuzz(examples: int | None = None):

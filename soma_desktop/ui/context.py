@@ -60,6 +60,7 @@ class AppContext(QObject):
         self._state_received_at = 0.0
         self._poll_in_flight = False
         self.halted = False                   # the sandbox file is damaged: no retry until the user resets
+        self.damage: SandboxCorrupt | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.refresh)
@@ -116,7 +117,7 @@ class AppContext(QObject):
 
     def _halt(self, exc: SandboxCorrupt) -> None:
         """Reopening a damaged file fails the same way forever: stop retrying and ask the user."""
-        self.halted = True
+        self.halted, self.damage = True, exc
         self._timer.stop()
         self._set_connection(Connection.OFFLINE, describe_error(exc))
         self.sandbox_damaged.emit(exc)

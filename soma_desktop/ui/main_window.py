@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
             + " Local evaluation still works, and the sandbox is always available under <i>Network</i>.", "error")
 
     def _on_sandbox_damaged(self, exc: BaseException) -> None:
+        self.sandbox_menu.setEnabled(True)          # Sandbox → Reset sandbox… offers the reset again later
+        self.advance_action.setEnabled(False)
         self.sandbox_damaged_box = offer_sandbox_reset(self, self.ctx, exc)
 
     # --- panels -----------------------------------------------------------------------------
@@ -291,6 +293,9 @@ class MainWindow(QMainWindow):
         return box
 
     def reset_sandbox(self) -> None:
+        if self.ctx.halted and self.ctx.damage is not None:
+            self._on_sandbox_damaged(self.ctx.damage)
+            return
         network = self.ctx.network
         if network is None or not network.is_sandbox:
             return

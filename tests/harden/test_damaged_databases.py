@@ -51,7 +51,11 @@ def test_corrupt_chain_is_logged_stops_retrying_and_offers_a_reset(qtbot, damage
     ctx.refresh()                      # a poll tick must not reopen the damaged file
     qtbot.wait(50)
     assert ctx.network is None and ctx.connection == Connection.OFFLINE
+    win.sandbox_damaged_box.reject()             # "Cancel": the menu offers the same reset later
+    assert win.sandbox_menu.isEnabled()
+    win.reset_action.trigger()
     box = win.sandbox_damaged_box
+    assert box.isVisible()
     reset = next(b for b in box.buttons() if b.text() == RESET_TEXT)
     reset.click()
     qtbot.waitUntil(lambda: ctx.connection == Connection.ONLINE, timeout=30_000)

@@ -20,6 +20,7 @@ from soma_desktop.ui import about, geometry
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.sandbox_recovery import offer_sandbox_reset
 from soma_desktop.ui.status_bar import ChainStatusBar
 from soma_desktop.ui.tray import GuardianTray
 
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         row.addLayout(content, 1)
         self.setCentralWidget(central)
         ctx.connection_changed.connect(self._on_ctx_connection_changed)
+        ctx.sandbox_damaged.connect(self._on_sandbox_damaged)
         self.status = ChainStatusBar(ctx)
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
@@ -134,9 +136,14 @@ class MainWindow(QMainWindow):
             return
         name = self.ctx.choice.label if self.ctx.choice else "The network"
         self.offline_banner.show_message(
-            f"<b>{name} is unreachable.</b> {detail} Balances and chain data shown may be out of date; the app "
-            "keeps retrying. Local evaluation still works, and the sandbox is always available under "
-            "<i>Network</i>.", "error")
+            f"<b>{name} is unreachable.</b> {detail} Balances and chain data shown may be out of date"
+            + ("." if self.ctx.halted else "; the app keeps retrying.")
+            + " Local evaluation still works, and the sandbox is always available under <i>Network</i>.", "error")
+
+    def _on_sandbox_damaged(self, exc: BaseException) -> None:
+        self.sandbox_menu.setEnabled(True)          # Sandbox → Reset sandbox… offers the reset again later
+        self.advance_action.setEnabled(False)
+        self.sandbox_damaged_box = offer_sandbox_reset(self, self.ctx, exc)
 
     # --- panels -----------------------------------------------------------------------------
     def show_panel(self, key: str) -> QWidget:
@@ -351,6 +358,9 @@ class MainWindow(QMainWindow):
         return box
 
     def reset_sandbox(self) -> None:
+        if self.ctx.halted and self.ctx.damage is not None:
+            self._on_sandbox_damaged(self.ctx.damage)
+            return
         network = self.ctx.network
         if network is None or not network.is_sandbox:
             return

@@ -116,3 +116,9 @@ def test_timed_out_created_model_deactivation_epoch_resets_each_boundary(chain):
     assert chain.get_model(model_id).deactivation_epoch == 2
     chain.advance_epoch()
     assert chain.get_model(model_id).deactivation_epoch == 3
+
+
+def test_each_deliberate_deviation_says_what_a_real_network_does():
+    from soma_desktop.network.sandbox import DEVIATIONS
+    for line in DEVIATIONS:
+        assert "On a real network:" in line, line[:3]

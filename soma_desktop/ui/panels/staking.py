@@ -300,7 +300,7 @@ class StakingPanel(QWidget):
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
         staked_id = position.stake.id
         self.session.tracker.submit(
-            kind=ChainTx.WITHDRAW_STAKE, account=account.address, amount=position.value,
+            kind=TxKind.WITHDRAW_STAKE, account=account.address, amount=position.value,
             counterparty=position.target_id, send=lambda: network.withdraw_stake(account, staked_id),
             on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
             on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)

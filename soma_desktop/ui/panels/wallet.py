@@ -235,8 +235,9 @@ class WalletPanel(QWidget):
             return
         smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
-        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name} into one, so a single "
-                               f"transaction can spend the whole balance.<br><br>Network fee ≈ "
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name}: all but the smallest "
+                               f"become one coin, and the smallest stays a second coin (as the SOMA SDK "
+                               f"merges).<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)

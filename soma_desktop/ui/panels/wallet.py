@@ -269,9 +269,9 @@ class WalletPanel(QWidget):
             return
         smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
-        dialog = ConfirmDialog("Merge coins", f"Merge the {len(coins)} coins of {account.name}: every coin but the "
-                               f"smallest becomes one coin, so a single transaction can spend nearly the whole "
-                               f"balance.<br><br>Network fee ≈ "
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name}: all but the smallest "
+                               f"become one coin, and the smallest stays a second coin (as the SOMA SDK "
+                               f"merges).<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)

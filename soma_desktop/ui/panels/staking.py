@@ -196,8 +196,8 @@ class StakingPanel(QWidget):
             return
         smallest = min(c.balance for c in snap.coins)      # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
-        dialog = ConfirmDialog("Merge coins", f"Merge the coins of {account.name}: every coin but the smallest "
-                               f"becomes one coin, so one stake can use nearly the whole balance.<br><br>"
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(snap.coins)} coins of {account.name}: all but the smallest "
+                               f"become one coin, so one stake can use nearly the whole balance.<br><br>"
                                f"Network fee ≈ {exact_amount_html(fee)}",
                                "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)

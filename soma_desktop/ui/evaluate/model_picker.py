@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.evaluate.results import ModelRef
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.workers import RegistryWeights
@@ -125,6 +126,7 @@ class ModelPicker(QWidget):
                         on_error=lambda exc: self._note("demo", describe_error(exc)), label="listing demo models")
         ctx.network_changed.connect(self._on_ctx_network_changed)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
+        model_names(ctx).sig_changed.connect(self.refresh_registry)
         self.refresh_registry()
 
     # ---- Public API --------------------------------------------------------------------------------
@@ -198,6 +200,7 @@ class ModelPicker(QWidget):
 
     def _on_registry_listed(self, models: list[ModelInfo]) -> None:
         self.listing_in_flight -= 1
+        models = apply_model_names(self.ctx, models)      # local names label the table, map and exports
         self.registry_models = list(models)
         choice = self.ctx.choice
         loopback = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or \

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -19,6 +19,7 @@ from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
 from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish.fees import estimate_fee
@@ -91,7 +92,16 @@ class ModelDetail(QWidget):
         self.evaluate = QPushButton("Evaluate")
         self.evaluate.setObjectName("evaluateButton")
         self.evaluate.clicked.connect(lambda: self.model and self.sig_evaluate_requested.emit(self.model))
-        self.body.addWidget(self.evaluate, 0, Qt.AlignmentFlag.AlignLeft)
+        self.name_button = QPushButton("Name…")
+        self.name_button.setObjectName("modelNameButton")
+        self.name_button.setToolTip("Give this model a name that only you see (stored on this computer)")
+        self.name_button.clicked.connect(self._on_name_clicked)
+        self.name_dialog: QInputDialog | None = None
+        actions = QHBoxLayout()
+        actions.addWidget(self.evaluate)
+        actions.addWidget(self.name_button)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
         self._build_stake()
         self._build_owner()
         self.body.addStretch(1)
@@ -103,7 +113,7 @@ class ModelDetail(QWidget):
             self.banner.clear_message()   # keep "what happened" while the same model is re-rendered
         self.model = model
         has = model is not None
-        for widget in (self.evaluate, self.stake_box, self.owner_box, self.chip, self.fields):
+        for widget in (self.evaluate, self.name_button, self.stake_box, self.owner_box, self.chip, self.fields):
             widget.setVisible(has)
         if model is None:
             self.title.setText("Select a model to see its details.")
@@ -111,6 +121,20 @@ class ModelDetail(QWidget):
         self._render()
 
     # ---- Private: building -------------------------------------------------------------------
+    def _on_name_clicked(self) -> None:
+        if self.model is None:
+            return
+        model_id = self.model.id
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Name this model")
+        dialog.setLabelText(f"A name for {model_id[:10]}… that only you see (stored on this computer). "
+                            "Leave it empty to remove the name.")
+        dialog.setTextValue(model_names(self.ctx).name(model_id))
+        dialog.textValueSelected.connect(lambda text: model_names(self.ctx).set_name(model_id, text))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.name_dialog = dialog
+        dialog.open()
+
     def _build_stake(self) -> None:
         self.stake_box = QGroupBox("Stake to this model")
         v = QVBoxLayout(self.stake_box)

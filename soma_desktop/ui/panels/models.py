@@ -15,6 +15,7 @@ from soma_desktop.network.types import ModelInfo, ModelState, TargetStatus
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.wallet_session import session_for
 from soma_desktop.ui.models.detail import ModelDetail
+from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
 from soma_desktop.ui.models.targets import TargetsView
 from soma_desktop.ui.panels.common import Banner, PanelHeader
@@ -57,6 +58,8 @@ class ModelsPanel(QWidget):
             if hidden_changed is not None:
                 hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
         self.targets.sig_claimed.connect(lambda _t: self.refresh())
+        self._chain_models: list[ModelInfo] | None = None
+        model_names(ctx).sig_changed.connect(self._on_model_names_changed)
         self._on_wallet_changed()
         self.refresh()
         self.targets.reload()
@@ -143,7 +146,14 @@ class ModelsPanel(QWidget):
         return page
 
     # ---- Private: data -----------------------------------------------------------------------
+    def _on_model_names_changed(self) -> None:
+        if self._chain_models is not None:
+            self._map_stale = True
+            self._on_models_loaded(self._chain_models)
+
     def _on_models_loaded(self, models: list[ModelInfo]) -> None:
+        self._chain_models = models
+        models = apply_model_names(self.ctx, models)     # local names show in every table and the map
         self.banner.clear_message()
         selected = self.detail.model.id if self.detail.model else None
         self.models = models

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action, Step
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish import inputs, pages
 from soma_desktop.ui.publish.reminders import ics_text
@@ -316,8 +317,14 @@ class PublishWizard(QWidget):
         self._start(lambda r: r.verify(job_id, progress=progress, cancelled=cancelled), "Verifying the URL")
 
     def _on_create_requested(self, stake: int, commission: int) -> None:
-        job_id = self.job_id
-        self._start(lambda r: r.create(job_id, stake, commission), "Creating the model", self._announce("created"))
+        job_id, name = self.job_id, self.create_page.local_name.text()
+        announce = self._announce("created")
+
+        def done(job) -> None:
+            if job.model_id and name.strip():
+                model_names(self.ctx).set_name(job.model_id, name)
+            announce(job)
+        self._start(lambda r: r.create(job_id, stake, commission), "Creating the model", done)
 
     def _on_commit_requested(self) -> None:
         job_id = self.job_id

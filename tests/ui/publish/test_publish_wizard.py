@@ -29,6 +29,8 @@ def test_weights_file_to_active_model(qtbot, app, tmp_path):
     wait_step(qtbot, panel, "wait")
     job = w.view.job
     assert job.state is JobState.COMMITTED
+    from soma_desktop.ui.local_names import model_names
+    assert model_names(ctx).name(job.model_id) == "Wizard model"    # the name given at publish time
     assert w.stack.currentWidget() is w.wait_page and not w.reveal_page.button.isEnabled()
     assert "epoch 1" in panel.pending_reveal_text()
     assert not w.wait_page.ics.isEnabled() and "manually" in w.wait_page.ics.toolTip()

@@ -16,6 +16,7 @@ from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
 from soma_desktop.ui import about, geometry
+from soma_desktop.ui.accessibility import name_unlabelled
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(160)
+        self.nav.setAccessibleName("Panels")
         self.stack = QStackedWidget()
         self.panels: dict[str, QWidget] = {}
         for spec in PANELS:
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         content.addWidget(self.scroll, 1)
         self.stack.currentChanged.connect(self._fit_stack_to_current)
         self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
+        self.panel_created.connect(lambda _key, panel: name_unlabelled(panel))
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -146,8 +149,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
-                                    triggered=self.edit_preferences))
+        self.preferences_action = QAction("&Preferences…", self, triggered=self.edit_preferences)
+        self.preferences_action.setShortcuts([QKeySequence("Ctrl+,"),
+                                              *QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)])
+        file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         file_menu.addAction(quit_action)
@@ -179,6 +184,14 @@ class MainWindow(QMainWindow):
                                             triggered=self.show_sandbox_deviations))
 
         view_menu = bar.addMenu("&View")
+        self.panel_actions = []
+        for i, spec in enumerate(PANELS, start=1):
+            action = QAction(spec.title, self, shortcut=f"Ctrl+{i}")
+            action.setToolTip(spec.tip)
+            action.triggered.connect(lambda _=False, k=spec.key: self.show_panel(k))
+            view_menu.addAction(action)
+            self.panel_actions.append(action)
+        view_menu.addSeparator()
         theme_group = QActionGroup(self)
         for key, label in (("system", "Follow system theme"), ("light", "Light"), ("dark", "Dark")):
             action = QAction(label, self, checkable=True, checked=self.ctx.settings.theme == key)
@@ -186,8 +199,17 @@ class MainWindow(QMainWindow):
             theme_group.addAction(action)
             view_menu.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(QAction("&Keyboard shortcuts", self, shortcut="F1", triggered=self.show_shortcuts))
         help_menu.addAction(QAction("&About SOMA Desktop", self, triggered=lambda: about.show_about(self)))
         self._sync_network_actions(self.ctx.network)
+
+    def show_shortcuts(self) -> QWidget:
+        from soma_desktop.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _load_cli_environments(self) -> None:
         """Add the SOMA CLI's client.yaml environments to the Network menu (read off the GUI thread)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea,
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -23,6 +23,7 @@ from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish.fees import estimate_fee
+from soma_desktop.ui.widgets.percent_field import PercentField
 
 
 def state_chip(m: ModelInfo, epoch: int) -> tuple[str, str]:
@@ -164,10 +165,9 @@ class ModelDetail(QWidget):
         v.addWidget(self.update_weights, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(QLabel("Commission from the next epoch:"))
         row = QHBoxLayout()
-        self.commission = QSpinBox()
+        self.commission = PercentField()
         self.commission.setObjectName("newCommission")
-        self.commission.setRange(0, 10_000)
-        self.commission.setSuffix(" bps")
+        self.commission.setAccessibleName("Commission from the next epoch")
         self.commission_button = QPushButton("Sign and set")
         self.commission_button.setObjectName("setCommissionButton")
         self.commission_button.clicked.connect(self._on_commission_clicked)
@@ -229,7 +229,7 @@ class ModelDetail(QWidget):
         can_eval = m.state is ModelState.ACTIVE and m.decryption_key is not None and m.manifest is not None
         self.evaluate.setEnabled(can_eval)
         self.evaluate.setToolTip("" if can_eval else "Only Active models have public weights and key to evaluate.")
-        self.commission.setValue(m.next_commission_rate)
+        self.commission.set_bps(m.next_commission_rate)
         self._update_stake()
         self._render_owner()
 
@@ -316,7 +316,7 @@ class ModelDetail(QWidget):
         signer, m = self._signer(), self.model
         if signer is None or m is None or self.ctx.network is None:
             return
-        self._send(self.ctx.network.set_model_commission_rate(signer, m.id, self.commission.value()),
+        self._send(self.ctx.network.set_model_commission_rate(signer, m.id, self.commission.bps()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:

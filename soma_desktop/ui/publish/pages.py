@@ -7,13 +7,14 @@ import json
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
-    QSpinBox, QVBoxLayout, QWidget,
+    QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
+from soma_desktop.ui.widgets.percent_field import PercentField
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.fees import estimate_fee
 from soma_desktop.ui.publish.session import JobView
@@ -284,11 +285,9 @@ class CreatePage(Page):
         form = QFormLayout()
         self.stake = QLineEdit("1")
         self.stake.setObjectName("stakeField")
-        self.commission = QSpinBox()
+        self.commission = PercentField()
         self.commission.setObjectName("commissionField")
-        self.commission.setRange(0, 10_000)
-        self.commission.setSuffix(" bps")
-        self.commission.setValue(1_000)
+        self.commission.set_bps(1_000)
         self.local_name = QLineEdit()
         self.local_name.setObjectName("localModelName")
         self.local_name.setMaxLength(80)
@@ -335,7 +334,7 @@ class CreatePage(Page):
         fee = estimate_fee(state, "create", stake)
         self.summary.setText(
             f"<b>What happens:</b> CreateModel takes {amount_text(stake, hidden=hidden)} ({stake:,} shannons) "
-            f"from one coin as the model's stake, with {bps_text(self.commission.value())} commission. "
+            f"from one coin as the model's stake, with {bps_text(self.commission.bps())} commission. "
             f"You must then commit in epoch {state.epoch} or {state.epoch + 1}, or 50 % of the stake is slashed."
             f"<br><b>Fee (estimate):</b> {amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons: base "
             f"{fee.base:,} + writes {fee.writes:,} + value {fee.value:,}).")
@@ -345,7 +344,7 @@ class CreatePage(Page):
     def _on_button_clicked(self) -> None:
         stake, _error = self._stake()
         if stake is not None:
-            self.sig_create_requested.emit(stake, self.commission.value())
+            self.sig_create_requested.emit(stake, self.commission.bps())
 
     def render(self, view: JobView, busy: bool) -> None:
         self._busy = busy

@@ -22,8 +22,9 @@ from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
+from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rewards_to_date,
+    Position, StakeState, per_epoch_return, position_state, rewards_to_date,
 )
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
@@ -439,15 +440,16 @@ class StakingPanel(QWidget):
         table = self.validators_table
         table.setRowCount(len(snap.validators))
         duration = snap.state.epoch_duration_ms
+        sandbox = bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
+        table.setHorizontalHeaderItem(4, QTableWidgetItem("Return (est.)" if sandbox else VALIDATOR_COLUMNS[4]))
         for row, v in enumerate(snap.validators):
             commission = bps_text(v.commission_rate)
             if v.next_commission_rate != v.commission_rate:
                 commission += f" → {bps_text(v.next_commission_rate)} next epoch"
-            apy = estimated_apy(v.pool, duration)
             per_epoch = per_epoch_return(v.pool)
-            yield_text = apy_text(apy) if per_epoch is None else f"{apy_text(apy)} ({per_epoch[0]:.3%} per epoch)"
+            yield_cell = yield_text(v.pool, duration, sandbox)
             cells = (v.name or short_id(v.address), bps_text(v.voting_power), commission,
-                     amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_text)
+                     amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_cell)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 0:
@@ -456,7 +458,8 @@ class StakingPanel(QWidget):
                 if col == 4:
                     item.setToolTip("Not enough exchange-rate history yet (needs two epochs)" if per_epoch is None
                                     else f"{per_epoch[0] * 100:.4f}% per epoch over the last {per_epoch[1]} epoch(s); "
-                                         f"epochs last {duration_text(duration)}")
+                                         f"epochs last {duration_text(duration)}"
+                                         + (f"\n{SANDBOX_NOTE}" if sandbox else ""))
                 table.setItem(row, col, item)
 
     def _render_models(self, snap: Snapshot, hidden: bool) -> None:

@@ -65,6 +65,7 @@ class PublishPanel(QWidget):
         self.session.sig_opened.connect(self._on_session_opened)
         self.session.sig_job_updated.connect(self._on_session_job_updated)
         self.wizard.sig_new_requested.connect(self._on_new_clicked)
+        self.wizard.sig_open_model_requested.connect(self._on_wizard_open_model_requested)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.network_changed.connect(self._on_ctx_network_changed)
         wallet = session_for(ctx)   # the shared ctx.wallet (created on first use)
@@ -130,6 +131,14 @@ class PublishPanel(QWidget):
         self.new.setEnabled(ready)
         self.new.setToolTip("" if ready else wallet_missing_text(wallet, "and connect to a network first."))
         self.wizard.setEnabled(ready)
+
+    def _on_wizard_open_model_requested(self, model_id: str) -> None:
+        show = getattr(self.window(), "show_panel", None)
+        if show is None:
+            return
+        models = show("models")
+        models.search.setText(model_id)          # shows the row as soon as the registry has loaded it
+        models.select_model(model_id)
 
     def _on_unlock_clicked(self) -> None:
         wallet = getattr(self.ctx, "wallet", None)

@@ -416,7 +416,8 @@ class WaitPage(Page):
 
         ms = self.ctx.ms_to_next_epoch()
         if ms is None:
-            self.countdown.setText("Sandbox epochs advance manually: use “Advance epoch” in the status bar.")
+            self.countdown.setText("Sandbox epochs advance only when you ask: choose <b>Sandbox → Advance epoch</b> "
+                                   "(Ctrl+E) or press <b>Advance epoch</b> in the status bar, then reveal.")
         else:
             self.countdown.setText(f"Reveal opens in ≈ {duration_text(ms)} (chain time, estimated).")
 
@@ -465,16 +466,27 @@ class RevealPage(Page):
 
 class ActivePage(Page):
     sig_new_requested = Signal()
+    sig_open_model_requested = Signal(str)
+    """Show this model (id) in the Models panel."""
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
+        self._model_id = ""
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open in Models")
+        self.open_button.setObjectName("openInModelsButton")
+        self.open_button.clicked.connect(lambda: self._model_id and self.sig_open_model_requested.emit(self._model_id))
         self.button = QPushButton("Publish another model")
         self.button.clicked.connect(self.sig_new_requested)
-        self.layout_.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.open_button)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
         self.finish()
 
     def render(self, view: JobView, busy: bool) -> None:
         job = view.job
+        self._model_id = job.model_id or ""
         what = "Your model is <b>Active</b>" if job.kind is JobKind.PUBLISH else "The weights update is <b>live</b>"
         self.intro.setText(f"{what}: <code>{job.model_id}</code>, revealed in epoch {(job.commit_epoch or 0) + 1}. "
                            f"It can be routed targets from now on; see it in the Models panel.")

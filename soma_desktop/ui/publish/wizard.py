@@ -41,6 +41,8 @@ class PublishWizard(QWidget):
     """Shows one job; `show_job(job_id)` switches to another."""
 
     sig_new_requested = Signal()
+    sig_open_model_requested = Signal(str)
+    """Show a model (id) in the Models panel."""
     """The user wants to start another publish job."""
     sig_view_changed = Signal(object)
     """JobView of the job shown, after every refresh."""
@@ -167,6 +169,7 @@ class PublishWizard(QWidget):
         self.reveal_page.sig_reveal_requested.connect(self._on_reveal_requested)
         self.wait_page.sig_ics_requested.connect(self._on_ics_requested)
         self.active_page.sig_new_requested.connect(self.sig_new_requested)
+        self.active_page.sig_open_model_requested.connect(self.sig_open_model_requested)
         self.failed_page.sig_new_requested.connect(self.sig_new_requested)
 
     # ---- Private: rendering --------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea,
     QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
@@ -20,6 +20,9 @@ from soma_desktop.ui.accessibility import name_unlabelled
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
+
+
+NAV_SHORTCUT_PREFIX = "Ctrl+"
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,14 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         for spec in PANELS:
             item = QListWidgetItem(spec.title)
-            item.setToolTip(spec.tip)
+            item.setToolTip(f"{spec.tip} ({NAV_SHORTCUT_PREFIX}{self.stack.count() + 1})")
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
             self.stack.addWidget(QWidget())   # swapped for the real panel on first show
         self.nav.setStyleSheet("QListWidget#navigation { border: none; font-size: 11pt; }"
-                               "QListWidget#navigation::item { padding: 8px 12px; }")
+                               "QListWidget#navigation::item { padding: 8px 10px; }")
+        self.nav.setIconSize(QSize(20, 20))
+        self._apply_nav_icons()
         self.offline_banner = Banner()
         self.offline_banner.setObjectName("offlineBanner")
         content = QVBoxLayout()
@@ -118,6 +123,15 @@ class MainWindow(QMainWindow):
             return
         self.ensure_panel(PANELS[index].key)
         self.stack.setCurrentIndex(index)
+
+    def _apply_nav_icons(self) -> None:
+        """Bundled line icons in the variant that reads on the current background."""
+        from soma_desktop.core.paths import resources_dir
+
+        dark = self.palette().window().color().lightness() < 128
+        for i, spec in enumerate(PANELS):
+            path = resources_dir() / "icons" / f"nav-{spec.key}-{'dark' if dark else 'light'}.svg"
+            self.nav.item(i).setIcon(QIcon(str(path)))
 
     def _fit_stack_to_current(self, *_args) -> None:
         """Only the shown panel's minimum size counts (a stack otherwise asks for the largest of all)."""
@@ -294,6 +308,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.theme = key
         self.ctx.save_settings()
         apply_theme(QApplication.instance(), key)
+        self._apply_nav_icons()
 
     # --- sandbox actions --------------------------------------------------------------------
     def advance_epoch(self) -> None:

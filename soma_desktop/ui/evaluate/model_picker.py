@@ -111,6 +111,10 @@ class ModelPicker(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Models to evaluate")
         self.list.itemChanged.connect(lambda _i: self.sig_selection_changed.emit())
+        # the whole row toggles (click, Enter or Space), not only the tiny box; rows get room to aim at
+        self.list.itemClicked.connect(self._on_list_item_clicked)
+        self.list.itemActivated.connect(self._on_list_item_clicked)
+        self.list.setStyleSheet("QListWidget::item { padding: 4px 2px; }")
         self.add_button = QPushButton("Add safetensors…")
         self.add_button.setToolTip("Any canonical SOMA V1 weights file (F32 safetensors)")
         self.add_button.clicked.connect(lambda: self.add_local(self.ask_weights()))
@@ -216,6 +220,11 @@ class ModelPicker(QWidget):
         self._note("registry", "" if entries else "no models on this network")
         self.sig_registry_loaded.emit(self.registry_models)
 
+    def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
+        if isinstance(item.data(ROLE), Choice):
+            on = item.checkState() != Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
     def _note(self, group: str, text: str) -> None:
         self._notes[group] = text
         self._render()
@@ -246,7 +255,7 @@ class ModelPicker(QWidget):
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
                 else:
                     item.setData(ROLE, choice)
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     on = choice.ref.label in was or choice.ref.weights in (newly_checked or set())
                     item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.list.addItem(item)

@@ -19,6 +19,7 @@ from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.models.claim_all import ClaimAllOutcome, claim_all, plan_text
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish.fees import claim_split, estimate_fee
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
@@ -135,6 +136,8 @@ class TargetsView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("targetsTable")
         self.table.setModel(self.model)
+        attach_empty_state(self.table, "No targets match this filter (yet). New targets appear at each epoch; "
+                                       "try the status filter \u201cAll\u201d.")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)

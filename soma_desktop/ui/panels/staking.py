@@ -29,6 +29,7 @@ from soma_desktop.ui.wallet.stake_math import (
 from soma_desktop.ui.wallet_session import WalletSession, session_for
 from soma_desktop.wallet.history import TxKind, TxRecord
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
 VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", "APY (est.)")
@@ -115,6 +116,8 @@ class StakingPanel(QWidget):
         self.positions_table = _table(POSITION_COLUMNS, "positionsTable")
         self.positions_table.itemSelectionChanged.connect(self._sync_actions)
         layout.addWidget(self.positions_table, 1)
+        attach_empty_state(self.positions_table, "No stakes yet. Pick a validator below and press Stake… — it "
+                                                 "starts earning from the next epoch.")
         self.position_note = QLabel()
         self.position_note.setObjectName("positionNote")
         self.position_note.setWordWrap(True)

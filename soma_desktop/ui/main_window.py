@@ -76,7 +76,8 @@ class MainWindow(QMainWindow):
         self.scroll.setObjectName("panelScroll")
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.stack)
+        self.stack_host = _StackHost(self.stack)
+        self.scroll.setWidget(self.stack_host)
         content.addWidget(self.scroll, 1)
         self.stack.currentChanged.connect(self._fit_stack_to_current)
         self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
             policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
+        self.stack_host.updateGeometry()
 
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
@@ -377,6 +379,26 @@ class MainWindow(QMainWindow):
                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                      QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+
+class _StackHost(QWidget):
+    """Holds the panel stack without a layout, so the scroll area sizes it by its minimum, not its preferred
+    height-for-width (panels fill the window and scroll only below their minimum)."""
+
+    def __init__(self, stack: QStackedWidget):
+        super().__init__()
+        self.stack = stack
+        stack.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return self.stack.minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return self.stack.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.stack.setGeometry(self.rect())
+        super().resizeEvent(event)
 
 
 def empty_state(text: str) -> QWidget:

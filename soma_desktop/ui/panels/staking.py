@@ -146,8 +146,9 @@ class StakingPanel(QWidget):
         self.validators_table = _table(VALIDATOR_COLUMNS, "validatorsTable")
         self.validators_table.doubleClicked.connect(lambda _i: self._stake_to_selected("validator"))
         layout.addWidget(self.validators_table)
-        note = QLabel("APY is estimated from the pool's exchange-rate growth over recent epochs (after commission), "
-                      "compounded per epoch; past yield does not promise future yield.")
+        note = QLabel("APY (on the sandbox: the return per epoch) is estimated from the pool's exchange-rate growth "
+                      "over recent epochs (after commission), compounded per epoch; past yield does not promise "
+                      "future yield.")
         note.setWordWrap(True)
         note.setStyleSheet(MUTED_TEXT_STYLE)
         layout.addWidget(note)

@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
@@ -114,7 +114,7 @@ class ModelPicker(QWidget):
         # the whole row toggles (click, Enter or Space), not only the tiny box; rows get room to aim at
         self.list.itemClicked.connect(self._on_list_item_clicked)
         self.list.itemActivated.connect(self._on_list_item_clicked)
-        self.list.setStyleSheet("QListWidget::item { padding: 4px 2px; }")
+        self._row_height = self.list.fontMetrics().height() + 10
         self.add_button = QPushButton("Add safetensors…")
         self.add_button.setToolTip("Any canonical SOMA V1 weights file (F32 safetensors)")
         self.add_button.clicked.connect(lambda: self.add_local(self.ask_weights()))
@@ -251,6 +251,7 @@ class ModelPicker(QWidget):
             for choice, label, tip in self._groups[group]:
                 item = QListWidgetItem("   " + label)
                 item.setToolTip(tip)
+                item.setSizeHint(QSize(0, self._row_height))
                 if choice is None:
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
                 else:

@@ -12,6 +12,7 @@ from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.publish.wizard import PublishWizard
+from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.common import wallet_button_text, wallet_missing_text
 
 
@@ -54,6 +55,8 @@ class PublishPanel(QWidget):
         self.jobs.setMinimumWidth(360)
         self.jobs.activated.connect(self._on_jobs_activated)
         jobs_row.addWidget(self.jobs, 1)
+        self.account_picker = AccountPicker(session_for(ctx), prefix="Paid by ")
+        jobs_row.addWidget(self.account_picker)
         self.new = QPushButton("New model")
         self.new.setObjectName("newModelButton")
         self.new.clicked.connect(self._on_new_clicked)

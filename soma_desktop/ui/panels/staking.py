@@ -21,6 +21,7 @@ from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet.stake_math import (
@@ -112,7 +113,11 @@ class StakingPanel(QWidget):
         self.totals_label = QLabel()
         self.totals_label.setObjectName("stakeTotals")
         self.totals_label.setWordWrap(True)
-        layout.addWidget(self.totals_label)
+        top = QHBoxLayout()
+        self.account_picker = AccountPicker(self.session)
+        top.addWidget(self.account_picker)
+        top.addWidget(self.totals_label, 1)
+        layout.addLayout(top)
         self.positions_table = _table(POSITION_COLUMNS, "positionsTable")
         self.positions_table.itemSelectionChanged.connect(self._sync_actions)
         layout.addWidget(self.positions_table, 1)

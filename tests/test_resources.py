@@ -30,3 +30,12 @@ def test_window_icon_renders(qapp):
     from soma_desktop.ui.application import window_icon
 
     assert not window_icon().pixmap(64, 64).isNull()   # found and decoded (the SVG image plugin is present)
+
+
+def test_packaging_folder_never_shadows_pypa_packaging():
+    """packaging/ ships as wheel data files; as a Python package it would hide PyPA's `packaging` (python -m build
+    run from the repository root then fails)."""
+    import packaging.version
+
+    assert not (REPO / "packaging" / "__init__.py").exists()
+    assert Path(packaging.version.__file__).resolve().parent != (REPO / "packaging").resolve()

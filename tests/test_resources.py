@@ -13,10 +13,10 @@ from soma_desktop.engine.demo import demo_models_dir, list_demo_models
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_resource_packages_are_the_repository_folders():
-    # An editable install maps the packages onto the repository folders, so edits there are live.
+def test_resources_are_the_installed_package_with_the_repository_files():
     assert resources_dir() == Path(str(files("soma_desktop.resources")))
-    assert resources_dir().samefile(REPO / "resources")
+    for name in ("models/demo_models.json", "icons/soma-desktop.svg"):
+        assert filecmp.cmp(resources_dir() / name, REPO / "resources" / name, shallow=False)
 
 
 def test_demo_models_and_icon_come_from_the_package():

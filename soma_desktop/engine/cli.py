@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from soma_desktop.engine.contract import MAX_DATA_SIZE
-from soma_desktop.engine.demo import resolve_weights
+from soma_desktop.engine.demo import describe_demos, resolve_weights
 from soma_desktop.engine.errors import DataError, EngineError
 
 EXIT_ERROR = 1
@@ -112,8 +112,6 @@ def _print_table(path: Path, result, weights: list[str]) -> None:
 
 
 def _list_demos() -> int:
-    from soma_desktop.engine.demo import describe_demos
-
     print("\n".join(describe_demos()))
     return 0
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from soma_desktop.core.paths import resources_dir
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.factory import NetworkChoice
+from soma_desktop.services.root import Services
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
@@ -33,19 +34,21 @@ def make_qapplication() -> QApplication:
     return app
 
 
-def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> tuple[AppContext, MainWindow]:
+def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice,
+                  services: Services | None = None) -> tuple[AppContext, MainWindow]:
     """Build the context and main window, then start opening the network in the background."""
     bridge = AsyncBridge(default_timeout=settings.network_timeout_s)
-    ctx = AppContext(data_dir, settings, bridge)
+    ctx = AppContext(data_dir, settings, bridge, services=services)
     window = MainWindow(ctx)
     ctx.connect_to(choice)
     return ctx, window
 
 
-def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -> int:
+def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice,
+                    services: Services | None = None) -> int:
     app = make_qapplication()
     apply_theme(app, settings.theme)
-    ctx, window = create_window(data_dir, settings, choice)
+    ctx, window = create_window(data_dir, settings, choice, services)
     follow_system_changes(app, lambda: ctx.settings.theme)
     window.show()
     try:

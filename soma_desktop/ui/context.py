@@ -13,7 +13,7 @@ from soma_desktop.core.settings import Settings
 from soma_desktop.network.base import Network, SystemState
 from soma_desktop.network.factory import NetworkChoice, open_network
 from soma_desktop.network.messages import describe_error
-from soma_desktop.services import Services, build_services
+from soma_desktop.services.root import Services, build_services
 from soma_desktop.services.chain_cache import Key
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_signals import ChainSignals

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.base import Network
-from soma_desktop.services import Services
+from soma_desktop.services.root import Services
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.settings_store import persist_settings

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 TARGETS_PAGE_LIMIT = 100
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     STATE = "state"
     MODELS = "models"
     VALIDATORS = "validators"

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from soma_desktop.network.errors import NetworkUnavailable
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS
 from soma_desktop.services.chain_cache import (
-    MODELS, STATE, VALIDATORS, Change, ChainCache, Kind, Touch, coins_key, stakes_key,
+    MODELS,
+    STATE,
+    VALIDATORS,
+    ChainCache,
+    Change,
+    Kind,
+    Touch,
+    coins_key,
+    stakes_key,
 )
 
 OTHER = "0x" + "ab" * 32
@@ -75,12 +86,8 @@ def test_switching_network_forgets_everything(loop, counted, cache):
     assert cache.state() is not None
     cache.set_network(None)
     assert cache.state() is None and cache.peek(STATE) is None
-    try:
+    with pytest.raises(NetworkUnavailable):
         loop.run_until_complete(cache.read(STATE))
-    except Exception as exc:
-        assert type(exc).__name__ == "NetworkUnavailable"
-    else:
-        raise AssertionError("a read without a network must fail")
 
 
 def test_read_errors_become_events_and_the_tick_survives_them(loop, counted):

@@ -91,6 +91,8 @@ class AppContext(QObject):
             self.bridge.call(network.close(), owner=self)
             return
         self.network = network
+        if self.cache.network is not network:   # opened elsewhere (tests): bind it on the loop, before the poll
+            self.bridge.loop.call_soon_threadsafe(self.cache.set_network, network, choice.key)
         self.settings.network = choice.key
         self.save_settings()
         self.network_changed.emit(network)

@@ -180,8 +180,8 @@ class TargetsView(QWidget):
         self._loading = True
         self.more.setEnabled(False)
         generation = self._generation
-        self.ctx.bridge.call(network.list_targets(status=self.filter.currentData(), page_token=self.next_token,
-                                                  limit=PAGE_SIZE),
+        self.ctx.bridge.call(self.ctx.services.models.targets_page(self.filter.currentData(), self.next_token,
+                                                                   PAGE_SIZE),
                              on_result=lambda page: self._on_page(generation, page), on_error=self._on_error,
                              owner=self, label="targets")
 

@@ -47,6 +47,7 @@ STATE = Key(Kind.STATE)
 MODELS = Key(Kind.MODELS)
 VALIDATORS = Key(Kind.VALIDATORS)
 OPEN_TARGETS = Key(Kind.TARGETS)
+EPOCH_KEYS = frozenset({VALIDATORS})   # change only at a boundary or by our own transactions (a Touch)
 
 
 def coins_key(address: str) -> Key:
@@ -199,9 +200,13 @@ class ChainCache:
         return await asyncio.shield(task)
 
     async def tick(self) -> SystemState:
-        """One poll: the system state (its error is the caller's), then every watched key."""
+        """One poll: the system state (its error is the caller's), then every watched key (validators only
+        when the epoch moved or they were never read)."""
+        previous = self.state()
         state: SystemState = await self.read(STATE)
-        await self.refresh(self._watched - {STATE})
+        same_epoch = previous is not None and previous.epoch == state.epoch
+        await self.refresh(k for k in self._watched - {STATE}
+                           if not (same_epoch and k in EPOCH_KEYS and k in self._values))
         return state
 
     async def refresh(self, keys: Iterable[Key]) -> None:

@@ -42,6 +42,16 @@ def test_tick_polls_state_and_every_watched_key_once(loop, counted, cache):
     assert cache.coins(OTHER) == []
 
 
+def test_validators_are_polled_again_only_at_an_epoch_boundary(loop, counted, cache):
+    cache.watch(VALIDATORS)
+    loop.run_until_complete(cache.tick())
+    loop.run_until_complete(cache.tick())
+    assert counted.reads["get_validators"] == 1 and counted.reads["get_system_state"] == 2
+    loop.run_until_complete(counted.advance_epoch())
+    loop.run_until_complete(cache.tick())
+    assert counted.reads["get_validators"] == 2
+
+
 def test_changes_are_published_only_when_a_value_differs(loop, counted, cache):
     seen: list[Change] = []
     cache.subscribe(seen.append)

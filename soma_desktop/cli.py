@@ -14,6 +14,7 @@ from soma_desktop import __version__
 
 SUBCOMMANDS = {
     "eval": ("soma_desktop.engine.cli", "score files with one or more models, exactly like the network"),
+    "guard": ("soma_desktop.guardian.guard", "reveal guardian: send due reveals without the window open"),
 }
 
 EPILOG = """\

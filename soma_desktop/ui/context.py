@@ -37,7 +37,7 @@ class AppContext(QObject):
     network_changed = Signal(object)          # Network | None
     state_changed = Signal(object)            # SystemState
     connection_changed = Signal(str, str)     # Connection.*, detail text
-    epoch_changed = Signal(int)
+    epoch_changed = Signal(object)           # epoch: a u64 on chain
 
     def __init__(self, data_dir: Path, settings: Settings, bridge: AsyncBridge, parent: QObject | None = None,
                  *, services: Services | None = None):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea,
+    QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.network.errors import InvalidInput
@@ -21,6 +21,7 @@ from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.status_bar import ChainStatusBar
+from soma_desktop.ui.tray import GuardianTray
 
 
 def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
@@ -91,7 +92,18 @@ class MainWindow(QMainWindow):
         content = QVBoxLayout()
         content.setContentsMargins(0, 0, 0, 0)
         content.addWidget(self.offline_banner)
-        content.addWidget(self.stack, 1)
+        self.error_banner = Banner()   # errors no panel claims (ui/errors.py)
+        self.error_banner.setObjectName("errorBanner")
+        content.addWidget(self.error_banner)
+        # Panels scroll instead of growing the window: it fits 1366×768 and banners never resize it.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("panelScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.stack)
+        content.addWidget(self.scroll, 1)
+        self.stack.currentChanged.connect(self._fit_stack_to_current)
+        self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -104,11 +116,14 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
         self.nav.currentRowChanged.connect(self.show_panel_at)
+        self.nav.currentRowChanged.connect(self.error_banner.clear_message)   # seen, moved on
         self._build_menus()
         geometry.restore(self)
         self.nav.setCurrentRow(0)
         self.confirm_quit = self._ask_quit_despite
         self.confirm_reset = self._ask_reset
+        self.tray = GuardianTray(self)
+        self._quitting = False
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
 
@@ -134,6 +149,15 @@ class MainWindow(QMainWindow):
             return
         self.ensure_panel(PANELS[index].key)
         self.stack.setCurrentIndex(index)
+
+    def _fit_stack_to_current(self, *_args) -> None:
+        """Only the shown panel's minimum size counts (a stack otherwise asks for the largest of all)."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            page = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
 
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
@@ -170,7 +194,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
                                     triggered=self.edit_preferences))
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.quit_app)
         file_menu.addAction(quit_action)
 
         net_menu = bar.addMenu("&Network")
@@ -281,7 +305,10 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _apply_preferences(self, dialog) -> None:
+        was = bool(self.ctx.settings.extra.get("guard_at_login", False))
         dialog.apply_to(self.ctx.settings)
+        if bool(self.ctx.settings.extra.get("guard_at_login")) != was:
+            self.tray.set_start_at_login(bool(self.ctx.settings.extra["guard_at_login"]))
         self.ctx.bridge.default_timeout = self.ctx.settings.network_timeout_s
         self.set_theme(self.ctx.settings.theme)
 
@@ -338,11 +365,23 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Reset
 
+    def quit_app(self) -> None:
+        """File → Quit and the tray's Quit: really quit (after the quit warning), never hide to the tray."""
+        self._quitting = True
+        try:
+            self.close()
+        finally:
+            self._quitting = False
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+        if not self._quitting and self.tray.keep_in_tray():   # a reveal is pending: stay in the tray
+            event.ignore()
+            return
         warning = self._quit_warning()
         if warning and not self.confirm_quit(warning):
             event.ignore()
             return
+        self.tray.icon.hide()
         geometry.save(self)
         for panel in self.panels.values():
             panel.close()

@@ -8,6 +8,9 @@ from PySide6.QtWidgets import (
 )
 
 from soma_desktop.core.settings import Settings
+from soma_desktop.guardian import autostart
+
+GUARD_AT_LOGIN = "guard_at_login"   # settings.extra; the autostart file itself is written off the GUI thread
 
 
 class PreferencesDialog(QDialog):
@@ -24,16 +27,24 @@ class PreferencesDialog(QDialog):
         for key, label in (("system", "Follow system"), ("light", "Light"), ("dark", "Dark")):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        # int: at most 240 minutes
         self.auto_lock = QSpinBox(minimum=1, maximum=240, suffix=" min", value=settings.auto_lock_minutes)
         self.timeout = QDoubleSpinBox(minimum=1, maximum=300, suffix=" s", value=settings.network_timeout_s)
         form.addRow("Theme", self.theme)
         form.addRow("Lock wallet after idle", self.auto_lock)
         form.addRow("Network request timeout", self.timeout)
+        self.guard_at_login = QCheckBox("Start the reveal guardian at login",
+                                        checked=bool(settings.extra.get(GUARD_AT_LOGIN, False)))
+        self.guard_at_login.setToolTip("Runs `soma-desktop guard` when you log in: it sends due reveals while the "
+                                       "app is closed if the wallet unlocks on this device, else it notifies you.")
+        self.guard_at_login.setEnabled(autostart.supported())
+        form.addRow(self.guard_at_login)
         layout.addWidget(general)
 
         sandbox = QGroupBox("Sandbox network")
         form = QFormLayout(sandbox)
         self.timed = QCheckBox("Advance epochs with the clock", checked=settings.sandbox_timed_epochs)
+        # int: at most one day in minutes
         self.epoch_minutes = QSpinBox(minimum=1, maximum=24 * 60, suffix=" min", value=settings.sandbox_epoch_minutes)
         self.epoch_minutes.setEnabled(self.timed.isChecked())
         self.timed.toggled.connect(self.epoch_minutes.setEnabled)
@@ -63,4 +74,5 @@ class PreferencesDialog(QDialog):
         settings.sandbox_timed_epochs = self.timed.isChecked()
         settings.sandbox_epoch_minutes = self.epoch_minutes.value()
         settings.sandbox_embedding_dim = self.dim.currentData()
+        settings.extra[GUARD_AT_LOGIN] = self.guard_at_login.isChecked()
         settings.validated()

@@ -37,9 +37,51 @@ from soma_desktop.network.errors import InvalidInput, TransactionFailed
 from soma_desktop.network.sandbox import params
 
 U64_MAX = 2**64 - 1
-TCP_ERROR = 'status: Unavailable, message: "tcp connect error", details: [], metadata: MetadataMap { headers: {} }'
-CHECKPOINT_TIMEOUT = ('gRPC error: status: Internal, message: "Transaction executed but checkpoint wait timed out", '
-                      'details: [], metadata: MetadataMap { headers: {} }')
+META = ", details: [], metadata: MetadataMap { headers: {} }"
+TCP_ERROR = 'status: Unavailable, message: "tcp connect error"' + META
+
+
+# Error texts of soma-org/soma at 0ed887ab (soma-sdk 0.1.15), as they reach Python. A transaction's failure passes
+# three wrappers: the node's tonic Status is formatted by ExecuteAndWaitError's Display ("RPC error: {status}",
+# rpc/src/api/rpc_client/transaction_execution.rs L45), wrapped in `tonic::Status::internal(e.to_string())`
+# (rpc/src/api/client.rs L207), then `Error::GrpcError(e.to_string())` (sdk/src/lib.rs L421) whose Display is
+# "gRPC error: {0}" (sdk/src/error.rs L38); python-sdk's to_py_err raises RuntimeError(str) (python-sdk/src/lib.rs L30).
+def _sent(inner: str) -> str:
+    quoted = inner.replace("\\", "\\\\").replace('"', '\\"')
+    return f'gRPC error: status: Internal, message: "{quoted}"' + META
+
+
+def rejected(code: str, text: str) -> str:
+    """The node refused the transaction with `code` (rpc/src/api/error.rs L112-204)."""
+    return _sent(f'RPC error: status: {code}, message: "{text}"' + META)
+
+
+# transaction_execution.rs L51: executed, no checkpoint within the SDK's 30 s (sdk/src/lib.rs L419).
+CHECKPOINT_TIMEOUT = _sent("Transaction executed but checkpoint wait timed out")
+# transaction_execution.rs L54 with the Aborted status of L140: executed, the checkpoint stream broke.
+CHECKPOINT_STREAM_ERROR = _sent('Transaction executed but checkpoint stream had an error: status: Aborted, '
+                                'message: "checkpoint stream ended unexpectedly"' + META)
+# rpc/src/api/error.rs L141-143: QuorumDriver TimeoutBeforeFinality -> Unavailable (may still finalize).
+TIMEOUT_BEFORE_FINALITY = rejected("Unavailable", "timed-out before finality could be reached")
+# rpc/src/api/error.rs L199-202: PendingExecutionInTransactionOrchestrator -> AlreadyExists (still running).
+ALREADY_PROCESSING = rejected("AlreadyExists", "Transaction is already being processed in transaction orchestrator "
+                              "(most likely by quorum driver), wait for results")
+# tonic's status for a connection reset while the request was in flight (hyper error mapped to Unknown).
+CONNECTION_DROPPED = rejected("Unknown", "error reading a body from connection: connection reset")
+# Faults that leave the transaction executed (True) or not (False) on the sandbox behind the fake.
+OPEN_OUTCOMES = {CHECKPOINT_TIMEOUT: True, CHECKPOINT_STREAM_ERROR: True, TIMEOUT_BEFORE_FINALITY: False,
+                 ALREADY_PROCESSING: True, CONNECTION_DROPPED: False}
+
+
+def no_gas_coin(address_bare: str, locked: int) -> str:
+    """sdk/src/lib.rs L604-610 (build_transaction_data_excluding) inside "Data error: {0}" (sdk/src/error.rs L20)."""
+    return (f"Data error: No available gas coin for address 0x{address_bare} (excluded {locked} locked coins). "
+            "Run `soma merge-coins` to consolidate your coins.")
+
+
+TX_METHODS = frozenset({"transfer_coin", "pay_coins", "merge_coins", "add_stake", "withdraw_stake",
+                        "add_stake_to_model", "create_model", "commit_model", "reveal_model", "deactivate_model",
+                        "set_model_commission_rate", "claim_rewards", "submit_data"})
 TARGET_STATUSES = ("open", "filled", "claimed", "expired", "claimable")
 
 
@@ -102,6 +144,8 @@ class FakeChain:
     delays: dict[str, float] = field(default_factory=dict)         # method -> seconds before it runs
     gates: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> runs once the event is set
     checkpoint_timeouts: set[str] = field(default_factory=set)     # method -> execute, then report a timeout
+    faults: dict[str, str] = field(default_factory=dict)  # method -> one of OPEN_OUTCOMES (once); executes per table
+    gas_top_n: int = 1                                    # soma-sdk picks among the 8 richest; 1 = deterministic
     scorer: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     calls: list[str] = field(default_factory=list)
     clients: list["FakeSomaClient"] = field(default_factory=list)
@@ -144,6 +188,10 @@ class FakeSomaClient:
         self._chain = backend
         self.rpc_url, self.scoring_url, self.admin_url, self.faucet_url = rpc_url, scoring_url, admin_url, faucet_url
         self._lock: asyncio.Lock | None = None
+        # soma-sdk's in_flight_coins (sdk/src/lib.rs L139, L500-524): the gas coin is reserved before the send and
+        # released after it returns, but a Python-side cancellation drops the Rust future before the release.
+        self.in_flight_coins: set[str] = set()
+        self._sender: str | None = None
         self.in_flight = 0
         self.max_in_flight = 0
 
@@ -169,14 +217,33 @@ class FakeSomaClient:
         """Start the call now (it runs even if never awaited) and hand back a future for this thread's loop."""
         loop = asyncio.get_running_loop()          # RuntimeError: no running event loop, like the SDK
         home = self._home
+        sender, self._sender = (self._sender if name in TX_METHODS else None), None
         if home is loop:
-            return loop.create_task(self._serialised(name, body))
+            return loop.create_task(self._serialised(name, body, sender))
         if home.is_closed():
             raise RuntimeError("event loop is closed")
-        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._serialised(name, body), home), loop=loop)
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._serialised(name, body, sender), home),
+                                   loop=loop)
 
-    async def _serialised(self, name: str, body: Callable[[], Any]) -> Any:
+    async def _serialised(self, name: str, body: Callable[[], Any], sender: str | None = None) -> Any:
         assert self._lock is not None, "await the client before calling it"
+        if sender is not None:
+            return await self._with_gas(name, body, sender)
+        return await self._call(name, body)
+
+    async def _with_gas(self, name: str, body: Callable[[], Any], sender: str) -> Any:
+        """Reserve a gas coin the way soma-sdk does; a cancelled call never releases it."""
+        coins = sorted(await self._net.list_coins(sender), key=lambda c: -c.balance)
+        free = [c for c in coins if c.id not in self.in_flight_coins]
+        if not free:
+            raise RuntimeError(no_gas_coin(sender[2:], len(self.in_flight_coins)))
+        gas = free[min(len(free), self._chain.gas_top_n) - 1].id
+        self.in_flight_coins.add(gas)
+        result = await self._call(name, body)           # CancelledError propagates without the release below
+        self.in_flight_coins.discard(gas)
+        return result
+
+    async def _call(self, name: str, body: Callable[[], Any]) -> Any:
         async with self._lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -201,14 +268,19 @@ class FakeSomaClient:
 
     async def _tx(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
         """Run a sandbox transaction and translate its outcome into soma-sdk's shapes and messages."""
+        fault = self._chain.faults.pop(name, None)
+        if fault is not None and not OPEN_OUTCOMES[fault]:
+            coro.close()
+            raise RuntimeError(fault)
         try:
             result = await coro
         except TransactionFailed as err:
             if err.digest:
                 raise RuntimeError(f"Transaction failed: {label} failed (digest: {err.digest}): "
                                    f"Failure {{ error: {err.error_name} }}") from None
-            raise RuntimeError(f'gRPC error: status: Internal, message: "RPC error: status: InvalidArgument, '
-                               f'message: \\"{err.error_name}: {err}\\""') from None
+            raise RuntimeError(rejected("InvalidArgument", "Transaction execution failed due to issues with "
+                                        "transaction inputs, please review the errors and try again: "
+                                        f"{err.error_name}: {err}.")) from None
         except InvalidInput as err:
             text = str(err)
             if "No coin to pay gas" in text:
@@ -219,6 +291,8 @@ class FakeSomaClient:
         if name in self._chain.checkpoint_timeouts:
             self._chain.checkpoint_timeouts.discard(name)
             raise RuntimeError(CHECKPOINT_TIMEOUT)
+        if fault is not None:
+            raise RuntimeError(fault)
         return result
 
     @staticmethod
@@ -226,6 +300,12 @@ class FakeSomaClient:
         if not hasattr(keypair, "to_secret_key"):
             raise TypeError("argument 'signer': expected a Keypair")
         return KeypairSigner(keypair)
+
+    def _signed(self, keypair: Any) -> KeypairSigner:
+        """A transaction's signer; the next `_start` reserves a gas coin of this address."""
+        signer = self._signer(keypair)
+        self._sender = signer.address
+        return signer
 
     def _effects(self, result: t.TxResult) -> Any:
         base = min(params.BASE_FEE, result.fee)
@@ -248,6 +328,14 @@ class FakeSomaClient:
     # --- chain info ----------------------------------------------------------------------------------
     def get_chain_identifier(self):
         return self._start("get_chain_identifier", lambda: "localnet")
+
+    def get_epoch(self, epoch: int | None = None):
+        """Only `epoch` is reliable (sdk.md §2.5: the read mask drops the timestamps)."""
+        async def body():
+            current = (await self._net.get_system_state()).epoch
+            return SimpleNamespace(epoch=current if epoch is None else epoch, epoch_start_timestamp_ms=0,
+                                   first_checkpoint_id=0, end_of_epoch_info=None)
+        return self._start("get_epoch", body)
 
     def get_protocol_version(self):
         return self._start("get_protocol_version", lambda: params.PROTOCOL_VERSION)
@@ -559,24 +647,24 @@ class FakeSomaClient:
 
     # --- transactions ----------------------------------------------------------------------------------
     def transfer_coin(self, signer: Any, recipient: str, amount: float):
-        s, to, shannons = self._signer(signer), parse_address(recipient), to_shannons(amount)
+        s, to, shannons = self._signed(signer), parse_address(recipient), to_shannons(amount)
         return self._start("transfer_coin", lambda: self._send(
             "transfer_coin", "TransferCoin", s, self._net.transfer_coin(s, to, shannons)))
 
     def pay_coins(self, signer: Any, recipients: list[str], amounts: list[float]):
-        s = self._signer(signer)
+        s = self._signed(signer)
         to = [parse_address(r) for r in recipients]
         shannons = [to_shannons(a) for a in amounts]
         return self._start("pay_coins", lambda: self._send(
             "pay_coins", "PayCoins", s, self._net.pay_coins(s, to, shannons)))
 
     def merge_coins(self, signer: Any):
-        s = self._signer(signer)
+        s = self._signed(signer)
         return self._start("merge_coins", lambda: self._send("merge_coins", "MergeCoins", s,
                                                              self._net.merge_coins(s)))
 
     def add_stake(self, signer: Any, validator: str, amount: float | None = None):
-        s, v = self._signer(signer), parse_address(validator)
+        s, v = self._signed(signer), parse_address(validator)
 
         async def body():
             shannons = to_shannons(amount) if amount is not None else max(c.balance for c in
@@ -585,12 +673,12 @@ class FakeSomaClient:
         return self._start("add_stake", body)
 
     def withdraw_stake(self, signer: Any, staked_soma_id: str):
-        s, sid = self._signer(signer), parse_address(staked_soma_id)
+        s, sid = self._signed(signer), parse_address(staked_soma_id)
         return self._start("withdraw_stake", lambda: self._send(
             "withdraw_stake", "WithdrawStake", s, self._net.withdraw_stake(s, sid)))
 
     def add_stake_to_model(self, signer: Any, model_id: str, amount: float | None = None):
-        s, mid = self._signer(signer), parse_address(model_id)
+        s, mid = self._signed(signer), parse_address(model_id)
 
         async def body():
             shannons = to_shannons(amount) if amount is not None else max(c.balance for c in
@@ -600,7 +688,7 @@ class FakeSomaClient:
         return self._start("add_stake_to_model", body)
 
     def create_model(self, signer: Any, commission_rate: int, stake_amount: float | None = None):
-        s = self._signer(signer)
+        s = self._signed(signer)
         if not isinstance(commission_rate, int) or commission_rate < 0:
             raise OverflowError("can't convert negative int to unsigned")
         stake = to_shannons(stake_amount) if stake_amount is not None else params.MODEL_MIN_STAKE
@@ -613,7 +701,7 @@ class FakeSomaClient:
 
     def commit_model(self, signer: Any, model_id: str, weights_url: str, encrypted_weights: bytes,
                      decryption_key: str, embedding: list[float]):
-        s, mid = self._signer(signer), parse_address(model_id)
+        s, mid = self._signed(signer), parse_address(model_id)
         parts = urlsplit(weights_url)
         if not parts.scheme or not (parts.netloc or parts.path):
             raise ValueError("Invalid URL: relative URL without a base")
@@ -629,7 +717,7 @@ class FakeSomaClient:
                                                               self._net.commit_model(s, spec)))
 
     def reveal_model(self, signer: Any, model_id: str, decryption_key: str, embedding: list[float]):
-        s, mid, key = self._signer(signer), parse_address(model_id), self._key(decryption_key)
+        s, mid, key = self._signed(signer), parse_address(model_id), self._key(decryption_key)
         if not embedding:
             raise ValueError("Embedding cannot be empty")
         values = list(struct.unpack(f"<{len(embedding)}f", f32_bytes(embedding)))
@@ -637,18 +725,18 @@ class FakeSomaClient:
             "reveal_model", "RevealModel", s, self._net.reveal_model(s, mid, key, values)))
 
     def deactivate_model(self, signer: Any, model_id: str):
-        s, mid = self._signer(signer), parse_address(model_id)
+        s, mid = self._signed(signer), parse_address(model_id)
         return self._start("deactivate_model", lambda: self._send(
             "deactivate_model", "DeactivateModel", s, self._net.deactivate_model(s, mid)))
 
     def set_model_commission_rate(self, signer: Any, model_id: str, new_rate: int):
-        s, mid = self._signer(signer), parse_address(model_id)
+        s, mid = self._signed(signer), parse_address(model_id)
         return self._start("set_model_commission_rate", lambda: self._send(
             "set_model_commission_rate", "SetModelCommissionRate", s,
             self._net.set_model_commission_rate(s, mid, new_rate)))
 
     def claim_rewards(self, signer: Any, target_id: str):
-        s, tid = self._signer(signer), parse_address(target_id)
+        s, tid = self._signed(signer), parse_address(target_id)
         return self._start("claim_rewards", lambda: self._send(
             "claim_rewards", "ClaimRewards", s, self._net.claim_rewards(s, tid)))
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
 )
+from tests.network import fake_sdk
 from soma_desktop.network.sdk.classify import classify, clean_message, parse_failure, timeout_error
 
 DIGEST = "D9udU6JwjZgRrAyrcxHzDTo1mpbngLRjxRRWx1PsSX5V"
@@ -60,14 +61,34 @@ def test_runtime_errors(message, cls):
 
 
 def test_lock_conflicts_and_validator_rejections():
-    lock = _classify('gRPC error: status: Internal, message: "RPC error: status: Aborted, message: '
-                     'ObjectLockConflict { obj_ref: .. }"')
+    lock = _classify(fake_sdk.rejected("FailedPrecondition", "Failed to sign transaction by a quorum of validators "
+                                       "because of locked objects. ObjectLockConflict"))
     assert isinstance(lock, TransactionFailed) and lock.error_name == "ObjectLockConflict"
-    owned = _classify('gRPC error: status: Internal, message: "RPC error: status: InvalidArgument, message: '
-                      'InvalidOwnership: not yours"')
+    owned = _classify(fake_sdk.rejected("InvalidArgument", "Transaction execution failed due to issues with "
+                                        "transaction inputs, please review the errors and try again: "
+                                        "InvalidOwnership: not yours."))
     assert isinstance(owned, TransactionFailed) and owned.error_name == "InvalidOwnership"
-    vague = _classify('gRPC error: status: Internal, message: "RPC error: status: Internal, message: boom"')
-    assert isinstance(vague, TransactionFailed) and vague.error_name == "TransactionRejected"
+    denied = _classify(fake_sdk.rejected("PermissionDenied", "not allowed"))
+    assert isinstance(denied, TransactionFailed) and denied.error_name == "TransactionRejected"
+
+
+@pytest.mark.parametrize("message", [
+    fake_sdk.CHECKPOINT_TIMEOUT, fake_sdk.CHECKPOINT_STREAM_ERROR, fake_sdk.TIMEOUT_BEFORE_FINALITY,
+    fake_sdk.ALREADY_PROCESSING, fake_sdk.CONNECTION_DROPPED, fake_sdk.rejected("Internal", "boom"),
+    fake_sdk.rejected("Aborted", "ObjectNotFound { object_id: 0x1, version: None }"),
+])
+def test_sent_transactions_with_an_open_outcome_are_status_unknown(message):
+    """Finding 1: only InvalidArgument/FailedPrecondition/PermissionDenied from the node is a rejection;
+    'executed but…', 'timed out before finality', 'already being processed' and a dropped connection are not."""
+    err = _classify(message)
+    assert type(err) is StatusUnknown, (message, err)
+    assert type(_classify(message, transaction=False)) is not TransactionFailed
+
+
+def test_locked_coins_are_named_as_such():
+    err = _classify(fake_sdk.no_gas_coin("5e93" * 16, locked=1))
+    assert isinstance(err, InvalidInput) and "unconfirmed earlier transaction" in str(err)
+    assert "holds no SOMA" in str(_classify(fake_sdk.no_gas_coin("5e93" * 16, locked=0)))
 
 
 def test_unknown_failures_depend_on_whether_a_transaction_was_sent():

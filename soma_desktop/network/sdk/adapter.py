@@ -40,6 +40,7 @@ from soma_desktop.network.errors import (
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
+from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
     WORKER_MIN_RATE, WORKER_START_S, run_commit_worker, run_in_private_loop, verify_file,
 )
@@ -112,6 +113,7 @@ class SdkNetwork:
         self._clients: dict[str, Any] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
+        self.outcomes = OutcomeTracker()
 
     def __repr__(self) -> str:
         return f"SdkNetwork({self.name!r}, {self.env.rpc_url!r})"
@@ -195,9 +197,69 @@ class SdkNetwork:
         keypair = self._keypair(signer)
         await self._preflight()
         async with self._tx_turn():
-            client = await self._client("tx")
-            return await self._invoke(client, method, (keypair, *args), {}, timeout=self.tx_timeout_s,
-                                      transaction=True)
+            async def send(client: Any) -> Any:
+                return await self._invoke(client, method, (keypair, *args), {}, timeout=self.tx_timeout_s,
+                                          transaction=True)
+            return await self._guarded_send(method, signer, send)
+
+    async def _guarded_send(self, method: str, signer: Signer, send: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Send once the account has no unresolved transaction; after an unknown outcome (or a cancellation)
+        replace the transaction client and remember what the chain looked like before, to resolve it later.
+
+        soma-sdk reserves the gas coin in its client (`in_flight_coins`) and releases it only when the call
+        returns: a call cancelled by our timeout leaves the coin reserved for the life of that client, so an
+        account with one coin would get "No available gas coin … (excluded 1 locked coins)" until restart."""
+        sender = _bare(signer.address, "signer")
+        await self._block_unresolved(sender)
+        before = await self._snapshot(sender)
+        client = await self._client("tx")
+        try:
+            return await send(client)
+        except StatusUnknown as exc:
+            self._drop_client("tx", client)
+            self.outcomes.record(method, sender, before, str(exc))
+            raise
+        except asyncio.CancelledError:
+            self._drop_client("tx", client)
+            self.outcomes.record(method, sender, before, "cancelled while waiting for the network")
+            raise
+
+    def _drop_client(self, role: str, client: Any) -> None:
+        if self._clients.get(role) is client:
+            del self._clients[role]
+
+    async def _snapshot(self, sender: str) -> Snapshot:
+        """Coin references and staked objects of `sender` plus the epoch (outcomes.py says why these)."""
+        objects = await self._read("list_owned_objects", sender)
+        refs, staked = set(), set()
+        for obj in objects:
+            kind = str(decode.get(decode.get(obj, "data"), "object_type", ""))
+            oid = normalize_id(str(decode.get(obj, "id")))
+            if kind.lower() == "coin":
+                refs.add((oid, int(decode.get(obj, "version", 0) or 0), str(decode.get(obj, "digest", ""))))
+            elif "staked" in kind.lower():
+                staked.add(oid)
+        epoch = int(decode.get(await self._read("get_epoch"), "epoch"))
+        return Snapshot(epoch, frozenset(refs), frozenset(staked))
+
+    async def resolve_outcome(self, address: str) -> Resolution | None:
+        """Re-read chain state for `address`'s unresolved transaction; its Resolution once decided."""
+        sender = _bare(address, "address")
+        if self.outcomes.pending(sender) is None:
+            return None
+        return self.outcomes.decide(sender, await self._snapshot(sender))
+
+    def unresolved(self, address: str) -> str | None:
+        """The kind of `address`'s unresolved transaction (None when every outcome is known)."""
+        entry = self.outcomes.pending(_bare(address, "address"))
+        return entry.kind if entry else None
+
+    async def _block_unresolved(self, sender: str) -> None:
+        entry = self.outcomes.pending(sender)
+        if entry is None or await self.resolve_outcome(sender) is not None:
+            return
+        raise StatusUnknown(f"An earlier {entry.kind.replace('_', ' ')} from this account has no known outcome "
+                            "yet; nothing was sent. The app re-checks the chain; try again once it is resolved.")
 
     async def _effects(self, method: str, signer: Signer, *args: Any) -> TxResult:
         result = await self._tx(method, signer, *args)
@@ -345,6 +407,10 @@ class SdkNetwork:
         if found is None:
             raise unknown
         log.info("recovered model id %s after an unconfirmed CreateModel", found)
+        entry = self.outcomes.open.pop(_bare(owner, "owner"), None)
+        if entry is not None:
+            self.outcomes.resolved.append(Resolution(entry.kind, entry.sender, True,
+                                                     f"Create model executed: model {found} is on chain."))
         return found
 
     async def commit_model(self, signer: Signer, spec: CommitSpec) -> TxResult:
@@ -364,11 +430,11 @@ class SdkNetwork:
         keypair = self._keypair(signer)
         await self._preflight()
         async with self._tx_turn():
-            client = None if self._commit_in_subprocess else await self._client("tx")
-            if self._commit_in_subprocess:
-                result = await self._commit_in_child(signer, *args)
-            else:
-                result = await self._commit_in_thread(client, keypair, *args)
+            async def send(client: Any) -> Any:
+                if self._commit_in_subprocess:
+                    return await self._commit_in_child(signer, *args)
+                return await self._commit_in_thread(client, keypair, *args)
+            result = await self._guarded_send("commit_model", signer, send)
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)

@@ -24,6 +24,14 @@ _OFFLINE_MARKERS = ("status: Unavailable", "tcp connect error", "http2 error", "
 _LOCK_MARKERS = ("already locked", "ObjectLockConflict", "not available for consumption")
 _NOT_CONFIGURED = ("No faucet_url was provided", "Service not configured", "No admin_url", "No scoring_url")
 _NO_GAS = ("No coin found for", "No available gas coin")
+# The status codes under which the fullnode refuses a transaction before any validator executed it
+# (rpc/src/api/error.rs: InvalidArgument for bad inputs and signatures, FailedPrecondition for lock conflicts
+# and objects used twice); every other code (Internal, Unavailable "timed-out before finality", AlreadyExists
+# "already being processed", Aborted, Unknown transport errors) leaves the outcome open.
+REJECTED_CODES = frozenset({"InvalidArgument", "FailedPrecondition", "PermissionDenied"})
+_STATUS = re.compile(r"status:\s*'?([A-Za-z]+)'?")
+_NODE_STATUS = re.compile(r"(?<![A-Za-z])RPC error: status:\s*'?([A-Za-z]+)'?")
+_LOCKED_COINS = re.compile(r"excluded (\d+) locked coins")
 
 
 def clean_message(text: str, limit: int = 300) -> str:
@@ -37,6 +45,35 @@ def parse_failure(message: str) -> tuple[str, str | None]:
     name = _FAILED_NAME.search(message.split("Transaction failed:", 1)[-1])
     digest = _DIGEST.search(message)
     return (name.group(1) if name else "ExecutionFailure"), (digest.group(1) if digest else None)
+
+
+def grpc_codes(message: str) -> list[str]:
+    """Every `status: <Code>` in nesting order: soma-sdk wraps the node's status inside `Status::internal`
+    (rpc/src/api/client.rs), so `gRPC error: status: Internal, message: "RPC error: status: <Code>, …"`."""
+    return _STATUS.findall(message)
+
+
+def locked_coin_count(message: str) -> int:
+    """`No available gas coin … (excluded N locked coins)` (sdk/src/lib.rs): N coins the client still holds."""
+    found = _LOCKED_COINS.search(message)
+    return int(found.group(1)) if found else 0
+
+
+def _classify_sent(message: str) -> NetworkError:
+    """A `gRPC error:` from soma-sdk's sign_and_execute: the request reached the node. Rejected only when the
+    innermost status says the node refused it; anything else may have executed or may still execute."""
+    if "Transaction executed but" in message:          # checkpoint wait timed out / stream had an error
+        return StatusUnknown("The network executed the transaction but did not confirm it in time; "
+                             "the app re-checks the chain before anything can be resent.")
+    # The node's own status. "RPC error: status:" also occurs inside "gRPC error: status:", hence the look-behind.
+    node = _NODE_STATUS.search(message)
+    codes = grpc_codes(message)
+    inner = node.group(1) if node else (codes[0] if codes else "")
+    if inner in REJECTED_CODES:
+        name = "ObjectLockConflict" if any(m in message for m in _LOCK_MARKERS) else None
+        return TransactionFailed(name or _known_error_name(message) or "TransactionRejected",
+                                 clean_message(message))
+    return StatusUnknown(f"Outcome unknown ({inner or 'no status'}): {clean_message(message, 200)}")
 
 
 def _known_error_name(message: str) -> str | None:
@@ -60,21 +97,23 @@ def classify(exc: BaseException, *, transaction: bool, endpoint: str = "") -> Ba
     if "Transaction failed:" in message:
         name, digest = parse_failure(message)
         return TransactionFailed(name, clean_message(message), digest=digest)
-    if "checkpoint wait timed out" in message:
+    if transaction and message.startswith("gRPC error:"):
+        return _classify_sent(message)
+    if "Transaction executed but" in message:
         return StatusUnknown("The transaction was executed but its checkpoint was not confirmed in time; "
                              "re-check balances and models before trying again.")
     if any(marker in message for marker in _NOT_CONFIGURED):
         return Unsupported(f"This network has no such service configured: {clean_message(message)}")
+    if any(marker in message for marker in _NO_GAS):
+        if locked_coin_count(message):
+            return InvalidInput("Every coin of this account is held by an unconfirmed earlier transaction; "
+                                "wait until the app has re-checked it.", field="signer")
+        return InvalidInput("No coin to pay gas with: the account holds no SOMA", field="signer")
     if any(marker in message for marker in _LOCK_MARKERS):
         return TransactionFailed("ObjectLockConflict", "A coin or object is locked by another pending "
                                  "transaction; wait for the next epoch or a new object version.")
-    if any(marker in message for marker in _NO_GAS):
-        return InvalidInput("No coin to pay gas with: the account holds no SOMA", field="signer")
     if "Nothing to merge" in message:
         return InvalidInput(clean_message(message), field="signer")
-    if transaction and "RPC error: status:" in message:
-        # Rejected by validators before execution: nothing changed, no fee.
-        return TransactionFailed(_known_error_name(message) or "TransactionRejected", clean_message(message))
     if "invalid uri" in message.lower() or "invalid url" in message.lower():
         return InvalidInput(f"Not a valid network URL{where}: {clean_message(message, 160)}", field="url")
     if "status: Unimplemented" in message:

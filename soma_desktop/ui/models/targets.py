@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import Target, TargetStatus
+from soma_desktop.protocol.fees import FeeParams, claim_fee
+from soma_desktop.protocol.targets import claim_split, claimable_from
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner
-from soma_desktop.ui.publish.fees import claim_split, estimate_fee
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
@@ -29,8 +30,9 @@ def claimable(t: Target, epoch: int) -> bool:
     if t.status in (TargetStatus.CLAIMABLE, TargetStatus.EXPIRED):
         return True
     if t.status is TargetStatus.OPEN:
-        return epoch > t.generation_epoch
-    return t.status is TargetStatus.FILLED and t.fill_epoch is not None and epoch > t.fill_epoch + 1
+        return epoch >= claimable_from(filled=False, generation_epoch=t.generation_epoch)
+    return (t.status is TargetStatus.FILLED and t.fill_epoch is not None
+            and epoch >= claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch))
 
 
 def claim_state(t: Target, epoch: int) -> str:
@@ -38,8 +40,10 @@ def claim_state(t: Target, epoch: int) -> str:
     if claimable(t, epoch):
         return "Claimable now" + (" (0.5 % finder fee)" if t.fill_epoch is None else "")
     if t.status is TargetStatus.FILLED and t.fill_epoch is not None:
-        return f"Claim from epoch {t.fill_epoch + 2} (audit window)"
-    return f"Open in epoch {t.generation_epoch}; claimable from epoch {t.generation_epoch + 1} if unfilled"
+        opens = claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch)
+        return f"Claim from epoch {opens} (audit window)"
+    opens = claimable_from(filled=False, generation_epoch=t.generation_epoch)
+    return f"Open in epoch {t.generation_epoch}; claimable from epoch {opens} if unfilled"
 
 
 class TargetsTableModel(ListTableModel):
@@ -233,7 +237,7 @@ class TargetsView(QWidget):
         unlocked = self.ctx.wallet.is_unlocked()
         filled = t.fill_epoch is not None
         split = claim_split(t.reward_pool, filled=filled, bond=t.bond_amount)
-        fee = estimate_fee(state, "claim", t.reward_pool)
+        fee = claim_fee(FeeParams.from_state(state), split)
 
         def a(x: int) -> str:
             return amount_text(x, hidden=hidden) + ("" if hidden else f" ({x:,} shannons)")

@@ -12,6 +12,7 @@ from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.publish.wizard import PublishWizard
+from soma_desktop.ui.wallet.common import wallet_button_text, wallet_missing_text
 
 
 def _job_label(job: Job) -> str:
@@ -112,10 +113,19 @@ class PublishPanel(QWidget):
             self.session.open()
 
     def _sync_enabled(self) -> None:
-        self.locked.setVisible(not self.ctx.wallet.is_unlocked())
+        wallet = self.ctx.wallet
+        unlocked = wallet is not None and wallet.is_unlocked()
+        self.locked.setVisible(not unlocked)
+        self.unlock.setEnabled(wallet is not None)
+        has_vault = wallet is not None and wallet.has_vault()
+        self.unlock.setText(wallet_button_text(wallet))
+        self.locked_text.setText(
+            "Unlock your wallet to publish and to resume unfinished publish jobs: their keys are sealed with your "
+            "wallet." if has_vault else "Create or import a wallet to publish: the model is created, paid for and "
+            "owned by one of its accounts.")
         ready = self.session.is_open
         self.new.setEnabled(ready)
-        self.new.setToolTip("" if ready else "Unlock the wallet and connect to a network first.")
+        self.new.setToolTip("" if ready else wallet_missing_text(wallet, "and connect to a network first."))
         self.wizard.setEnabled(ready)
 
     def _on_unlock_clicked(self) -> None:

@@ -12,19 +12,19 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.types import Validator
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.services.chain_cache import MODELS, VALIDATORS, Change, Kind
 from soma_desktop.services.staking import StakingSnapshot
 from soma_desktop.services.wallet import TxOutcome
+from soma_desktop.wallet.history import TxRecord
 from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rewards_to_date,
+    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
 )
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
@@ -184,6 +184,23 @@ class StakingPanel(QWidget):
             return
         dialog = StakeDialog(self.ctx, account, snap.coins, snap.validators, snap.models, preselect, self)
         dialog.sig_stake_confirmed.connect(self._on_stake_confirmed)
+        dialog.sig_merge_requested.connect(self.open_merge)
+        self._open(dialog)
+
+    def open_merge(self) -> None:
+        """Merge the account's coins into one (a stake spends from a single coin)."""
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        account, snap = self.session.current_account(), self.snapshot
+        if account is None or snap is None or len(snap.coins) < 2:
+            return
+        smallest = min(c.balance for c in snap.coins)      # the SDK's merge sends the smallest coin to self
+        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        dialog = ConfirmDialog("Merge coins", f"Merge the coins of {account.name}: every coin but the smallest "
+                               f"becomes one coin, so one stake can use nearly the whole balance.<br><br>"
+                               f"Network fee ≈ {exact_amount_html(fee)}",
+                               "Sign and merge", self)
+        dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
 
     def open_withdraw(self) -> None:
@@ -192,7 +209,8 @@ class StakingPanel(QWidget):
         position = self.selected_position()
         if position is None:
             return
-        fee = estimate_fee("withdraw_stake", position.value, FeeParams.from_state(self.ctx.state))
+        params = FeeParams.from_state(self.ctx.state)
+        fee = estimate_fee(ChainTx.WITHDRAW_STAKE, params, position.stake.principal).total   # on the principal
         if position.state is StakeState.ACTIVATING:
             what = "The stake has not activated yet: you get the principal back and it earns nothing."
         elif position.state is StakeState.EARNING:
@@ -291,6 +309,21 @@ class StakingPanel(QWidget):
         self.session.tracker.run(job, lambda out: (release(), self._on_withdrawn(position, out)),
                                  lambda exc: (release(), self._on_tx_failed(exc)), "withdraw stake", owner=self)
 
+    def _on_merge_confirmed(self) -> None:
+        account, network = self.session.current_account(), self.ctx.network
+        if account is None or network is None:
+            return
+        release = self.session.hold()
+        self.banner.show_message("Merging coins…", "info")
+        self.session.tracker.run(self.ctx.services.wallet.merge(account),
+                                 lambda record: (release(), self._on_merged(record)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "merge coins", owner=self)
+
+    def _on_merged(self, record: TxRecord) -> None:
+        self.banner.show_message(f"Coins merged; fee {format_soma(record.fee or 0)}. You can stake the whole balance "
+                                 f"now (digest {record.digest}).", "ok")
+        self.refresh()
+
     def _on_staked(self, outcome: TxOutcome, epoch: int) -> None:
         record, result = outcome.record, outcome.result
         self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
@@ -355,7 +388,7 @@ class StakingPanel(QWidget):
                 continue
             kind, name, target_id, pool = pools[stake.pool_id]
             state = position_state(stake, pool, epoch, kind == "model")
-            rewards = rewards_to_date(stake, pool, epoch) if state is not StakeState.ROUTING else 0
+            rewards = position_rewards(stake, pool, epoch) if state is not StakeState.ROUTING else 0
             self.positions.append(Position(stake, kind, name, target_id, state, rewards))
         table = self.positions_table
         table.setRowCount(len(self.positions))
@@ -373,7 +406,7 @@ class StakingPanel(QWidget):
                     item.setToolTip(tip)
                 table.setItem(row, col, item)
         if account is None:
-            self.totals_label.setText("Unlock the wallet to see and manage your stakes.")
+            self.totals_label.setText(wallet_missing_text(self.session, "to see and manage your stakes."))
             self.position_note.setText("")
             return
         principal = sum(p.stake.principal for p in self.positions)
@@ -433,14 +466,16 @@ class StakingPanel(QWidget):
         account = self.session.current_account()
         online = self.ctx.network is not None and self.snapshot is not None
         self.unlock_button.setVisible(account is None)
+        self.unlock_button.setText(wallet_button_text(self.session))
+        no_wallet = wallet_missing_text(self.session)
         funded = (online and account is not None and self.snapshot.address == account.address
                   and self.snapshot.balance > 0)
-        why = ("Unlock the wallet first" if account is None else "Loading…" if not online
+        why = (no_wallet if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)
         position = self.selected_position()
         _enable(self.withdraw_button, position is not None and account is not None,
-                "Select one of your stakes above" if account is not None else "Unlock the wallet first")
+                "Select one of your stakes above" if account is not None else no_wallet)
         rows = self.models_table.selectionModel().selectedRows()
         model_ok = False
         if rows and self.snapshot is not None and rows[0].row() < len(self.snapshot.models):

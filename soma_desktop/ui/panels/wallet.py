@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
-    QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
+    QPushButton, QStackedWidget, QTabWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
@@ -15,11 +17,13 @@ from soma_desktop.network.types import Coin
 from soma_desktop.services.chain_cache import Change, Kind, coins_key
 from soma_desktop.services.wallet import Balance
 from soma_desktop.ui.chain_signals import touches
+from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.chain_history import ChainHistoryView
 from soma_desktop.ui.wallet.history_view import HistoryTable
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.history import TxRecord
@@ -134,7 +138,7 @@ class WalletPanel(QWidget):
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.detail_label)
-        box = QGroupBox("Transactions sent from this app")
+        box = QWidget()
         box_layout = QVBoxLayout(box)
         self.history_table = HistoryTable()
         box_layout.addWidget(self.history_table)
@@ -147,7 +151,13 @@ class WalletPanel(QWidget):
         self.export_csv_button.clicked.connect(self._on_export_csv_clicked)
         row.addWidget(self.export_csv_button)
         box_layout.addLayout(row)
-        layout.addWidget(box, 1)
+        self.chain_history = ChainHistoryView(self.ctx, self.session)
+        self.chain_history.export_button.clicked.connect(self._on_chain_export_clicked)
+        self.history_tabs = QTabWidget()
+        self.history_tabs.setObjectName("historyTabs")
+        self.history_tabs.addTab(self.chain_history, "History on the chain")
+        self.history_tabs.addTab(box, "Sent from this app")
+        layout.addWidget(self.history_tabs, 1)
         return page
 
     def _build_actions(self) -> QHBoxLayout:
@@ -158,6 +168,9 @@ class WalletPanel(QWidget):
         self.faucet_button.setObjectName("faucetButton")
         self.send_button = QPushButton("Send…")
         self.send_button.setObjectName("sendButton")
+        self.receive_button = QPushButton("Receive…")
+        self.receive_button.setObjectName("receiveButton")
+        self.receive_button.setToolTip("Show this account's address and its QR code")
         self.merge_button = QPushButton("Merge coins")
         self.merge_button.setObjectName("mergeButton")
         self.add_button = QPushButton("Add account")
@@ -171,6 +184,7 @@ class WalletPanel(QWidget):
         self.import_action = menu.addAction("Import keys…", self.open_import)
         self.demo_action = menu.addAction("Import the sandbox demo account", self.open_demo_import)
         self.export_action = menu.addAction("Export this account's key…", self.open_export)
+        self.address_book_action = menu.addAction("Address book…", self.open_address_book)
         menu.addSeparator()
         self.password_action = menu.addAction("Change password…", self.open_change_password)
         self.remember_action = menu.addAction("Unlock with the system keyring on this computer")
@@ -180,10 +194,11 @@ class WalletPanel(QWidget):
         self.copy_button.clicked.connect(self.copy_address)
         self.faucet_button.clicked.connect(self.request_faucet)
         self.send_button.clicked.connect(self.open_send)
+        self.receive_button.clicked.connect(self.open_receive)
         self.merge_button.clicked.connect(self.open_merge)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.open_rename)
-        for widget in (self.copy_button, self.faucet_button, self.send_button, self.merge_button, self.add_button,
+        for widget in (self.copy_button, self.receive_button, self.faucet_button, self.send_button, self.merge_button, self.add_button,
                        self.rename_button, self.more_button):
             row.addWidget(widget)
         row.addStretch(1)
@@ -224,6 +239,28 @@ class WalletPanel(QWidget):
         dialog.sig_send_confirmed.connect(self._on_send_confirmed)
         self._open(dialog)
 
+    def open_receive(self) -> None:
+        from soma_desktop.ui.wallet.receive_dialog import ReceiveDialog
+
+        account = self.session.current_account()
+        if account is None:
+            return
+        name = self.ctx.network.name if self.ctx.network is not None else "this network"
+        self._open(ReceiveDialog(account, name, self))
+
+    def open_address_book(self) -> None:
+        from soma_desktop.ui.wallet.address_book_dialog import AddressBookDialog
+
+        self._open(AddressBookDialog(self.ctx, self))
+
+    def _on_chain_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export chain history", "soma-chain-history.csv", "CSV (*.csv)")
+        if path:
+            text = self.chain_history.csv_text()
+            self.ctx.bridge.call(asyncio.to_thread(atomic_write_text, path, text), owner=self,
+                                 on_result=lambda _r: self.banner.show_message(f"Saved {path}", "ok"),
+                                 on_error=self._on_action_failed, label="export history")
+
     def open_merge(self) -> None:
         from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 
@@ -231,9 +268,11 @@ class WalletPanel(QWidget):
         coins = self.coins.get(account.address, []) if account else []
         if account is None or not Balance.of(coins).can_merge:
             return
-        fee = estimate_fee("transfer", 0, FeeParams.from_state(self.ctx.state))
-        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name} into one, so a single "
-                               f"transaction can spend the whole balance.<br><br>Network fee ≈ "
+        smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
+        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        dialog = ConfirmDialog("Merge coins", f"Merge the {len(coins)} coins of {account.name}: every coin but the "
+                               f"smallest becomes one coin, so a single transaction can spend nearly the whole "
+                               f"balance.<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
@@ -301,6 +340,7 @@ class WalletPanel(QWidget):
         self.banner.clear_message()
         self.accounts_table.setRowCount(0)
         self.history_table.set_records([], True)
+        self.chain_history.clear()
         self.detail_label.setText("")
         self._sync_page()
 
@@ -333,6 +373,7 @@ class WalletPanel(QWidget):
         self._fill_accounts()
         self._show_detail()
         self._sync_actions()
+        self.chain_history.refresh()     # incoming transfers show within one poll
 
     def _on_header_loaded(self, header) -> None:
         lines = "<br>".join(f"<code>{a}</code>" for a in header.addresses[:10])
@@ -436,6 +477,7 @@ class WalletPanel(QWidget):
         if account is None:
             return
         self.session.tracker.load(account.address, self._on_history_loaded, self._on_action_failed, owner=self)
+        self.chain_history.refresh()
 
     def _on_history_loaded(self, records: list[TxRecord]) -> None:
         self.history = records
@@ -526,6 +568,7 @@ class WalletPanel(QWidget):
         balance = Balance.of(coins)
         online = network is not None
         _enable(self.copy_button, account is not None, "Unlock the wallet first")
+        _enable(self.receive_button, account is not None, "Unlock the wallet first")
         _enable(self.faucet_button, account is not None and online and network.has_faucet,
                 "Unlock the wallet first" if account is None else "Not connected" if not online
                 else f"{network.name} has no faucet")

@@ -1,0 +1,78 @@
+"""Unknown transaction outcomes, resolved from chain state (soma-sdk returns no digest after a failure).
+
+Every executed SOMA transaction, successful or not, mutates its gas coin (fee), and the gas coin is one of the
+sender's coins. So a snapshot of the sender's coin references (id, version, digest from `list_owned_objects`)
+taken before sending decides the outcome afterwards, for every transaction kind:
+- some coin reference changed -> the transaction executed (the kind-specific state, read by the caller, says
+  how: model state, stakes, targets);
+- nothing changed and the chain moved to a later epoch, or `settle_s` passed since the send -> it did not
+  execute (transactions not certified within their epoch are dropped; soma-sdk gives up after 30 s + retries).
+Until then the sender is blocked: a resend could pay twice.
+
+The snapshot also counts staked objects, so a stake that landed while no coin reference was readable still
+resolves. This module only decides; the adapter reads chain state and raises the typed errors.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    epoch: int
+    coins: frozenset[tuple[str, int, str]]     # (id, version, digest)
+    staked: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    kind: str                 # the soma-sdk method, e.g. "transfer_coin"
+    sender: str
+    before: Snapshot
+    sent_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    kind: str
+    sender: str
+    executed: bool
+    text: str
+
+
+@dataclass
+class OutcomeTracker:
+    settle_s: float = 180.0
+    clock: Callable[[], float] = time.monotonic
+    open: dict[str, Unresolved] = field(default_factory=dict)        # sender -> its one unresolved tx
+    resolved: list[Resolution] = field(default_factory=list)
+
+    def record(self, kind: str, sender: str, before: Snapshot, reason: str) -> None:
+        self.open[sender] = Unresolved(kind, sender, before, self.clock(), reason)
+
+    def pending(self, sender: str) -> Unresolved | None:
+        return self.open.get(sender)
+
+    def decide(self, sender: str, now: Snapshot) -> Resolution | None:
+        """The outcome of `sender`'s unresolved transaction given fresh chain state, or None if still open."""
+        entry = self.open.get(sender)
+        if entry is None:
+            return None
+        if now.coins != entry.before.coins or now.staked != entry.before.staked:
+            found = Resolution(entry.kind, sender, True, f"{_label(entry.kind)} executed: the chain shows its effects.")
+        elif now.epoch > entry.before.epoch or self.clock() - entry.sent_s >= self.settle_s:
+            found = Resolution(entry.kind, sender, False,
+                               f"{_label(entry.kind)} did not execute: nothing changed on chain; it can be sent again.")
+        else:
+            return None
+        del self.open[sender]
+        self.resolved.append(found)
+        return found
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()

@@ -1,0 +1,149 @@
+"""The tray icon: the next due publish action with its countdown, and "keep running" while money is at stake.
+
+Closing the main window while a reveal is pending or a publish step is in flight hides it to the tray instead of
+quitting (said once per run): a missed reveal costs 50 % of the stake. Where the desktop has no tray, the main
+window's quit warning applies as before. Everything here reads in-memory state only (no I/O in slots).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
+
+from soma_desktop.publish.journal import Job
+from soma_desktop.publish.workflow import ChainView, deadline
+from soma_desktop.ui.format import duration_text
+
+TICK_MS = 1000
+KEPT_MESSAGE = ("SOMA Desktop keeps running in the tray until the pending reveal is sent. Quit from the tray "
+                "menu; `soma-desktop guard` can send reveals while the app is closed.")
+
+
+def next_due(jobs: list[Job], state: Any, ms_to_next_epoch: int | None) -> str:
+    """The most urgent chain deadline of `jobs` in plain words with its countdown, or ''."""
+    if state is None:
+        return ""
+    chain = ChainView(state.epoch)
+    due = sorted(((d, j) for j in jobs if (d := deadline(j, chain)) is not None),
+                 key=lambda pair: (not pair[0].urgent, pair[0].epoch))
+    if not due:
+        return ""
+    found, job = due[0]
+    label = _short(job.model_id) if job.model_id else f"job {job.id}"
+    epochs_ahead = max(0, found.epoch - state.epoch - (0 if found.urgent else 1))
+    if ms_to_next_epoch is None:
+        when = "when epochs are advanced" if epochs_ahead or not found.urgent else "before the next epoch"
+    else:
+        when = duration_text(ms_to_next_epoch + epochs_ahead * state.epoch_duration_ms)
+    if found.kind == "reveal":
+        return f"Reveal model {label} now: {when} left (epoch {found.epoch})"
+    if found.kind == "reveal_opens":
+        return f"Reveal of model {label} opens in epoch {found.epoch}: in {when}"
+    return f"Commit model {label} by the end of epoch {found.epoch}: {when} left"
+
+
+def _short(model_id: str) -> str:
+    return model_id[:8] + "…" + model_id[-4:] if len(model_id) > 14 else model_id
+
+
+class GuardianTray(QObject):
+    """Owned by the main window. `available` is False where the desktop shows no tray."""
+
+    def __init__(self, window: QWidget, *, available: bool | None = None):
+        super().__init__(window)
+        self.window = window
+        self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
+        self.told = False
+        self.icon = QSystemTrayIcon(self)
+        app = QApplication.instance()
+        if app is not None:
+            self.icon.setIcon(app.windowIcon())
+        menu = QMenu(window)
+        self.status_action = QAction("Nothing due", menu, enabled=False)
+        menu.addAction(self.status_action)
+        menu.addSeparator()
+        menu.addAction(QAction("Show SOMA Desktop", menu, triggered=self.show_window))
+        menu.addAction(QAction("Quit", menu, triggered=lambda: getattr(window, "quit_app", window.close)()))
+        self.icon.setContextMenu(menu)
+        self.icon.activated.connect(self._on_icon_activated)
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._timer.start()
+
+    # ---- Public API --------------------------------------------------------------------------
+    def due_text(self) -> str:
+        session = self._session()
+        ctx = getattr(self.window, "ctx", None)
+        if session is None or ctx is None:
+            return ""
+        return next_due(session.jobs(), ctx.state, ctx.ms_to_next_epoch())
+
+    def must_keep_running(self) -> bool:
+        """A committed model waits for its reveal, or a publish step is in flight."""
+        panel = getattr(self.window, "panels", {}).get("publish")
+        session = self._session()
+        return bool((panel is not None and panel.pending_reveal_text()) or (session is not None and session.busy))
+
+    def keep_in_tray(self) -> bool:
+        """Called on window close: hide to the tray and return True when quitting now would put money at risk."""
+        if not self.available or not self.must_keep_running():
+            return False
+        self._refresh()
+        self.icon.show()
+        self.window.hide()
+        if not self.told:
+            self.told = True
+            self.icon.showMessage("SOMA Desktop", KEPT_MESSAGE, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        return True
+
+    def set_start_at_login(self, enabled: bool) -> None:
+        """Write or remove the XDG autostart entry on the loop thread; a failure is shown, never silent."""
+        import asyncio
+
+        from soma_desktop.guardian import autostart
+
+        ctx = self.window.ctx
+        ctx.bridge.call(asyncio.to_thread(autostart.set_enabled, enabled, ctx.data_dir),
+                        on_result=self._on_autostart_done, on_error=self._on_autostart_failed, owner=self.window,
+                        label="start at login")
+
+    def show_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    # ---- Private -----------------------------------------------------------------------------
+    def _session(self) -> Any:
+        panel = getattr(self.window, "panels", {}).get("publish")
+        session = getattr(panel, "session", None)
+        return session if session is not None and session.is_open else None
+
+    def _refresh(self) -> None:
+        text = self.due_text()
+        self.status_action.setText(text or "Nothing due")
+        self.icon.setToolTip(f"SOMA Desktop\n{text}" if text else "SOMA Desktop")
+        if self.available and text and not self.icon.isVisible():
+            self.icon.show()
+
+    def _on_autostart_done(self, path: Any) -> None:
+        text = (f"The reveal guardian starts at login ({path})." if path
+                else "The reveal guardian no longer starts at login.")
+        self.window.statusBar().showMessage(text, 6000)
+
+    def _on_autostart_failed(self, exc: BaseException) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.window.ctx.settings.extra["guard_at_login"] = False
+        self.window.ctx.save_settings()
+        QMessageBox.warning(self.window, "Start at login", f"Could not change the login items: {exc}")
+
+    def _on_timer_timeout(self) -> None:
+        self._refresh()
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
+            self.show_window()

@@ -96,6 +96,17 @@ class WalletService:
         await self.cache.apply(touch)
         return TxOutcome(final, result)
 
+    async def execute(self, send: Send, touch: Touch) -> TxResult:
+        """A transaction the app's history does not list (model owner actions, claims): send, then read
+        again what it touched."""
+        try:
+            result = await send()
+        except TransactionFailed:   # executed and refused: the fee was still paid
+            await self.cache.apply(touch)
+            raise
+        await self.cache.apply(touch)
+        return result
+
     # ---- history -----------------------------------------------------------------------------
     async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
         store, key = await self.history_store(), self.cache.network_key

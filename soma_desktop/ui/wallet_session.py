@@ -144,9 +144,7 @@ class WalletSession(QObject):
 
     def journal_key(self) -> bytes:
         """32-byte key for publish-journal secrets (HKDF of the vault's DEK; the key Vault.seal uses)."""
-        vault = self.vault()
-        public = getattr(vault, "journal_key", None)
-        return public() if callable(public) else vault._journal_key()
+        return self.vault().journal_key()
 
     def touch(self) -> None:
         """User activity: restart the idle clock."""

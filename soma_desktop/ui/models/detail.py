@@ -275,8 +275,7 @@ class ModelDetail(QWidget):
         self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
                              on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
-    def _on_tx_done(self, verb: str, outcome: TxOutcome) -> None:
-        tx = outcome.result
+    def _on_tx_done(self, verb: str, tx: TxResult) -> None:
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
                                  f"transaction {tx.digest}.", "ok")
         self.sig_changed.emit()

@@ -261,7 +261,7 @@ class TargetsView(QWidget):
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
         self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
-                             on_result=lambda out, tid=t.id: self._on_claimed(tid, out.result),
+                             on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
                              on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claimed(self, target_id: str, tx) -> None:

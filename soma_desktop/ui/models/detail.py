@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.network.types import ModelInfo, ModelState, TxResult
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
-from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner

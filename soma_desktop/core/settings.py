@@ -159,6 +159,14 @@ def _set_aside(path: Path, reason: str) -> None:
                 f"settings for it. {kept}")
 
 
+def _strict_json(value: object) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return True
+
+
 def load_settings(data_dir: Path) -> Settings:
     path = data_dir / FILE_NAME
     try:
@@ -178,6 +186,9 @@ def load_settings(data_dir: Path) -> Settings:
     extra = {k: v for k, v in raw.items() if k not in known and k != "version"}
     settings = Settings(**values)
     settings.extra = {**settings.extra, **extra}
+    for key in [k for k, v in settings.extra.items() if not _strict_json(v)]:
+        settings.extra.pop(key)     # e.g. 1e400 parsed as inf: it could not be written back as JSON
+        bad.append(key)
     if bad:
         _set_aside(path, "invalid " + ", ".join(bad))
     return settings
@@ -186,5 +197,6 @@ def load_settings(data_dir: Path) -> Settings:
 def save_settings(data_dir: Path, settings: Settings) -> None:
     payload = asdict(settings.validated())
     extra = payload.pop("extra")
-    payload = {"version": SETTINGS_VERSION, **payload, **{k: v for k, v in extra.items() if k not in payload}}
-    atomic_write_text(data_dir / FILE_NAME, json.dumps(payload, indent=2, sort_keys=True))
+    kept = {k: v for k, v in extra.items() if k not in payload and k != "version" and _strict_json(v)}
+    payload = {"version": SETTINGS_VERSION, **payload, **kept}
+    atomic_write_text(data_dir / FILE_NAME, json.dumps(payload, indent=2, sort_keys=True, allow_nan=False))

@@ -17,7 +17,7 @@ EXIT_DATA_DIR = 2
 # Files the app writes with core.storage.atomic_output, per folder of the data dir.
 ATOMIC_FILES: dict[str, tuple[str, ...]] = {
     ".": ("wallet.vault", "settings.json"),
-    "publish": ("port",),
+    "publish/blobs": ("port",),
 }
 
 

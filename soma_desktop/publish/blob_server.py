@@ -184,7 +184,8 @@ class BlobServer:
         self.root = Path(root)
         self._limits = (max_connections, idle_timeout_s)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._host, self._port = host, port
+        # The preferred port comes from a file in the data dir: anything outside 1..65535 means "any free port".
+        self._host, self._port = host, port if type(port) is int and 0 < port < 65536 else 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

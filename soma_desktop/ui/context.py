@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,10 +13,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.base import Network, SystemState
-from soma_desktop.network.factory import NetworkChoice, open_network
+from soma_desktop.network.errors import NetworkError
+from soma_desktop.network.factory import NetworkChoice, open_network, sandbox_db_path
 from soma_desktop.network.messages import describe_error
 from soma_desktop.services.root import Services, build_services
 from soma_desktop.services.chain_cache import Key
+from soma_desktop.network.sandbox.store import SandboxCorrupt, quarantine
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_signals import ChainSignals
 from soma_desktop.ui.settings_store import persist_settings
@@ -23,6 +27,14 @@ from soma_desktop.ui.wallet_session import WalletEnv, WalletSession
 log = logging.getLogger(__name__)
 
 POLL_MS = 5_000
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """The cause goes to the log ("Details are in the log" must be true); never a secret in these errors."""
+    if isinstance(exc, NetworkError):
+        log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
+    else:
+        log.warning("%s failed: %s: %s", what, type(exc).__name__, exc, exc_info=exc)
 
 
 class Connection:
@@ -38,6 +50,7 @@ class AppContext(QObject):
     state_changed = Signal(object)            # SystemState
     connection_changed = Signal(str, str)     # Connection.*, detail text
     epoch_changed = Signal(object)           # epoch: a u64 on chain
+    sandbox_damaged = Signal(object)          # SandboxCorrupt: retrying stopped, offer a reset that keeps a copy
 
     def __init__(self, data_dir: Path, settings: Settings, bridge: AsyncBridge, parent: QObject | None = None,
                  *, services: Services | None = None):
@@ -55,6 +68,8 @@ class AppContext(QObject):
         self.connection_detail = ""
         self._state_received_at = 0.0
         self._poll_in_flight = False
+        self.halted = False                   # the sandbox file is damaged: no retry until the user resets
+        self.damage: SandboxCorrupt | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.refresh)
@@ -62,12 +77,14 @@ class AppContext(QObject):
         self.wallet = WalletSession(WalletEnv(data_dir, settings, bridge, self.services.wallet), self)
 
     # --- network lifecycle ------------------------------------------------------------------
-    def connect_to(self, choice: NetworkChoice, *, reset_sandbox: bool = False) -> None:
+    def connect_to(self, choice: NetworkChoice, *, reset_sandbox: bool = False, set_aside: bool = False) -> None:
         """Open `choice` in the background; the old network is closed first.
 
         `reset_sandbox`: wipe the sandbox chain and re-run genesis with the current settings (so a new
         embedding dimension takes effect). Callers ask the user first.
+        `set_aside`: move a damaged sandbox chain file aside (kept as chain.db.corrupt-<time>) first.
         """
+        self.halted = False
         old, self.network, self.state = self.network, None, None
         self.choice = choice
         self._set_connection(Connection.CONNECTING, f"Opening {choice.label}…")
@@ -77,6 +94,9 @@ class AppContext(QObject):
             self.cache.set_network(None)
             if old is not None:
                 await old.close()
+            if set_aside and choice.is_sandbox:
+                kept = await asyncio.to_thread(quarantine, sandbox_db_path(self.data_dir))
+                log.warning("damaged sandbox chain kept as %s; starting a fresh sandbox", kept)
             network = await open_network(choice, self.data_dir, self.settings)
             if reset_sandbox and network.is_sandbox:
                 await network.reset()
@@ -100,8 +120,19 @@ class AppContext(QObject):
         self.refresh()
 
     def _open_failed(self, exc: BaseException) -> None:
+        _log_failure(f"opening {self.choice.label if self.choice else 'the network'}", exc)
+        if isinstance(exc, SandboxCorrupt):
+            self._halt(exc)
+            return
         self._set_connection(Connection.OFFLINE, describe_error(exc))
         self._timer.start()
+
+    def _halt(self, exc: SandboxCorrupt) -> None:
+        """Reopening a damaged file fails the same way forever: stop retrying and ask the user."""
+        self.halted, self.damage = True, exc
+        self._timer.stop()
+        self._set_connection(Connection.OFFLINE, describe_error(exc))
+        self.sandbox_damaged.emit(exc)
 
     def refresh(self) -> None:
         """Fetch system state unless a poll is already running (never stack up requests)."""
@@ -161,6 +192,14 @@ class AppContext(QObject):
 
     def _state_err(self, exc: BaseException) -> None:
         self._poll_in_flight = False
+        if describe_error(exc) != self.connection_detail:   # once per distinct failure, not every poll
+            _log_failure("reading chain status", exc)
+        if isinstance(exc, sqlite3.DatabaseError) and self.network is not None and self.network.is_sandbox:
+            network, self.network = self.network, None
+            self.bridge.call(network.close(), owner=self, label="closing the damaged sandbox")
+            self.network_changed.emit(None)
+            self._halt(SandboxCorrupt(sandbox_db_path(self.data_dir), str(exc)))
+            return
         self._set_connection(Connection.OFFLINE, describe_error(exc))
 
     def _set_connection(self, status: str, detail: str) -> None:

@@ -65,3 +65,10 @@ def test_connections_beyond_the_limit_get_503_and_the_server_recovers(server):
             break
         time.sleep(0.01)
     assert response.status_code == 206 and response.content == DATA[:10]
+
+
+@pytest.mark.parametrize("port", [99999, -1, 65536])
+def test_a_bad_remembered_port_falls_back_to_any_free_port(tmp_path, port):
+    """publish/blobs/port is a file in the data dir: a damaged value must not stop publishing."""
+    with BlobServer(tmp_path, port=port) as srv:
+        assert 0 < srv.port < 65536

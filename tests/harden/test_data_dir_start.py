@@ -62,8 +62,8 @@ def test_stale_temps_of_the_app_are_removed_only_when_old(tmp_path):
     fresh = tmp_path / ".settings.json.q1w2e3r4.tmp"            # being written right now
     foreign = tmp_path / ".notes.txt.ab12cd34.tmp"              # not the app's file
     other = tmp_path / "wallet.vault.backup.tmp"
-    (tmp_path / "publish").mkdir()
-    old_port = tmp_path / "publish" / ".port.abcdefgh.tmp"
+    (tmp_path / "publish" / "blobs").mkdir(parents=True)
+    old_port = tmp_path / "publish" / "blobs" / ".port.abcdefgh.tmp"
     for path in (old_vault, old_settings, fresh, foreign, other, old_port):
         path.write_bytes(b"secret-ish")
     hour_ago = time.time() - 3600

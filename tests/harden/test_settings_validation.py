@@ -31,6 +31,7 @@ BAD_FILES = {
     "not utf-8": b'{"network": "\xff\xfe"}',
     "v1 with bad seconds": '{"version": 1, "sandbox_epoch_seconds": "300"}',
     "extra not an object": '{"version": 2, "extra": 3}',
+    "unknown key 1e400": '{"version": 2, "sandbox_epoch_seconds": 1e400}',   # found by tests/fuzz
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from soma_desktop.engine.architecture import Architecture, infer_architecture
 from soma_desktop.engine.errors import WeightsError
+from soma_desktop.core.regular_file import NotRegularFile, read_regular
 from soma_desktop.engine.header import read_header
 from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
@@ -50,12 +51,15 @@ def precheck_weights(path: Path | str, architecture_version: int) -> WeightsChec
 def load_embedding_json(path: Path | str, dim: int) -> list[float]:
     """A JSON list of `dim` finite numbers (or {"embedding": [...]}) from a small file."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_EMBEDDING_JSON:
-        raise ValueError(f"{path.name} is {size:,} bytes; an embedding file is at most {MAX_EMBEDDING_JSON:,}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        raw = read_regular(path, MAX_EMBEDDING_JSON + 1)   # a device or FIFO would read forever or block
+    except NotRegularFile as exc:
+        raise ValueError(str(exc)) from None
+    if len(raw) > MAX_EMBEDDING_JSON:
+        raise ValueError(f"{path.name} is over {MAX_EMBEDDING_JSON:,} bytes, the limit for an embedding file")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path.name} is not valid JSON: {str(exc).splitlines()[0][:120]}") from None
     if isinstance(data, dict):
         data = data.get("embedding")

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.blob_server import BlobServer
-from soma_desktop.publish.journal import Job, Journal, JournalError
+from soma_desktop.publish.journal import Job, Journal, JournalError, marker_for
 from soma_desktop.publish.runner import PublishError, PublishRunner
 from soma_desktop.services.publish import JobView, PublishService, StepResult
 from soma_desktop.ui.wallet_session import WalletSession
@@ -102,13 +102,13 @@ class PublishSession(QObject):
         signer = wallet.current_account()
         if signer is None:
             return
-        root = publish_dir(self.ctx.data_dir)
+        root, data_dir = publish_dir(self.ctx.data_dir), self.ctx.data_dir
         key = wallet.journal_key()
         loopback = network.is_sandbox or (self.ctx.choice is not None
                                                                  and self.ctx.choice.key == "localnet")
 
         async def _open() -> _Opened:
-            journal = await asyncio.to_thread(Journal, root / "journal.db", key)
+            journal = await asyncio.to_thread(Journal, root / "journal.db", key, marker=marker_for(data_dir))
             server = None
             try:
                 if loopback:

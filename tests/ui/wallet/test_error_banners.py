@@ -60,17 +60,17 @@ def test_exception_in_the_send_slot_shows_a_banner_and_logs_the_traceback(qtbot,
     second = session.accounts()[1].address
     session.set_current(session.accounts()[0].address)
 
-    def broken_run(*_args, **_kwargs):
+    def broken_submit(*_args, **_kwargs):
         raise RuntimeError("the signing service is gone")
 
-    monkeypatch.setattr(session.tracker, "run", broken_run)   # the failure happens inside the real slot
+    monkeypatch.setattr(session.tracker, "run", broken_submit)   # the failure happens inside the real slot
     dialog = _open_send(qtbot, wallet_panel, second, "0.25")
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     text = wait_banner(qtbot, wallet_panel.banner, "Could not send: the signing service is gone")
     assert wallet_panel.banner.property("kind") == "error" and text == "Could not send: the signing service is gone"
     log = _log_text(app_log)
     assert "ERROR soma_desktop.errors: uncaught RuntimeError in a slot: the signing service is gone" in log
-    assert "Traceback (most recent call last)" in log and "_on_send_confirmed" in log and "broken_run" in log
+    assert "Traceback (most recent call last)" in log and "_on_send_confirmed" in log and "broken_submit" in log
 
 
 def test_a_failing_network_send_ends_in_a_visible_error(qtbot, ctx, session, wallet_panel, app_log, monkeypatch):

@@ -183,9 +183,10 @@ class ChainCache:
 
     # ---- reading (on the network loop) ---------------------------------------------------------
     async def get(self, key: Key) -> Any:
-        """The cached value, or one read (shared with any read of the same key in flight)."""
+        """The cached value of a key the polls keep fresh, else one read (shared with a read in flight)."""
         entry = self._values.get(key)
-        if entry is not None and self._stale_after.get(key, -1) < 0:
+        polled = key == STATE or key in self._watched
+        if entry is not None and polled and self._stale_after.get(key, -1) < 0:
             return entry.value
         return await self.read(key)
 

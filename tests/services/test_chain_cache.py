@@ -122,3 +122,12 @@ class _Signer:
 
     def secret_key(self) -> bytes:
         return b"\x07" * 32
+
+
+def test_an_unwatched_key_is_read_again_rather_than_served_stale(loop, counted, cache):
+    loop.run_until_complete(cache.get(MODELS))
+    loop.run_until_complete(cache.get(MODELS))
+    assert counted.reads["list_models"] == 2      # nobody polls it: each ask is a read (shared in flight)
+    cache.watch(MODELS)
+    loop.run_until_complete(cache.get(MODELS))
+    assert counted.reads["list_models"] == 2      # polled every tick: the cached list is current

@@ -250,11 +250,8 @@ class Worker:
     def _probe(self, request_id: int, request: ProbeRequest) -> None:
         from soma_desktop.engine.scorer import top_predictions
 
-        import torch
-
         model = self._load(request.weights, request.device, "exact", None)
-        with torch.autocast(device_type=model.device.type, enabled=False):   # a fast run may be suspended here
-            prediction = top_predictions(model, request.data, request.offset, request.offset + 1, k=request.k)[0]
+        prediction = top_predictions(model, request.data, request.offset, request.offset + 1, k=request.k)[0]
         self._send("result", request_id, prediction)
 
     def _embed(self, request_id: int, request: EmbedRequest) -> None:

@@ -21,6 +21,7 @@ from soma_desktop.evalworker.limits import apply_memory_limits, lower_priority
 from soma_desktop.evalworker.messages import (
     Cancel, EmbedRequest, EvalRequest, MatmulSpeed, ProbeRequest, Reply, SpeedRequest,
 )
+from soma_desktop.evalworker.wire import encode
 
 FLUSH_S = 0.1           # chunk results are sent in batches at most this often (the GUI redraws slower)
 
@@ -32,7 +33,7 @@ def main(inbox, outbox, budget: int, background: bool) -> None:
     import torch  # noqa: F401  (imported before the limits: they are set on top of torch's own mappings)
 
     limits = apply_memory_limits(budget)
-    outbox.send(Reply("ready", 0, (os.getpid(), limits)))
+    outbox.send_bytes(encode(Reply("ready", 0, (os.getpid(), limits))))
     Worker(inbox, outbox, budget).serve()
 
 
@@ -101,7 +102,7 @@ class Worker:
         self._send("end", request_id, outcome, message)
 
     def _send(self, kind: str, request_id: int, *payload) -> None:
-        self.outbox.send(Reply(kind, request_id, payload))
+        self.outbox.send_bytes(encode(Reply(kind, request_id, payload)))
 
     def _poll(self) -> None:
         """Between chunks: read the inbox; raise when the current request was cancelled; answer probes."""

@@ -79,6 +79,11 @@ def main() -> int:
 
     run("engine exact (f32)", lambda: results.__setitem__("exact", score_bytes([ours], data, precision="exact")))
     run("engine fast (bf16)", lambda: results.__setitem__("fast", score_bytes([ours], data, precision="fast")))
+    from soma_desktop.engine import fast as fast_engine
+
+    fast_engine.ATTENTION_DTYPE = torch.bfloat16   # the alternative attention dtype, for the record
+    run("engine fast, bf16 attention", lambda: score_bytes([ours], data, precision="fast"))
+    fast_engine.ATTENTION_DTYPE = torch.float32
     run("soma-models f32", lambda: results.__setitem__("ref", reference_score(ref, data)))
     run("soma-models bf16 autocast", lambda: results.__setitem__("ref_fast", reference_score(ref, data, fast=True)))
     fp32 = matmul_rate(torch.float32)

@@ -105,3 +105,25 @@ def test_a_node_rejection_is_still_a_rejection(tmp_path):
             assert err.value.error_name == "InvalidOwnership"
             assert b.network.unresolved(signer.address) is None
     run(scenario())
+
+
+def test_history_shows_the_resolution(tmp_path):
+    from soma_desktop.network.sdk.outcomes import resolve_history
+    from soma_desktop.wallet.history import TxHistory, TxKind, TxStatus
+
+    async def scenario():
+        store = TxHistory(tmp_path / "history.db")
+        async with open_backend("sdk-fake", tmp_path) as b:
+            net, chain = b.network, b.chain
+            signer = await _one_coin_account(net)
+            record = store.add("localnet", signer.address, TxKind.TRANSFER, TEN_SOMA)
+            chain.faults["transfer_coin"] = fake_sdk.CHECKPOINT_STREAM_ERROR
+            with pytest.raises(StatusUnknown) as unknown:
+                await net.transfer_coin(signer, demo_signer().address, TEN_SOMA)
+            store.update(record.id, reason=str(unknown.value))
+            assert await resolve_history(store, net, "localnet", signer.address) == 1
+            final = store.get(record.id)
+            assert final.status is TxStatus.CONFIRMED and "executed" in final.reason
+            assert await resolve_history(store, net, "localnet", signer.address) == 0
+        store.close()
+    run(scenario())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,28 @@ class OutcomeTracker:
 
 def _label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
+
+
+async def resolve_history(store: Any, network: Any, network_key: str, account: str) -> int:
+    """Settle `account`'s history records that wait on an unknown outcome, from chain state.
+
+    `store` is a wallet TxHistory (duck-typed: this layer does not import the wallet). Only the newest such
+    record is the one the network still tracks (one unresolved transaction per account). Returns how many
+    records changed. Networks without outcome tracking (the sandbox never has unknown outcomes) change nothing.
+    """
+    import asyncio
+
+    resolve = getattr(network, "resolve_outcome", None)
+    if resolve is None:
+        return 0
+    pending = [r for r in await asyncio.to_thread(store.list, network=network_key, account=account,
+                                                  status="pending") if r.reason]
+    if not pending:
+        return 0
+    found = await resolve(account)
+    if found is None:
+        return 0
+    newest = max(pending, key=lambda r: r.created_ms)
+    await asyncio.to_thread(store.update, newest.id, status="confirmed" if found.executed else "failed",
+                            reason=f"Resolved from chain state: {found.text}")
+    return 1

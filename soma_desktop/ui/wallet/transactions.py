@@ -52,9 +52,11 @@ class TxTracker(QObject):
     def load(self, account: str, on_done: Callable[[list[TxRecord]], None],
              on_error: Callable[[BaseException], None], owner: QObject | None = None) -> None:
         network = self.network_key()
+        chain = self.ctx.network
 
         async def job() -> list[TxRecord]:
             store = await self.history()
+            await _resolve_unknown(store, chain, network, account)
             return await asyncio.to_thread(store.list, network=network, account=account, limit=500)
         self.ctx.bridge.call(job(), on_result=on_done, on_error=on_error, owner=owner or self,
                              label="transaction history")
@@ -133,3 +135,13 @@ async def _faucet(store: TxHistory, network: Any, network_key: str, account: str
     record = await asyncio.to_thread(store.add, network_key, account, TxKind.FAUCET, gained,
                                      status=TxStatus.CONFIRMED, digest=result.digest, fee=0)  # the faucet pays
     return record, result
+
+
+async def _resolve_unknown(store: TxHistory, chain: Any, network_key: str, account: str) -> None:
+    """Unknown outcomes are settled from chain state when the history is shown (network/sdk/outcomes.py)."""
+    from soma_desktop.network.sdk.outcomes import resolve_history
+
+    try:
+        await resolve_history(store, chain, network_key, account)
+    except NetworkError:
+        pass   # offline: the record keeps saying "Checking… do not resend" and the next load retries

@@ -40,6 +40,7 @@ from soma_desktop.network.errors import (
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
+from soma_desktop.network.sdk.coin_check import CoinVerdict, check_coins
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
     WORKER_MIN_RATE, WORKER_START_S, run_commit_worker, run_in_private_loop, verify_file,
@@ -332,6 +333,11 @@ class SdkNetwork:
         digests = [str(decode.get(c, "transfer_tx_digest", "")) for c in sent]
         return TxResult(digest=digests[0] if digests else "", fee=0,
                         created=tuple(normalize_id(decode.get(c, "id")) for c in sent))
+
+    async def check_coins(self, address: str, amount: int, fee: int, *, amount_from_gas: bool = False) -> CoinVerdict:
+        """Before a transaction: can every coin soma-sdk may pick pay `fee`, and one coin hold `amount`?"""
+        coins = await self.list_coins(address)
+        return check_coins([c.balance for c in coins], amount, fee, amount_from_gas=amount_from_gas)
 
     async def transfer_coin(self, signer: Signer, recipient: str, amount: int) -> TxResult:
         return await self._effects("transfer_coin", signer, _bare(recipient, "recipient"), sdk_amount(amount))

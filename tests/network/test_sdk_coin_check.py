@@ -1,0 +1,56 @@
+"""Finding 4: the SDK's random gas coin among the 8 richest; check before sending, offer Merge first."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from soma_desktop.network.sdk.coin_check import CoinAdvice, check_coins
+from tests.network.conftest import demo_signer, fresh_signer, open_backend, run
+
+FEE = 3_000_000                     # a few base + write fees
+BIG = 7_000_000_000_000             # 7,000 SOMA
+
+
+def test_dust_among_the_richest_eight_asks_for_a_merge():
+    verdict = check_coins([BIG, 1_000, 2_000], 10_000_000_000, FEE)
+    assert verdict.advice is CoinAdvice.MERGE_FIRST and "Merge coins first" in verdict.reason
+    assert verdict.candidates == (BIG, 2_000, 1_000)
+
+
+def test_dust_beyond_the_richest_eight_is_never_picked():
+    assert check_coins([BIG] * 8 + [5], 10_000_000_000, FEE).ok
+
+
+def test_the_amount_must_fit_one_coin():
+    verdict = check_coins([6_000_000_000] * 3, 10_000_000_000, FEE)
+    assert verdict.advice is CoinAdvice.MERGE_FIRST and "No single coin" in verdict.reason
+    assert check_coins([3, 4], 10, 10).advice is CoinAdvice.INSUFFICIENT
+
+
+def test_a_stake_paid_from_the_gas_coin_needs_every_candidate_to_hold_it():
+    assert check_coins([BIG, BIG // 2], BIG // 2, FEE, amount_from_gas=True).advice is CoinAdvice.MERGE_FIRST
+    assert check_coins([BIG, BIG], BIG // 2, FEE, amount_from_gas=True).ok
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**63), min_size=1, max_size=20),
+       st.integers(min_value=0, max_value=2**62), st.integers(min_value=0, max_value=10**9))
+def test_ok_means_any_pick_can_pay(balances, amount, fee):
+    verdict = check_coins(balances, amount, fee)
+    if verdict.ok:
+        top = sorted(balances, reverse=True)[:8]
+        assert all(b >= fee for b in top) and top[0] >= amount
+
+
+def test_the_adapter_checks_the_accounts_coins_and_merge_clears_it(tmp_path):
+    async def scenario():
+        async with open_backend("sdk-fake", tmp_path) as b:
+            net = b.network
+            signer = fresh_signer()
+            await net.transfer_coin(demo_signer(), signer.address, BIG)
+            await net.transfer_coin(demo_signer(), signer.address, 1_000)      # dust
+            verdict = await net.check_coins(signer.address, 10_000_000_000, FEE)
+            assert verdict.advice is CoinAdvice.MERGE_FIRST
+            await net.merge_coins(signer)
+            assert (await net.check_coins(signer.address, 10_000_000_000, FEE)).ok
+    run(scenario())

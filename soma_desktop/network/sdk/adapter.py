@@ -37,10 +37,12 @@ from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
 )
+from soma_desktop.network.messages import RETRYABLE_CHAIN_ERRORS
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
 from soma_desktop.network.sdk.coin_check import CoinVerdict, check_coins
+from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
     WORKER_MIN_RATE, WORKER_START_S, run_commit_worker, run_in_private_loop, verify_file,
@@ -60,7 +62,9 @@ ClientFactory = Callable[..., Awaitable[Any]]
 HEALTH_TIMEOUT_S = 5.0
 SCORE_TIMEOUT_S = 600.0
 MAX_PAGE = 1000
-ALL_STATUS_PHASES = ("open", "expired", "filled")   # disjoint server filters that together cover every target
+# Disjoint server filters that together cover every target; a claim keeps the target with status Claimed
+# (types/src/target.rs), so "claimed" is a phase of its own.
+ALL_STATUS_PHASES = ("open", "expired", "filled", "claimed")
 MAX_COMMISSION_INPUT = 2**64 - 1
 _ROLE_URL = {"faucet": "faucet_url", "scoring": "scoring_url", "admin": "admin_url"}
 
@@ -115,6 +119,7 @@ class SdkNetwork:
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
         self.outcomes = OutcomeTracker()
+        self.chain_identifier: str | None = None
 
     def __repr__(self) -> str:
         return f"SdkNetwork({self.name!r}, {self.env.rpc_url!r})"
@@ -184,8 +189,30 @@ class SdkNetwork:
 
     async def _preflight(self) -> None:
         """A cheap read proving the node answers, so that a later timeout means 'sent, outcome unknown'
-        rather than 'never reached'. It uses the polling client: the transaction client may be busy."""
-        await self._read("get_chain_identifier")
+        rather than 'never reached'. It uses the polling client: the transaction client may be busy.
+        It also proves the node serves the chain the user chose: never sign for the wrong chain."""
+        self._check_chain(await self._read("get_chain_identifier"))
+
+    def _check_chain(self, identifier: Any) -> None:
+        """`get_chain_identifier()` returns the chain's name (sdk.md §2.5); a preset must match it."""
+        self.chain_identifier = str(identifier)
+        expected = self.env.key if self.env.key in ("testnet", "localnet") else None
+        if expected and self.chain_identifier.lower() != expected:
+            raise NetworkUnavailable(f"{self.env.rpc_url} serves the chain {self.chain_identifier[:40]!r}, not "
+                                     f"{expected}; check the network settings. Nothing was sent.")
+
+    async def identity(self) -> tuple[str, int]:
+        """(chain identifier, current epoch): remember it per network to notice a reset later."""
+        await self._preflight()
+        return self.chain_identifier, int(decode.get(await self._read("get_epoch"), "epoch"))
+
+    @staticmethod
+    def reset_warning(previous: tuple[str, int] | None, now: tuple[str, int]) -> str:
+        """Non-empty when the chain looks reset since `previous` (same name, epoch went back; testnet resets)."""
+        if previous is None or previous[0] != now[0] or now[1] >= previous[1]:
+            return ""
+        return (f"{now[0]} is back at epoch {now[1]} (it was at {previous[1]}): the network was reset. Balances, "
+                "stakes and models from before are gone; publish jobs of the old chain cannot complete.")
 
     def _tx_turn(self) -> asyncio.Lock:
         """One transaction at a time, queued here rather than inside soma-sdk, so that the timeout that turns
@@ -263,7 +290,15 @@ class SdkNetwork:
                             "yet; nothing was sent. The app re-checks the chain; try again once it is resolved.")
 
     async def _effects(self, method: str, signer: Signer, *args: Any) -> TxResult:
-        result = await self._tx(method, signer, *args)
+        try:
+            result = await self._tx(method, signer, *args)
+        except TransactionFailed as exc:
+            # Lock conflicts were already retried five times inside soma-sdk (sdk/src/lib.rs L445).
+            if exc.error_name not in RETRYABLE_CHAIN_ERRORS or exc.error_name == "ObjectLockConflict":
+                raise
+            # The chain cancelled it without effects (congestion): sending the same transaction again is safe.
+            log.info("%s cancelled (%s); sending it once more", method, exc.error_name)
+            result = await self._tx(method, signer, *args)
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)
@@ -286,7 +321,7 @@ class SdkNetwork:
     async def health(self) -> bool:
         """A cheap read with a short timeout; `last_error` says why when it returns False."""
         try:
-            await self._read("get_chain_identifier", timeout=min(self.timeout_s, HEALTH_TIMEOUT_S))
+            self._check_chain(await self._read("get_chain_identifier", timeout=min(self.timeout_s, HEALTH_TIMEOUT_S)))
         except NetworkError as exc:
             self.last_error = str(exc)
             return False
@@ -531,17 +566,17 @@ class SdkNetwork:
         return TargetPage(targets, str(token) if token else None)
 
     async def get_target(self, target_id: str) -> Target:
-        """soma-sdk has no GetTarget: page through every status until the id turns up."""
+        """soma-sdk has no GetTarget: read the target object itself (`get_object`) and decode its BCS."""
         wanted = _full(target_id, "target_id")
-        token: str | None = None
-        while True:
-            page = await self.list_targets(None, token, MAX_PAGE)
-            for target in page.targets:
-                if target.id == wanted:
-                    return target
-            token = page.next_page_token
-            if not token:
-                raise InvalidInput(f"No target {wanted} on {self.name}", field="target_id")
+        try:
+            obj = await self._read("get_object", wanted)
+        except InvalidInput:
+            raise InvalidInput(f"No target {wanted} on {self.name}", field="target_id") from None
+        data = decode.get(obj, "data", None)
+        if data is None or str(decode.get(data, "object_type", "")).lower() != "target":
+            raise InvalidInput(f"{wanted} is not a target on {self.name}", field="target_id")
+        epoch = int(decode.get(await self._read("get_epoch"), "epoch"))
+        return self._decode(decode_target, wanted, decode.raw_bytes(decode.get(data, "contents")), epoch)
 
     async def submit_data(self, signer: Signer, spec: SubmitSpec) -> TxResult:
         raise Unsupported("Submitting data through soma-sdk needs the data bytes, which a SubmitSpec does not "

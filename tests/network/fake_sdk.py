@@ -817,6 +817,22 @@ class FakeSomaClient:
             return out
         return self._start("claim_rewards", body)
 
+    def submit_data(self, signer: Any, target_id: str, data: bytes, data_url: str, model_id: str,
+                    embedding: list[float], distance_score: float, loss_score: list[float]):
+        """python-sdk/src/lib.rs L1383-1430: hashes `data` into the manifest; the bond coin is chosen inside."""
+        s, tid, mid = self._signed(signer), parse_address(target_id), parse_address(model_id)
+        raw = bytes(data)
+        parts = urlsplit(data_url)
+        if not parts.scheme or not (parts.netloc or parts.path):
+            raise ValueError("Invalid URL: relative URL without a base")
+        manifest = t.Manifest(data_url, hashlib.blake2b(raw, digest_size=32).digest(), len(raw))
+        spec = t.SubmitSpec(target_id=tid, data_manifest=manifest, model_id=mid,
+                            embedding=tuple(struct.unpack(f"<{len(embedding)}f", f32_bytes(embedding))),
+                            distance_score=float(struct.unpack("<f", struct.pack("<f", distance_score))[0]),
+                            loss_score=tuple(float(v) for v in loss_score))
+        return self._start("submit_data", lambda: self._send("submit_data", "SubmitData", s,
+                                                             self._net.submit_data(s, spec)))
+
     async def _send(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
         return self._effects(await self._tx(name, label, signer, coro))
 

@@ -42,6 +42,7 @@ from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
 from soma_desktop.network.sdk.coin_check import CoinVerdict, check_coins
+from soma_desktop.network.sdk.submission import check_submission, read_submission
 from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
@@ -579,8 +580,17 @@ class SdkNetwork:
         return self._decode(decode_target, wanted, decode.raw_bytes(decode.get(data, "contents")), epoch)
 
     async def submit_data(self, signer: Signer, spec: SubmitSpec) -> TxResult:
-        raise Unsupported("Submitting data through soma-sdk needs the data bytes, which a SubmitSpec does not "
-                          "carry; use the SOMA CLI for submissions on this network")
+        """SubmitData. soma-sdk takes the bytes only to hash them (checksum and size go on chain; validators
+        download the data from the manifest URL), so the hosted file is read back here (<= 1 MiB) and must
+        match the manifest. The distance is checked against the target before anything is sent: a far
+        submission fails on chain (DistanceExceedsThreshold) and costs the fee."""
+        target_id, model_id = _full(spec.target_id, "target_id"), _full(spec.model_id, "model_id")
+        data = await asyncio.to_thread(read_submission, spec)
+        target = await self.get_target(target_id)
+        check_submission(spec, target, model_id)
+        embedding = list(f32_round(spec.embedding))
+        return await self._effects("submit_data", signer, target_id, data, spec.data_manifest.url, model_id,
+                                   embedding, float(spec.distance_score), [float(v) for v in spec.loss_score])
 
     async def claim_rewards(self, signer: Signer, target_id: str) -> TxResult:
         return await self._effects("claim_rewards", signer, _full(target_id, "target_id"))

@@ -57,3 +57,13 @@ def test_preferences_write_the_xdg_autostart_entry(qtbot, ctx, tmp_path):
     dialog.guard_at_login.setChecked(False)
     dialog.accept()
     qtbot.waitUntil(lambda: not entry.exists(), timeout=10_000)
+
+
+def test_resume_from_sleep_rereads_the_chain_at_once(qtbot, ctx, monkeypatch):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    calls = []
+    monkeypatch.setattr(ctx, "refresh", lambda: calls.append(1))
+    window.tray.wake.woke = lambda: True
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    window.tray.wake.woke = lambda: False

@@ -59,6 +59,10 @@ class GuardianTray(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.told = False
         self.wake = WakeDetector()
+        if hasattr(window, "ctx"):
+            from soma_desktop.ui.chain_watch import ChainIdentityWatch
+
+            self.chain_watch = ChainIdentityWatch(window)
         self.icon = QSystemTrayIcon(self)
         app = QApplication.instance()
         if app is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.sdk.coin_check import CoinAdvice, check_coins
 from tests.network.conftest import demo_signer, fresh_signer, open_backend, run
 
@@ -53,4 +55,20 @@ def test_the_adapter_checks_the_accounts_coins_and_merge_clears_it(tmp_path):
             assert verdict.advice is CoinAdvice.MERGE_FIRST
             await net.merge_coins(signer)
             assert (await net.check_coins(signer.address, 10_000_000_000, FEE)).ok
+    run(scenario())
+
+
+def test_a_transfer_with_dust_among_the_candidates_is_refused_until_merged(tmp_path):
+    async def scenario():
+        async with open_backend("sdk-fake", tmp_path) as b:
+            net = b.network
+            signer = fresh_signer()
+            await net.transfer_coin(demo_signer(), signer.address, BIG)
+            await net.transfer_coin(demo_signer(), signer.address, 1_000)      # dust
+            await net.get_system_state()                                         # fee parameters known
+            with pytest.raises(InvalidInput, match="Merge coins first") as refused:
+                await net.transfer_coin(signer, demo_signer().address, 10_000_000_000)
+            assert refused.value.field == "merge_first"
+            await net.merge_coins(signer)
+            assert (await net.transfer_coin(signer, demo_signer().address, 10_000_000_000)).digest
     run(scenario())

@@ -31,6 +31,7 @@ import math
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Sequence
 
+from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.base import Signer
@@ -41,7 +42,7 @@ from soma_desktop.network.messages import RETRYABLE_CHAIN_ERRORS
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
-from soma_desktop.network.sdk.coin_check import CoinVerdict, check_coins
+from soma_desktop.network.sdk.coin_check import CoinAdvice, CoinVerdict, check_coins
 from soma_desktop.network.sdk.submission import check_submission, read_submission
 from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
@@ -121,6 +122,7 @@ class SdkNetwork:
         self._tx_lock: asyncio.Lock | None = None
         self.outcomes = OutcomeTracker()
         self.chain_identifier: str | None = None
+        self._fees: SystemState | None = None      # the last system state read: fee parameters for coin checks
 
     def __repr__(self) -> str:
         return f"SdkNetwork({self.name!r}, {self.env.rpc_url!r})"
@@ -317,7 +319,9 @@ class SdkNetwork:
         return await self._read("get_latest_system_state")
 
     async def get_system_state(self) -> SystemState:
-        return self._decode(decode.system_state, await self._raw_state(), self.env.chain)
+        state = self._decode(decode.system_state, await self._raw_state(), self.env.chain)
+        self._fees = state
+        return state
 
     async def health(self) -> bool:
         """A cheap read with a short timeout; `last_error` says why when it returns False."""
@@ -370,17 +374,35 @@ class SdkNetwork:
         return TxResult(digest=digests[0] if digests else "", fee=0,
                         created=tuple(normalize_id(decode.get(c, "id")) for c in sent))
 
+    def fee_bound(self, amount: int) -> int | None:
+        """An upper bound of a simple transaction's fee from the last system state read (None before any)."""
+        state = self._fees
+        if state is None:
+            return None
+        return state.base_fee + 4 * state.write_object_fee + bps_mul(amount, state.value_fee_bps)
+
+    async def _coins_first(self, signer: Signer, amount: int, *, amount_from_gas: bool = False) -> None:
+        """Refuse (nothing sent) when soma-sdk's random gas pick could land on a coin that cannot pay."""
+        fee = self.fee_bound(amount)
+        if fee is None:
+            return
+        verdict = await self.check_coins(signer.address, amount, fee, amount_from_gas=amount_from_gas)
+        if verdict.advice is CoinAdvice.MERGE_FIRST:
+            raise InvalidInput(verdict.reason, field="merge_first")
+
     async def check_coins(self, address: str, amount: int, fee: int, *, amount_from_gas: bool = False) -> CoinVerdict:
         """Before a transaction: can every coin soma-sdk may pick pay `fee`, and one coin hold `amount`?"""
         coins = await self.list_coins(address)
         return check_coins([c.balance for c in coins], amount, fee, amount_from_gas=amount_from_gas)
 
     async def transfer_coin(self, signer: Signer, recipient: str, amount: int) -> TxResult:
+        await self._coins_first(signer, amount)
         return await self._effects("transfer_coin", signer, _bare(recipient, "recipient"), sdk_amount(amount))
 
     async def pay_coins(self, signer: Signer, recipients: Sequence[str], amounts: Sequence[int]) -> TxResult:
         if not recipients or len(recipients) != len(amounts):
             raise InvalidInput("Give one amount per recipient", field="amounts")
+        await self._coins_first(signer, sum(int(a) for a in amounts if isinstance(a, int)))
         return await self._effects("pay_coins", signer, [_bare(r, "recipients") for r in recipients],
                                    [sdk_amount(a, field="amounts") for a in amounts])
 
@@ -398,12 +420,14 @@ class SdkNetwork:
 
     async def add_stake(self, signer: Signer, validator: str, amount: int) -> TxResult:
         # Never pass None: soma-sdk would stake the whole richest coin (sdk.md §3).
+        await self._coins_first(signer, amount)
         return await self._effects("add_stake", signer, _bare(validator, "validator"), sdk_amount(amount))
 
     async def withdraw_stake(self, signer: Signer, staked_soma_id: str) -> TxResult:
         return await self._effects("withdraw_stake", signer, _full(staked_soma_id, "staked_soma_id"))
 
     async def add_stake_to_model(self, signer: Signer, model_id: str, amount: int) -> TxResult:
+        await self._coins_first(signer, amount)
         return await self._effects("add_stake_to_model", signer, _full(model_id, "model_id"), sdk_amount(amount))
 
     # --- models -------------------------------------------------------------------------------
@@ -432,6 +456,7 @@ class SdkNetwork:
             raise InvalidInput("Commission is a whole number of basis points", field="commission_rate")
         stake = sdk_amount(stake_amount, field="stake_amount")
         owner = _full(signer.address, "signer")
+        await self._coins_first(signer, stake_amount, amount_from_gas=True)   # the stake comes from the gas coin
         known = await self._created_models_of(owner)
         try:
             model_id = await self._tx("create_model", signer, commission_rate, stake)

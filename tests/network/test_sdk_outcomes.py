@@ -127,3 +127,35 @@ def test_history_shows_the_resolution(tmp_path):
             assert await resolve_history(store, net, "localnet", signer.address) == 0
         store.close()
     run(scenario())
+
+
+def test_an_unknown_outcome_survives_a_restart_and_still_resolves(tmp_path):
+    from soma_desktop.network.sdk.outcomes import resolve_history
+    from soma_desktop.wallet.history import TxHistory, TxKind, TxStatus
+
+    path = tmp_path / "outcomes" / "x.json"
+
+    async def scenario():
+        store = TxHistory(tmp_path / "history.db")
+        async with open_backend("sdk-fake", tmp_path, outcomes_path=path) as b:
+            signer = await _one_coin_account(b.network)
+            record = store.add("localnet", signer.address, TxKind.TRANSFER, TEN_SOMA)
+            b.chain.faults["transfer_coin"] = fake_sdk.CHECKPOINT_TIMEOUT
+            with pytest.raises(StatusUnknown) as unknown:
+                await b.network.transfer_coin(signer, demo_signer().address, TEN_SOMA)
+            store.update(record.id, reason=str(unknown.value))
+            # "Restart": a new network object for the same chain, reading the same file.
+            from soma_desktop.network.sdk import open_sdk_network
+            again = await open_sdk_network(fake_sdk_url(), client_factory=b.chain.factory, outcomes_path=path)
+            assert again.unresolved(signer.address) == "transfer_coin"
+            assert await resolve_history(store, again, "localnet", signer.address) == 1
+            assert store.get(record.id).status is TxStatus.CONFIRMED
+            assert again.unresolved(signer.address) is None
+            assert "transfer_coin" not in path.read_text()
+        store.close()
+    run(scenario())
+
+
+def fake_sdk_url() -> str:
+    from tests.network.conftest import FAKE_RPC
+    return FAKE_RPC

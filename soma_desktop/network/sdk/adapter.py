@@ -102,7 +102,7 @@ class SdkNetwork:
     def __init__(self, env: Environment, *, timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
                  client_factory: ClientFactory | None = None,
                  keypair_factory: Callable[[bytes], Any] | None = None,
-                 commit_in_subprocess: bool | None = None):
+                 commit_in_subprocess: bool | None = None, outcomes_path: Path | None = None):
         if not (timeout_s > 0 and tx_timeout_s > 0):
             raise InvalidInput("Timeouts must be positive", field="timeout")
         self.env = env
@@ -120,7 +120,7 @@ class SdkNetwork:
         self._clients: dict[str, Any] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
-        self.outcomes = OutcomeTracker()
+        self.outcomes = OutcomeTracker(path=outcomes_path)
         self.chain_identifier: str | None = None
         self._fees: SystemState | None = None      # the last system state read: fee parameters for coin checks
 
@@ -474,10 +474,9 @@ class SdkNetwork:
         if found is None:
             raise unknown
         log.info("recovered model id %s after an unconfirmed CreateModel", found)
-        entry = self.outcomes.open.pop(_bare(owner, "owner"), None)
-        if entry is not None:
-            self.outcomes.resolved.append(Resolution(entry.kind, entry.sender, True,
-                                                     f"Create model executed: model {found} is on chain."))
+        sender = _bare(owner, "owner")
+        self.outcomes.settle(sender, Resolution("create_model", sender, True,
+                                                f"Create model executed: model {found} is on chain."))
         return found
 
     async def commit_model(self, signer: Signer, spec: CommitSpec) -> TxResult:
@@ -667,12 +666,14 @@ class SdkNetwork:
 async def open_sdk_network(preset_or_url: str | Environment, *, faucet_url: str | None = None,
                            scoring_url: str | None = None, admin_url: str | None = None,
                            timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
-                           client_factory: ClientFactory | None = None) -> SdkNetwork:
+                           client_factory: ClientFactory | None = None,
+                           outcomes_path: Path | None = None) -> SdkNetwork:
     """'testnet', 'localnet', 'env:<alias>' (client.yaml), an Environment or an http(s) RPC URL. The URL
     arguments override the preset's. No I/O happens here: clients connect on first use, so an offline
     network opens fine and reports NetworkUnavailable per call."""
     env = _resolve(preset_or_url, faucet_url=faucet_url, scoring_url=scoring_url, admin_url=admin_url)
-    return SdkNetwork(env, timeout_s=timeout_s, tx_timeout_s=tx_timeout_s, client_factory=client_factory)
+    return SdkNetwork(env, timeout_s=timeout_s, tx_timeout_s=tx_timeout_s, client_factory=client_factory,
+                      outcomes_path=outcomes_path)
 
 
 def _resolve(preset_or_url: str | Environment, **overrides: str | None) -> Environment:

@@ -15,8 +15,11 @@ resolves. This module only decides; the adapter reads chain state and raises the
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 
@@ -46,13 +49,30 @@ class Resolution:
 
 @dataclass
 class OutcomeTracker:
+    """`path`: where open entries survive a restart (the app and the guardian never run at once on one data dir),
+    so a history record never stays "Checking…" because the process that sent it is gone. Wall-clock seconds."""
+
     settle_s: float = 180.0
-    clock: Callable[[], float] = time.monotonic
+    clock: Callable[[], float] = time.time
     open: dict[str, Unresolved] = field(default_factory=dict)        # sender -> its one unresolved tx
     resolved: list[Resolution] = field(default_factory=list)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.path is not None:
+            self.open = _load(self.path)
 
     def record(self, kind: str, sender: str, before: Snapshot, reason: str) -> None:
         self.open[sender] = Unresolved(kind, sender, before, self.clock(), reason)
+        self._save()
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        from soma_desktop.core.storage import atomic_write_text
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.path, json.dumps([_entry_json(e) for e in self.open.values()]))
 
     def pending(self, sender: str) -> Unresolved | None:
         return self.open.get(sender)
@@ -71,7 +91,14 @@ class OutcomeTracker:
             return None
         del self.open[sender]
         self.resolved.append(found)
+        self._save()
         return found
+
+    def settle(self, sender: str, found: Resolution) -> None:
+        """Record an outcome learnt otherwise (e.g. the recovered id of a created model)."""
+        if self.open.pop(sender, None) is not None:
+            self.resolved.append(found)
+            self._save()
 
 
 def _label(kind: str) -> str:
@@ -101,3 +128,26 @@ async def resolve_history(store: Any, network: Any, network_key: str, account: s
     await asyncio.to_thread(store.update, newest.id, status="confirmed" if found.executed else "failed",
                             reason=f"Resolved from chain state: {found.text}")
     return 1
+
+
+def _entry_json(e: Unresolved) -> dict[str, Any]:
+    return {"kind": e.kind, "sender": e.sender, "sent_s": e.sent_s, "reason": e.reason, "epoch": e.before.epoch,
+            "coins": sorted([list(c) for c in e.before.coins]), "staked": sorted(e.before.staked)}
+
+
+def _load(path: Path) -> dict[str, Unresolved]:
+    """Open entries from `path`; a missing or damaged file means none (logged, never fatal)."""
+    try:
+        rows = json.loads(path.read_text("utf-8"))
+        out = {}
+        for r in rows:
+            before = Snapshot(int(r["epoch"]), frozenset((str(i), int(v), str(d)) for i, v, d in r["coins"]),
+                              frozenset(str(x) for x in r["staked"]))
+            out[str(r["sender"])] = Unresolved(str(r["kind"]), str(r["sender"]), before, float(r["sent_s"]),
+                                               str(r["reason"]))
+        return out
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logging.getLogger(__name__).warning("unknown-outcome records unreadable (%s); starting empty", exc)
+        return {}

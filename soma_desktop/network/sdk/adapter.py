@@ -207,7 +207,7 @@ class SdkNetwork:
     async def identity(self) -> tuple[str, int]:
         """(chain identifier, current epoch): remember it per network to notice a reset later."""
         await self._preflight()
-        return self.chain_identifier, int(decode.get(await self._read("get_epoch"), "epoch"))
+        return str(self.chain_identifier), int(decode.get(await self._read("get_epoch"), "epoch"))
 
     @staticmethod
     def reset_warning(previous: tuple[str, int] | None, now: tuple[str, int]) -> str:

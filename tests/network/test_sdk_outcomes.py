@@ -159,3 +159,16 @@ def test_an_unknown_outcome_survives_a_restart_and_still_resolves(tmp_path):
 def fake_sdk_url() -> str:
     from tests.network.conftest import FAKE_RPC
     return FAKE_RPC
+
+
+def test_coins_received_meanwhile_do_not_count_as_our_execution():
+    from soma_desktop.network.sdk.outcomes import OutcomeTracker, Snapshot
+
+    clock = iter([0.0, 1.0, 2.0]).__next__
+    tracker = OutcomeTracker(clock=clock)
+    mine = ("0x" + "01" * 32, 5, "D1")
+    tracker.record("transfer_coin", "abc", Snapshot(3, frozenset({mine}), frozenset()), "timed out")
+    received = Snapshot(3, frozenset({mine, ("0x" + "02" * 32, 9, "D2")}), frozenset())
+    assert tracker.decide("abc", received) is None                      # still open: our coin is untouched
+    spent = Snapshot(3, frozenset({(mine[0], 6, "D3")}), frozenset())
+    assert tracker.decide("abc", spent).executed is True

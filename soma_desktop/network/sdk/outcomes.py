@@ -3,7 +3,8 @@
 Every executed SOMA transaction, successful or not, mutates its gas coin (fee), and the gas coin is one of the
 sender's coins. So a snapshot of the sender's coin references (id, version, digest from `list_owned_objects`)
 taken before sending decides the outcome afterwards, for every transaction kind:
-- some coin reference changed -> the transaction executed (the kind-specific state, read by the caller, says
+- a coin the sender held before changed version or vanished (coins received meanwhile are new objects and
+  do not count) -> the transaction executed (the kind-specific state, read by the caller, says
   how: model state, stakes, targets);
 - nothing changed and the chain moved to a later epoch, or `settle_s` passed since the send -> it did not
   execute (transactions not certified within their epoch are dropped; soma-sdk gives up after 30 s + retries).
@@ -82,7 +83,8 @@ class OutcomeTracker:
         entry = self.open.get(sender)
         if entry is None:
             return None
-        if now.coins != entry.before.coins or now.staked != entry.before.staked:
+        # Our gas coin was one of the coins before; coins received meanwhile are new objects and change nothing.
+        if not entry.before.coins <= now.coins or now.staked != entry.before.staked:
             found = Resolution(entry.kind, sender, True, f"{_label(entry.kind)} executed: the chain shows its effects.")
         elif now.epoch > entry.before.epoch or self.clock() - entry.sent_s >= self.settle_s:
             found = Resolution(entry.kind, sender, False,

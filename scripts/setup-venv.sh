@@ -7,7 +7,7 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 stamp=".venv/.installed$extras"
-fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ] && [ ! constraints.txt -nt "$1" ]; }
+fresh() { [ -f "$1" ] && [ ! pyproject.toml -nt "$1" ] && [ ! setup.py -nt "$1" ] && [ ! constraints.txt -nt "$1" ]; }
 # An install with the test extras also satisfies a plain run.
 if ! fresh "$stamp" && ! { [ -z "$extras" ] && fresh ".venv/.installed[test]"; }; then
   .venv/bin/python -m pip install --quiet --upgrade pip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 APP_NAME = "soma-desktop"
@@ -30,4 +31,10 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 def resources_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "resources"
+    """The installed `soma_desktop.resources` package (the repository's top-level resources/, see setup.py)."""
+    # Wheels, editable installs and the PyInstaller bundle all unpack to real folders; the demo weights are
+    # memory-mapped and Qt reads the icon by path, so a zipped install is refused rather than half-working.
+    root = files("soma_desktop.resources")
+    if not isinstance(root, Path):
+        raise RuntimeError(f"soma_desktop.resources is not installed as a folder ({root!r}); reinstall SOMA Desktop")
+    return root

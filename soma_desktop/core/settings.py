@@ -1,23 +1,31 @@
 """Typed, versioned app settings stored as JSON in the data dir (never secrets).
 
 Each version bump adds one migration function; unknown keys from newer versions are preserved so a
-downgrade does not lose them.
+downgrade does not lose them. The file is hand-editable and therefore untrusted: every field is checked
+against its type and range. A file that cannot be used as is (not JSON, wrong types, out-of-range values)
+is kept as `settings.json.bad-<UTC time>`, the invalid fields start from their defaults, and the user is
+told once (core.notices).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
+from soma_desktop.core import notices
 from soma_desktop.core.storage import atomic_write_text
 
 log = logging.getLogger(__name__)
 
 SETTINGS_VERSION = 2
 FILE_NAME = "settings.json"
+MAX_FILE_BYTES = 1024 * 1024       # a settings file is a few hundred bytes
+MAX_TEXT = 2048                    # longest accepted string value (URLs included)
 
 
 @dataclass
@@ -39,27 +47,67 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validated(self) -> "Settings":
-        """Clamp values a hand-edited file could break."""
-        if self.theme not in {"system", "light", "dark"}:
-            self.theme = "system"
-        if self.eval_device not in {"auto", "cpu", "cuda"}:
-            self.eval_device = "auto"
-        if self.eval_precision not in {"exact", "fast"}:
-            self.eval_precision = "exact"
-        self.auto_lock_minutes = min(max(int(self.auto_lock_minutes), 1), 240)
-        self.sandbox_epoch_minutes = min(max(int(self.sandbox_epoch_minutes), 1), 24 * 60)
-        self.eval_threads = min(max(int(self.eval_threads), 0), 256)
-        self.network_timeout_s = min(max(float(self.network_timeout_s), 1.0), 300.0)
-        if self.sandbox_embedding_dim not in {16, 128, 2048}:
-            self.sandbox_embedding_dim = 128
+        """Replace every invalid field by its default (values set in code or by a hand-edited file)."""
+        for name in invalid_fields(asdict(self)):
+            setattr(self, name, getattr(DEFAULTS, name))
         return self
 
+
+# --- the rules ------------------------------------------------------------------------------------
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_TEXT and "\x00" not in value
+
+
+def _one_of(*choices: object) -> Callable[[object], bool]:
+    return lambda value: type(value) in (str, int) and value in choices
+
+
+def _int_in(low: int, high: int) -> Callable[[object], bool]:
+    return lambda value: type(value) is int and low <= value <= high
+
+
+def _float_in(low: float, high: float) -> Callable[[object], bool]:
+    return lambda value: (type(value) in (int, float) and math.isfinite(value) and low <= value <= high)
+
+
+RULES: dict[str, Callable[[object], bool]] = {
+    "network": lambda v: _text(v) and bool(v.strip()),
+    "custom_rpc_url": _text,
+    "custom_faucet_url": _text,
+    "theme": _one_of("system", "light", "dark"),
+    "hide_amounts": lambda v: type(v) is bool,
+    "auto_lock_minutes": _int_in(1, 240),
+    "sandbox_epoch_minutes": _int_in(1, 24 * 60),
+    "sandbox_timed_epochs": lambda v: type(v) is bool,
+    "sandbox_embedding_dim": _one_of(16, 128, 2048),
+    "eval_device": _one_of("auto", "cpu", "cuda"),
+    "eval_precision": _one_of("exact", "fast"),
+    "eval_threads": _int_in(0, 256),
+    "network_timeout_s": _float_in(1.0, 300.0),
+    "last_account": _text,
+    "extra": lambda v: isinstance(v, dict),
+}
+DEFAULTS = Settings()
+
+
+def invalid_fields(values: dict[str, Any]) -> list[str]:
+    return [name for name, rule in RULES.items() if name in values and not rule(values[name])]
+
+
+class SettingsInvalid(ValueError):
+    """The file cannot be used as a whole (not JSON, not an object, unusable version)."""
+
+
+# --- migrations -----------------------------------------------------------------------------------
 
 def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
     # v1 stored the sandbox epoch length in seconds.
     seconds = raw.pop("sandbox_epoch_seconds", None)
     if seconds is not None:
-        raw["sandbox_epoch_minutes"] = max(1, int(seconds) // 60)
+        if type(seconds) is not int:
+            raise SettingsInvalid("sandbox_epoch_seconds is not a whole number")
+        raw["sandbox_epoch_minutes"] = max(1, seconds // 60)
     return raw
 
 
@@ -67,7 +115,9 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
-    version = int(raw.get("version", 1))
+    version = raw.get("version", 1)
+    if type(version) is not int or version < 1:
+        raise SettingsInvalid(f"version {str(version)[:40]!r} is not a positive whole number")
     while version < SETTINGS_VERSION:
         raw = MIGRATIONS[version](raw)
         version += 1
@@ -75,32 +125,78 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
+# --- load / save ----------------------------------------------------------------------------------
+
+def _parse(text: str) -> dict[str, Any]:
+    def _no_constants(name: str) -> float:
+        raise SettingsInvalid(f"{name} is not a number")
+    try:
+        raw = json.loads(text, parse_constant=_no_constants)
+    except RecursionError:
+        raise SettingsInvalid("nested too deeply") from None
+    except ValueError as exc:   # JSONDecodeError, an integer of thousands of digits
+        raise SettingsInvalid(str(exc).splitlines()[0][:200]) from None
+    if not isinstance(raw, dict):
+        raise SettingsInvalid("not a JSON object")
+    return raw
+
+
+def _set_aside(path: Path, reason: str) -> None:
+    """Keep the bad file for the user (never overwritten by the next save) and say so once."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    backup = path.with_name(f"{path.name}.bad-{stamp}")
+    for n in range(2, 100):
+        if not backup.exists():
+            break
+        backup = path.with_name(f"{path.name}.bad-{stamp}-{n}")   # two bad files in one second: keep both
+    try:
+        path.replace(backup)
+        kept = f"The old file was kept as {backup}."
+    except OSError as exc:
+        kept = f"The old file could not be moved aside ({exc.strerror or exc})."
+    log.warning("settings %s: %s; using defaults", path, reason)
+    notices.add(f"Your settings file could not be used ({reason}). SOMA Desktop started with default "
+                f"settings for it. {kept}")
+
+
+def _strict_json(value: object) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return True
+
+
 def load_settings(data_dir: Path) -> Settings:
     path = data_dir / FILE_NAME
     try:
-        raw = json.loads(path.read_text("utf-8"))
-        if not isinstance(raw, dict):
-            raise ValueError("settings file is not a JSON object")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SettingsInvalid(f"larger than {MAX_FILE_BYTES} bytes")
+        raw = migrate(_parse(path.read_text("utf-8")))
     except FileNotFoundError:
         return Settings()
-    except (OSError, ValueError) as exc:
-        log.warning("settings unreadable (%s); using defaults and keeping a backup", exc)
-        path.replace(path.with_suffix(".json.bad"))
+    except (OSError, UnicodeDecodeError, SettingsInvalid) as exc:
+        _set_aside(path, str(exc) if isinstance(exc, SettingsInvalid) else f"unreadable: {type(exc).__name__}")
         return Settings()
-    raw = migrate(raw)
     known = {f.name for f in fields(Settings)}
-    values = {k: v for k, v in raw.items() if k in known and k != "extra"}
+    values = {k: v for k, v in raw.items() if k in known}
+    bad = invalid_fields(values)
+    for name in bad:
+        values.pop(name)
     extra = {k: v for k, v in raw.items() if k not in known and k != "version"}
-    try:
-        settings = Settings(**values)
-    except TypeError:
-        settings = Settings()
-    settings.extra = {**raw.get("extra", {}), **extra} if isinstance(raw.get("extra", {}), dict) else extra
-    return settings.validated()
+    settings = Settings(**values)
+    settings.extra = {**settings.extra, **extra}
+    for key in [k for k, v in settings.extra.items() if not _strict_json(v)]:
+        settings.extra.pop(key)     # e.g. 1e400 parsed as inf: it could not be written back as JSON
+        bad.append(key)
+    if bad:
+        _set_aside(path, "invalid " + ", ".join(bad))
+    return settings
 
 
 def save_settings(data_dir: Path, settings: Settings) -> None:
     payload = asdict(settings.validated())
     extra = payload.pop("extra")
-    payload = {"version": SETTINGS_VERSION, **payload, **{k: v for k, v in extra.items() if k not in payload}}
-    atomic_write_text(data_dir / FILE_NAME, json.dumps(payload, indent=2, sort_keys=True))
+    kept = {k: v for k, v in extra.items() if k not in payload and k != "version" and _strict_json(v)}
+    payload = {"version": SETTINGS_VERSION, **payload, **kept}
+    atomic_write_text(data_dir / FILE_NAME, json.dumps(payload, indent=2, sort_keys=True, allow_nan=False))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
+import stat
 import tempfile
+import time
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 
 @contextlib.contextmanager
@@ -80,3 +83,37 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# mkstemp(prefix=".<name>.", suffix=".tmp") adds 8 characters from [a-z0-9_].
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+STALE_TEMP_MIN_AGE_S = 5.0   # an atomic write of a settings or vault file lasts milliseconds
+
+
+def clean_stale_temps(directory: Path | str, names: Iterable[str], *, min_age_s: float = STALE_TEMP_MIN_AGE_S,
+                      now: float | None = None) -> list[Path]:
+    """Remove the temp files `atomic_output` left in `directory` for the files `names` after a crash.
+
+    Only the app's own naming pattern for those names, only regular files, and only files untouched for
+    `min_age_s` (the caller holds the instance lock, so no other instance is writing; the age guards against
+    a write in progress in this process). An old vault temp holds the key wrapped under an old password.
+    """
+    wanted = set(names)
+    now = time.time() if now is None else now
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_RE.match(entry.name)
+        if not match or match.group("name") not in wanted:
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= min_age_s:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    if removed:
+        fsync_dir(Path(directory))
+    return removed

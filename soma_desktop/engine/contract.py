@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from soma_desktop.engine.errors import DataError
+from soma_desktop.protocol import limits
 
 SEQ_LEN = 1024
 BATCH_SIZE = 16
 PAD = 256
 EOS = 257
 VOCAB_SIZE = 264
-MAX_DATA_SIZE = 1_048_576
+MAX_DATA_SIZE = limits.MAX_DATA_SIZE       # 1 MiB, the network's submission limit
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Bundled demo models (resources/models/demo_models.json), listed with json only — no torch import."""
+"""Bundled demo models (package data soma_desktop.resources/models/demo_models.json), listed with json only —
+no torch import."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from soma_desktop.core.paths import resources_dir
 from soma_desktop.engine.errors import EngineError
 
 INDEX_NAME = "demo_models.json"
@@ -22,8 +24,8 @@ class DemoModel:
 
 
 def demo_models_dir() -> Path:
-    """resources/models at the repository (or installed bundle) root."""
-    return Path(__file__).resolve().parents[2] / "resources" / "models"
+    """models/ in the installed soma_desktop.resources package (the repository's resources/models)."""
+    return resources_dir() / "models"
 
 
 def load_index(directory: Path | None = None) -> dict:
@@ -52,3 +54,39 @@ def list_demo_models(directory: Path | None = None) -> list[DemoModel]:
         except (KeyError, TypeError, ValueError) as exc:
             raise EngineError(f"demo model index entry is malformed: {exc}") from None
     return models
+
+
+DEMO_PREFIX = "demo:"
+
+
+def is_demo_ref(weights: str) -> bool:
+    return weights.startswith(DEMO_PREFIX)
+
+
+def resolve_weights(weights: str, directory: Path | None = None) -> Path:
+    """`demo:NAME` → the bundled weights file; anything else is a path, returned as given."""
+    if not is_demo_ref(weights):
+        return Path(weights)
+    name = weights.removeprefix(DEMO_PREFIX)
+    demos = list_demo_models(directory)
+    for demo in demos:
+        if demo.name == name:
+            if not demo.weights_path.is_file():
+                raise EngineError(f"{weights}: the bundled weights file {demo.weights_path} is missing; "
+                                  "reinstall SOMA Desktop")
+            return demo.weights_path
+    known = ", ".join(DEMO_PREFIX + d.name for d in demos)
+    raise EngineError(f"unknown demo model {weights!r}; the demo models are {known} (soma-desktop eval --list-demos)")
+
+
+def describe_demos(directory: Path | None = None) -> list[str]:
+    """One line per demo model, for `soma-desktop eval --list-demos`."""
+    demos = list_demo_models(directory)
+    width = max((len(DEMO_PREFIX + d.name) for d in demos), default=0)
+    return [f"{DEMO_PREFIX + d.name:<{width}}  {d.title}: a small V1 model trained on {_corpus_kind(d.corpus)}"
+            for d in demos]
+
+
+def _corpus_kind(corpus: str) -> str:
+    """The corpus provenance up to its byte count ('Python 3.11.7 standard library *.py sources')."""
+    return corpus.split(";")[0].strip()

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from soma_desktop.core.regular_file import NotRegularFile, open_regular
 from soma_desktop.engine.errors import WeightsError
 
 # The canonical full-size header is ~43 KB; 16 MiB leaves room for extra keys yet bounds memory and parse time.
@@ -103,7 +104,7 @@ def read_header(path: str | os.PathLike) -> Header:
     """Read and validate the header of `path`; raises WeightsError with a one-line reason."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             file_size = os.fstat(handle.fileno()).st_size
             prefix = handle.read(8)
             if len(prefix) < 8:
@@ -115,6 +116,8 @@ def read_header(path: str | os.PathLike) -> Header:
                 raise WeightsError(f"weights file is truncated: header of {header_len} bytes, "
                                    f"file has {file_size} bytes")
             raw = handle.read(header_len)
+    except NotRegularFile as exc:
+        raise WeightsError(f"weights path {exc}") from None
     except FileNotFoundError:
         raise WeightsError(f"weights file not found: {path}") from None
     except IsADirectoryError:

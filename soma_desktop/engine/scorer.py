@@ -11,7 +11,6 @@ import contextlib
 import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,82 +20,14 @@ from soma_desktop.engine.contract import (
     slot_for_offset,
 )
 from soma_desktop.engine.errors import EngineError, EvalCancelled
+from soma_desktop.engine.results import (  # noqa: F401  (re-exported: the torch-free result types)
+    BytePrediction, ChunkProgress, EvalResult, ModelScore, cosine_distance, select_winner, target_distance,
+)
 from soma_desktop.engine.sigreg import COEFFICIENT, SigReg, batch_noise
 from soma_desktop.engine.weights import LoadedModel
 
 PRECISIONS = ("exact", "fast")
 CancelFlag = threading.Event | Callable[[], bool] | None
-
-
-@dataclass(frozen=True)
-class ChunkProgress:
-    """One chunk of one model done. `nll[i]` is the NLL (nats) of the byte at offset `offset + i`
-    (offset == size means EOS). partial_loss / partial_embedding treat the current batch as if it ended here."""
-
-    model_index: int
-    chunk_index: int
-    chunks_total: int
-    offset: int
-    nll: np.ndarray
-    partial_loss: float
-    partial_embedding: np.ndarray
-    steps_done: int
-    steps_total: int
-
-
-@dataclass(frozen=True)
-class ModelScore:
-    weights: str
-    loss: float  # network loss: mean over batches of CE_b + 0.02·SIG_b
-    cross_entropy: float  # mean of CE_b (PAD rows in the denominator)
-    sigreg: float  # mean of SIG_b, before the 0.02 coefficient
-    bits_per_byte: float  # true mean NLL per predicted target, in bits (not the network's loss)
-    embedding: np.ndarray  # f32 [D], not normalised
-    distance: float | None  # 1 − cos(embedding, target) when a target was given
-    per_byte_nll: np.ndarray  # f32 [size + 1], NaN where nothing is predicted
-
-    def per_byte_nll_list(self) -> list[float | None]:
-        return [None if math.isnan(v) else v for v in self.per_byte_nll.tolist()]
-
-
-@dataclass(frozen=True)
-class EvalResult:
-    size: int
-    models: list[ModelScore]
-    winner: int  # argmin(loss) in list order, ties to the lowest index
-
-    @property
-    def best(self) -> ModelScore:
-        return self.models[self.winner]
-
-
-@dataclass(frozen=True)
-class BytePrediction:
-    """What the model expected at `offset`: `actual` is the byte (or 257 for EOS); empty `top` = no context."""
-
-    offset: int
-    actual: int | None
-    nll: float | None
-    top: tuple[tuple[int, float], ...]
-
-
-def cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """1 − â·b̂ in f32 like the network; NaN for a zero vector."""
-    a32 = np.asarray(a, dtype=np.float32)
-    b32 = np.asarray(b, dtype=np.float32)
-    if a32.shape != b32.shape:
-        raise EngineError(f"target embedding has {b32.size} values, the model's embedding has {a32.size}")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float32(1.0) - np.dot(a32 / np.linalg.norm(a32), b32 / np.linalg.norm(b32)))
-
-
-def select_winner(losses: Sequence[float]) -> int:
-    """Strict `<` fold from index 0 (burn NdArray argmin): ties → lowest index, NaN at 0 wins, later NaN never."""
-    best = 0
-    for index in range(1, len(losses)):
-        if losses[index] < losses[best]:
-            best = index
-    return best
 
 
 @contextlib.contextmanager
@@ -278,7 +209,7 @@ class Evaluation:
         size = len(self.data)
         nll_total = float(np.nansum(per_byte.astype(np.float64)))
         bits = nll_total / num_targets(size) / math.log(2)
-        distance = None if self.target is None else cosine_distance(acc.embedding, self.target)
+        distance = None if self.target is None else target_distance(acc.embedding, self.target)
         return ModelScore(str(model.path), float(acc.loss), float(acc.ce), float(acc.sig), bits,
                           acc.embedding.copy(), distance, per_byte)
 
@@ -329,12 +260,8 @@ def top_predictions(model: LoadedModel, data: bytes, start: int, stop: int, *, k
     return [found.get(o) or BytePrediction(o, data[o] if o < size else None, None, ()) for o in range(start, stop)]
 
 
-def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, precision: str = "exact",
-                            cancel: CancelFlag = None) -> np.ndarray:
-    """Registration embedding (scoring.md §8): the L2-normalised mean of the data embeddings the model
-    produces on pieces of its domain corpus (each piece ≤ 1 MiB, scored like the network would)."""
-    embeddings = [score_bytes([model], piece, precision=precision, cancel=cancel).models[0].embedding
-                  for piece in pieces if piece]
+def embedding_from_pieces(embeddings: Sequence[np.ndarray]) -> np.ndarray:
+    """The L2-normalised mean of data embeddings (scoring.md §8)."""
     if not embeddings:
         raise EngineError("no data to compute an embedding from")
     mean = np.mean(np.asarray(embeddings, dtype=np.float64), axis=0)
@@ -342,3 +269,11 @@ def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, prec
     if not np.isfinite(norm) or norm == 0:
         raise EngineError("the model's data embeddings average to zero; no direction to register")
     return (mean / norm).astype(np.float32)
+
+
+def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, precision: str = "exact",
+                            cancel: CancelFlag = None) -> np.ndarray:
+    """Registration embedding (scoring.md §8): the L2-normalised mean of the data embeddings the model
+    produces on pieces of its domain corpus (each piece ≤ 1 MiB, scored like the network would)."""
+    return embedding_from_pieces([score_bytes([model], piece, precision=precision, cancel=cancel).models[0].embedding
+                                  for piece in pieces if piece])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence, runtime_checkable
 
+from soma_desktop.network.account_history import AccountTx, Direction
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
 )
@@ -19,7 +20,7 @@ from soma_desktop.network.types import (
 
 # Callers import the interface, its dataclasses and its errors from this one module.
 __all__ = [
-    "Coin", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
+    "AccountTx", "Coin", "Direction", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
     "NetworkUnavailable", "PendingUpdate", "PoolInfo", "Signer", "StakedSoma", "StatusUnknown", "SubmitSpec",
     "SystemState", "Target", "TargetPage", "TargetStatus", "TransactionFailed", "TxResult", "Unsupported",
     "Validator", "list_all_targets",
@@ -60,6 +61,14 @@ class Network(Protocol):
     async def pay_coins(self, signer: Signer, recipients: Sequence[str], amounts: Sequence[int]) -> TxResult: ...
 
     async def merge_coins(self, signer: Signer) -> TxResult: ...
+
+    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]:
+        """Incoming and outgoing transactions of `address`, newest first.
+
+        Optional: soma-sdk 0.1.15 has no query for an address's transactions, so the SDK network does not
+        define it (callers check with getattr) or raises Unsupported.
+        """
+        ...
 
     # --- staking ----------------------------------------------------------------------------
     async def get_validators(self) -> list[Validator]: ...

@@ -43,13 +43,15 @@ async def open_network(choice: NetworkChoice, data_dir: Path, settings: Settings
     """Runs on the network loop thread (opening touches disk and sockets)."""
     if choice.is_sandbox:
         from soma_desktop.network.sandbox import SandboxConfig, open_sandbox
+        from soma_desktop.network.sandbox.store import open_guarded
 
         config = SandboxConfig(
             embedding_dim=settings.sandbox_embedding_dim,
             epoch_duration_ms=settings.sandbox_epoch_minutes * 60_000,
             timed=settings.sandbox_timed_epochs,
         )
-        network = open_sandbox(sandbox_db_path(data_dir), config)
+        path = sandbox_db_path(data_dir)
+        network = open_guarded(path, lambda: open_sandbox(path, config))
         await network.start()
         return network
     from soma_desktop.network.sdk import open_sdk_network

@@ -5,6 +5,10 @@ Range handling follows RFC 9110: a single satisfiable range -> 206 + Content-Ran
 with `Content-Range: bytes */size`; malformed or multi-range headers are ignored (200, whole file).
 Only plain files directly inside the root whose names match a strict pattern are served: no listing,
 no subfolders, no dotfiles, no symlinks, so path traversal cannot reach anything else.
+
+Untrusted peers cannot exhaust it: header lines are capped (a Range of thousands of digits gets 416, an
+over-long header 431), at most `max_connections` are served at once (more get 503), and a connection idle
+for `idle_timeout_s` is closed, so no peer holds a thread forever.
 """
 
 from __future__ import annotations
@@ -22,6 +26,10 @@ from pathlib import Path
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 1024 * 1024
+MAX_HEADER_VALUE = 8192        # far longer than any Range or Host a client needs
+MAX_DIGITS = 19                # a 19-digit offset is past any file; int() of thousands of digits raises
+DEFAULT_MAX_CONNECTIONS = 32
+DEFAULT_IDLE_TIMEOUT_S = 30.0
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
@@ -34,6 +42,10 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
     first, last = match.groups()
     if not first and not last:
         return None
+    if len(first) > MAX_DIGITS:
+        return "unsatisfiable"            # starts past the end of any file
+    if len(last) > MAX_DIGITS:
+        last = str(size)                  # an end or suffix past any file: clipped to the file
     if not first:  # suffix range: the last N bytes
         length = int(last)
         if length == 0 or size == 0:
@@ -79,6 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
         return candidate
 
     def _serve(self, *, body: bool) -> None:
+        if any(len(value) > MAX_HEADER_VALUE for value in self.headers.values()):
+            self.close_connection = True
+            self._empty(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return
         path = self._resolve()
         if path is None:
             self._empty(HTTPStatus.NOT_FOUND)
@@ -125,8 +141,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n"
+         b"Retry-After: 1\r\n\r\n")
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], max_connections: int, idle_timeout_s: float):
+        super().__init__(address, _Handler)
+        self.slots = threading.BoundedSemaphore(max_connections)
+        self.idle_timeout_s = idle_timeout_s
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+        if not self.slots.acquire(blocking=False):   # full: answer at once instead of queueing a thread
+            with contextlib.suppress(OSError):
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:  # type: ignore[override]
+        try:
+            request.settimeout(self.idle_timeout_s)   # idle keep-alive or a silent peer: the read times out
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
         return  # clients hanging up mid-transfer are normal; stdlib would print a traceback
@@ -135,21 +179,24 @@ class _QuietServer(ThreadingHTTPServer):
 class BlobServer:
     """`with BlobServer(folder) as srv: url = srv.publish(path)`. Port 0 picks a free port."""
 
-    def __init__(self, root: Path | str, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path | str, *, host: str = "127.0.0.1", port: int = 0,
+                 max_connections: int = DEFAULT_MAX_CONNECTIONS, idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S):
         self.root = Path(root)
+        self._limits = (max_connections, idle_timeout_s)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._host, self._port = host, port
+        # The preferred port comes from a file in the data dir: anything outside 1..65535 means "any free port".
+        self._host, self._port = host, port if type(port) is int and 0 < port < 65536 else 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> "BlobServer":
         if self._httpd is None:
             try:
-                httpd = _QuietServer((self._host, self._port), _Handler)
+                httpd = _QuietServer((self._host, self._port), *self._limits)
             except OSError:
                 if not self._port:
                     raise
-                httpd = _QuietServer((self._host, 0), _Handler)  # preferred port taken: any free one
+                httpd = _QuietServer((self._host, 0), *self._limits)  # preferred port taken: any free one
             httpd.root = self.root  # type: ignore[attr-defined]
             self._httpd = httpd
             self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},

@@ -1,7 +1,9 @@
 """The safe downloader (security.md §6.3) and the decrypted-weights cache used by the Evaluate panel.
 
 Untrusted URLs: https only (plain http only to loopback behind `UrlPolicy.allow_loopback`), no userinfo, no
-private/link-local/multicast addresses, redirects followed by hand and re-validated, `Accept-Encoding:
+private/link-local/multicast/special-purpose addresses (address_policy), the connection made to the very
+address that was checked (no second DNS answer: DNS rebinding) with TLS still verified for the host name,
+redirects followed by hand and re-validated, `Accept-Encoding:
 identity` with any Content-Encoding rejected, raw bytes counted against a cap, a total deadline, a minimum
 throughput, and size + Blake2b-256 verified before the file is atomically moved into place.
 """
@@ -15,7 +17,7 @@ import os
 import re
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +26,7 @@ import httpx
 from soma_desktop.core import crypto
 from soma_desktop.core.storage import atomic_output
 from soma_desktop.network.types import Manifest
+from soma_desktop.publish.address_policy import is_denied
 
 PART_SIZE = 5 * 1024 * 1024          # validators' Range part size (blobs::MIN_PART_SIZE)
 MAX_REDIRECTS = 5
@@ -46,13 +49,45 @@ class ChecksumMismatch(DownloadError):
     """The bytes differ from the manifest (size or Blake2b-256)."""
 
 
+Resolver = Callable[[str], list[str]]
+
+
+def system_resolver(host: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise DownloadError(f"cannot resolve host {host}") from None
+    return [str(info[4][0]) for info in infos]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A URL that passed the policy and the address to connect to (None: connect by name, e.g. loopback)."""
+
+    url: httpx.URL
+    address: str | None = None
+
+    def request_target(self) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
+        """(URL to connect to, extra headers, request extensions): the pinned IP in the URL, the real host in
+        the Host header and as the TLS server name, so certificates are still verified for the host name."""
+        if self.address is None:
+            return self.url, {}, {}
+        extensions = {"sni_hostname": self.url.host} if self.url.scheme == "https" else {}
+        return (self.url.copy_with(host=self.address), {"Host": self.url.netloc.decode("ascii")}, extensions)
+
+
 @dataclass(frozen=True)
 class UrlPolicy:
     allow_loopback: bool = False         # sandbox/localnet: http://127.0.0.1 and localhost
     allowed_ports: frozenset[int] = frozenset()  # extra https ports besides 443
     resolve: bool = True                 # resolve host names and check every address
+    resolver: Resolver = field(default=system_resolver, compare=False, repr=False)
 
     def check(self, url: str) -> httpx.URL:
+        return self.pin(url).url
+
+    def pin(self, url: str) -> Checked:
+        """Validate `url`; resolve its host once and return the checked address to connect to."""
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError, ValueError):
@@ -68,40 +103,44 @@ class UrlPolicy:
                 raise UnsafeUrl("local addresses are only allowed on sandbox and localnet")
             if parsed.scheme not in ("http", "https"):
                 raise UnsafeUrl("only http(s) URLs are allowed")
-            return parsed
+            return Checked(parsed)
         if parsed.scheme != "https":
             raise UnsafeUrl("only https URLs are allowed")
         if parsed.port not in (None, 443) and parsed.port not in self.allowed_ports:
             raise UnsafeUrl(f"port {parsed.port} is not allowed")
-        for address in _addresses(host, self.resolve):
-            if _is_private(address):
+        literal = _literal(host)
+        addresses = [literal] if literal is not None else self._lookup(host)
+        for address in addresses:
+            if is_denied(address):
                 raise UnsafeUrl("the URL points to a private or local network address")
-        return parsed
+        if literal is not None or not addresses:
+            return Checked(parsed)
+        return Checked(parsed, str(addresses[0]))
+
+    def _lookup(self, host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        if not self.resolve:
+            return []
+        answers = self.resolver(host)
+        if not answers:
+            raise DownloadError(f"cannot resolve host {host}")
+        try:
+            return [ipaddress.ip_address(a) for a in answers]
+        except ValueError:
+            raise UnsafeUrl("the host name resolves to an invalid address") from None
+
+
+def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host.strip("[]"))
+    return None
 
 
 def _is_loopback_host(host: str) -> bool:
     if host == "localhost":
         return True
-    with contextlib.suppress(ValueError):
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    return False
-
-
-def _addresses(host: str, resolve: bool) -> list[ipaddress._BaseAddress]:
-    with contextlib.suppress(ValueError):
-        return [ipaddress.ip_address(host.strip("[]"))]
-    if not resolve:
-        return []
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
-        raise DownloadError(f"cannot resolve host {host}") from None
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
-
-
-def _is_private(address: ipaddress._BaseAddress) -> bool:
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-            or address.is_unspecified or address.is_reserved)
+    address = _literal(host)
+    return address is not None and address.is_loopback and not (
+        isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None)
 
 
 @dataclass(frozen=True)
@@ -148,9 +187,9 @@ def open_stream(client: httpx.Client, url: str, policy: UrlPolicy, clock: Downlo
     """GET with manual, re-validated redirects. The caller must close the returned streaming response."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        policy.check(current)
-        request = client.build_request("GET", current, headers={"Accept-Encoding": "identity", **(headers or {})},
-                                       timeout=clock.timeout())
+        target, host_header, extensions = policy.pin(current).request_target()
+        request = client.build_request("GET", target, timeout=clock.timeout(), extensions=extensions,
+                                       headers={"Accept-Encoding": "identity", **(headers or {}), **host_header})
         try:
             response = client.send(request, stream=True)
         except httpx.TimeoutException:

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from soma_desktop.core import crypto
-from soma_desktop.core.storage import open_db, transaction
+from soma_desktop.core.storage import atomic_write_text, open_db, transaction
 from soma_desktop.network.types import Manifest
 
 SCHEMA_VERSION = 1
@@ -67,6 +67,10 @@ class JournalError(Exception):
 
 class JournalIntegrityError(JournalError):
     """Secrets read back from disk do not match the recorded commitments: committing is forbidden."""
+
+
+class JournalLost(JournalError):
+    """The journal this data dir had is missing or empty: pending jobs and their keys are gone from it."""
 
 
 class WrongWrappingKey(JournalError):
@@ -164,6 +168,31 @@ CREATE TABLE IF NOT EXISTS used_keys (key_commitment BLOB PRIMARY KEY);
 """
 
 
+RECOVERY_HINT = ("A committed model's weights key can be rebuilt from this wallet's recovery phrase and the exact "
+                 "original weights file (publish/keys.py derives it from the seed, the owner address, the build "
+                 "epoch and the file's SHA-256); keep both until the model is revealed.")
+
+
+def marker_for(data_dir: Path) -> Path:
+    """Where the app records that the data dir has a publish journal: beside the vault, not in publish/."""
+    return Path(data_dir) / "publish-journal.marker"
+
+
+def check_not_lost(path: Path, marker: Path) -> None:
+    """Raise JournalLost when `marker` says a journal existed at `path` but it is now missing or empty."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    if size or not marker.exists():
+        return
+    state = "missing" if size is None else "empty (0 bytes)"
+    raise JournalLost(f"The publish journal {path} is {state}, but this data folder had one: pending publish "
+                      f"jobs and their keys are not in it. Nothing was overwritten. If you have a backup, put "
+                      f"journal.db back and reopen. {RECOVERY_HINT} To start a new, empty journal, move "
+                      f"{marker} away.")
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -171,17 +200,28 @@ def _now_ms() -> int:
 class Journal:
     """The publish journal of one profile. One writer per profile (the app holds a single-instance lock)."""
 
-    def __init__(self, path: Path | str, wrapping_key: bytes):
+    def __init__(self, path: Path | str, wrapping_key: bytes, *, marker: Path | None = None):
+        """`marker`: a file outside the journal's folder (beside the vault) recording that this journal
+        exists, so a missing or emptied journal is reported as a loss instead of silently starting empty."""
         if len(wrapping_key) != 32:
             raise ValueError("the journal wrapping key must be 32 bytes")
         self.path = Path(path)
         self._aead = AESGCM(HKDF(hashes.SHA256(), 32, salt=None, info=_HKDF_INFO).derive(wrapping_key))
+        if marker is not None:
+            check_not_lost(self.path, marker)
         self._db = open_db(self.path)
-        if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise JournalError(f"publish journal {self.path.name} failed its integrity check")
+        try:
+            if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise JournalError(f"publish journal {self.path.name} failed its integrity check")
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise JournalError(f"publish journal {self.path} is damaged ({exc}); it was left as it is. "
+                               + RECOVERY_HINT) from None
         self._db.executescript(_SCHEMA)  # idempotent DDL; executescript commits on its own
         with transaction(self._db):
             self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        if marker is not None and not marker.exists():
+            atomic_write_text(marker, json.dumps({"journal": str(self.path), "created_ms": _now_ms()}) + "\n")
 
     def close(self) -> None:
         self._db.close()

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from soma_desktop.core import crypto
-from soma_desktop.core.amounts import bps_mul
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed,
 )
 from soma_desktop.network.types import CommitSpec, ModelInfo, SystemState
+from soma_desktop.protocol import limits
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, precheck_need
+from soma_desktop.protocol.reveal import reveal_epoch, reveal_missed
 from soma_desktop.publish import workflow
 from soma_desktop.publish.blob_server import BlobServer
 from soma_desktop.publish.downloader import DownloadError, Limits, UrlPolicy, check_safetensors_prefix
@@ -316,14 +318,17 @@ class PublishRunner:
         return job
 
     async def _check_create(self, state: SystemState, stake: int, commission: int) -> None:
-        if not isinstance(stake, int) or stake < state.model_min_stake:
+        """The chain's CreateModel checks before sending: stake, commission, and the gas coin pre-check."""
+        if isinstance(stake, bool) or not isinstance(stake, int) or not limits.model_stake_ok(stake,
+                                                                                            state.model_min_stake):
             raise PublishError(f"the stake must be at least {state.model_min_stake} shannons")
-        if not isinstance(commission, int) or not 0 <= commission <= 10_000:
+        if isinstance(commission, bool) or not isinstance(commission, int) or not limits.commission_ok(commission):
             raise PublishError("the commission must be between 0 and 10000 bps")
-        fees = state.base_fee + 3 * state.write_object_fee + bps_mul(stake, state.value_fee_bps)
+        params = FeeParams.from_state(state)
+        fees = estimate_fee(ChainTx.CREATE_MODEL, params, stake).total     # half value fee on the stake
         coins = await self.network.list_coins(self.address)
         richest = max((c.balance for c in coins), default=0)
-        if richest < stake + fees:
+        if richest < params.base_fee + precheck_need(ChainTx.CREATE_MODEL, stake, params):
             raise PublishError("no single coin covers the stake plus fees; merge coins or add funds first")
         if sum(c.balance for c in coins) - stake - fees < _tx_reserve(state):
             raise PublishError("after the stake, too little is left for the commit and reveal fees")
@@ -440,7 +445,8 @@ class PublishRunner:
 
 def _tx_reserve(state: SystemState) -> int:
     """Commit + reveal fees, twice the estimate (fees can rise at an epoch boundary)."""
-    return 2 * 2 * (state.base_fee + 3 * state.write_object_fee)
+    params = FeeParams.from_state(state)
+    return 2 * (estimate_fee(ChainTx.COMMIT_MODEL, params).total + estimate_fee(ChainTx.REVEAL_MODEL, params).total)
 
 
 def _describe(exc: Exception) -> str:
@@ -452,10 +458,11 @@ def _describe(exc: Exception) -> str:
 def _reveal_refusal(job: Job, chain: ChainView) -> str:
     if job.state is not JobState.COMMITTED or job.commit_epoch is None:
         return "there is no committed model waiting for a reveal"
-    if chain.epoch <= job.commit_epoch:
-        return f"the reveal opens in epoch {job.commit_epoch + 1} (now {chain.epoch})"
-    if chain.epoch > job.commit_epoch + 1:
-        return f"the reveal window (epoch {job.commit_epoch + 1}) has passed"
+    opens = reveal_epoch(job.commit_epoch)
+    if chain.epoch < opens:
+        return f"the reveal opens in epoch {opens} (now {chain.epoch})"
+    if reveal_missed(job.commit_epoch, chain.epoch):
+        return f"the reveal window (epoch {opens}) has passed"
     return "the chain does not show this job's commitment"
 
 

@@ -15,9 +15,9 @@ from typing import Any, Iterable, Sequence
 from soma_desktop.core import crypto
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.network.types import ModelInfo, ModelState, SystemState
+from soma_desktop.protocol.params import MODEL_REVEAL_SLASH_RATE_BPS as REVEAL_SLASH_BPS
+from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch, reveal_missed, reveal_open
 from soma_desktop.publish.journal import Job, JobKind, JobState
-
-REVEAL_SLASH_BPS = 5000   # model_reveal_slash_rate_bps (protocol.md §7): missed commit or reveal
 
 
 class Step(str, enum.Enum):
@@ -187,18 +187,18 @@ def _reconcile_publish(job: Job, chain: ChainView, after_restart: bool) -> Trans
             return Transition(s, {"commit_epoch": pending}, "commit epoch read from chain")
     commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
     if s in (JobState.COMMITTED, JobState.REVEAL_SENT):
-        if commit_epoch is not None and (epoch >= commit_epoch + 2 or m.state is ModelState.INACTIVE):
+        if commit_epoch is not None and (reveal_missed(commit_epoch, epoch) or m.state is ModelState.INACTIVE):
             return Transition(JobState.MISSED_REVEAL, {"slash": _slash(job)},
-                              f"no reveal in epoch {commit_epoch + 1}")
-        if s is JobState.REVEAL_SENT and after_restart and pending is not None and epoch == commit_epoch + 1:
+                              f"no reveal in epoch {reveal_epoch(commit_epoch)}")
+        if s is JobState.REVEAL_SENT and after_restart and pending is not None and reveal_open(commit_epoch, epoch):
             return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")
         return None
     if s in (JobState.CREATED, JobState.COMMIT_SENT):
         if m.state is ModelState.INACTIVE:
             return Transition(JobState.COMMIT_NOT_EXECUTED, {}, "model is Inactive")
-        if m.state is ModelState.CREATED and epoch > m.create_epoch + 1:
+        if m.state is ModelState.CREATED and epoch > last_commit_epoch(m.create_epoch):
             return Transition(JobState.COMMIT_WINDOW_MISSED, {"slash": _slash(job)},
-                              f"no commit by epoch {m.create_epoch + 1}")
+                              f"no commit by epoch {last_commit_epoch(m.create_epoch)}")
         if s is JobState.COMMIT_SENT and after_restart and m.state is ModelState.CREATED:
             return Transition(JobState.CREATED, {}, "commit not seen on chain; offer it again")
     return None
@@ -220,9 +220,9 @@ def _reconcile_update(job: Job, chain: ChainView, after_restart: bool) -> Transi
             return Transition(s, {"commit_epoch": pending}, "commit epoch read from chain")
     if s in (JobState.COMMITTED, JobState.REVEAL_SENT):
         commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
-        if pending is None or epoch >= commit_epoch + 2:
+        if pending is None or reveal_missed(commit_epoch, epoch):
             return Transition(JobState.UPDATE_DROPPED, {}, "update not revealed in its window")
-        if s is JobState.REVEAL_SENT and after_restart and epoch == commit_epoch + 1:
+        if s is JobState.REVEAL_SENT and after_restart and reveal_open(commit_epoch, epoch):
             return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")
         return None
     if s is JobState.COMMIT_SENT:
@@ -279,7 +279,7 @@ def decide(job: Job, chain: ChainView) -> Decision:
         return Decision(_step_of(job.state), Action.RECONCILE,
                         "Sent; waiting for the chain to show the outcome.")
     if job.state is JobState.CREATED:
-        last = (job.create_epoch or 0) + 1
+        last = last_commit_epoch(job.create_epoch or 0)
         if not commit_allowed(job, chain):
             return Decision(Step.COMMIT, Action.RECONCILE, "Waiting for the model's state from the chain.")
         return Decision(Step.COMMIT, Action.COMMIT, f"Commit before epoch {last} ends.", needs_user=True,
@@ -290,13 +290,13 @@ def decide(job: Job, chain: ChainView) -> Decision:
 def _decide_committed(job: Job, chain: ChainView) -> Decision:
     if job.commit_epoch is None:
         return Decision(Step.WAIT, Action.RECONCILE, "Reading the commit epoch from the chain.")
-    reveal_epoch = job.commit_epoch + 1
-    if chain.epoch <= job.commit_epoch:
-        return Decision(Step.WAIT, Action.WAIT_EPOCH, f"The reveal opens in epoch {reveal_epoch}.",
-                        opens_epoch=reveal_epoch, deadline_epoch=reveal_epoch)
+    opens = reveal_epoch(job.commit_epoch)
+    if chain.epoch < opens:
+        return Decision(Step.WAIT, Action.WAIT_EPOCH, f"The reveal opens in epoch {opens}.",
+                        opens_epoch=opens, deadline_epoch=opens)
     if reveal_allowed(job, chain):
-        return Decision(Step.REVEAL, Action.REVEAL, f"Reveal now: only possible during epoch {reveal_epoch}.",
-                        needs_user=True, deadline_epoch=reveal_epoch)
+        return Decision(Step.REVEAL, Action.REVEAL, f"Reveal now: only possible during epoch {opens}.",
+                        needs_user=True, deadline_epoch=opens)
     return Decision(Step.REVEAL, Action.RECONCILE, "Waiting for the model's state from the chain.")
 
 
@@ -314,7 +314,7 @@ def reveal_allowed(job: Job, chain: ChainView) -> bool:
         return False
     if chain.model.owner != job.address or chain.model.id != job.model_id:
         return False
-    if chain.epoch != job.commit_epoch + 1:
+    if not reveal_open(job.commit_epoch, chain.epoch):
         return False
     return _pending_ours(job, chain.model) == job.commit_epoch
 
@@ -325,14 +325,14 @@ def commit_allowed(job: Job, chain: ChainView) -> bool:
         return False
     if job.kind is JobKind.PUBLISH:
         return (job.state is JobState.CREATED and m.state is ModelState.CREATED
-                and chain.epoch <= m.create_epoch + 1)
+                and chain.epoch <= last_commit_epoch(m.create_epoch))
     return job.state is JobState.UPLOAD_VERIFIED and m.state is ModelState.ACTIVE
 
 
 def reveal_due(job: Job, epoch: int) -> bool:
     """True while the job's reveal window is open (for the banner and the OS notification)."""
     return (job.state in (JobState.COMMITTED, JobState.REVEAL_SENT) and job.commit_epoch is not None
-            and epoch == job.commit_epoch + 1)
+            and reveal_open(job.commit_epoch, epoch))
 
 
 @dataclass(frozen=True)
@@ -348,17 +348,17 @@ def deadline(job: Job, chain: ChainView) -> Deadline | None:
     """The next chain deadline for a banner/countdown, or None if nothing is time-critical."""
     if job.state in (JobState.CREATED, JobState.COMMIT_SENT) and job.kind is JobKind.PUBLISH \
             and job.create_epoch is not None:
-        last = job.create_epoch + 1
+        last = last_commit_epoch(job.create_epoch)
         return Deadline("commit", last, chain.epoch_end_ms(last), chain.epoch >= last,
                         f"Commit by the end of epoch {last}, or 50 % of the stake is slashed.")
     if job.state in (JobState.COMMITTED, JobState.REVEAL_SENT) and job.commit_epoch is not None:
-        reveal_epoch = job.commit_epoch + 1
+        opens = reveal_epoch(job.commit_epoch)
         penalty = ("50 % of the stake is slashed" if job.kind is JobKind.PUBLISH
                    else "the update is dropped (no penalty)")
-        if chain.epoch < reveal_epoch:
-            start = chain.epoch_end_ms(reveal_epoch - 1)
-            return Deadline("reveal_opens", reveal_epoch, start, False,
-                            f"Reveal opens in epoch {reveal_epoch}; if it is missed, {penalty}.")
-        return Deadline("reveal", reveal_epoch, chain.epoch_end_ms(reveal_epoch), chain.epoch == reveal_epoch,
-                        f"Reveal now, before epoch {reveal_epoch} ends; otherwise {penalty}.")
+        if chain.epoch < opens:
+            start = chain.epoch_end_ms(opens - 1)
+            return Deadline("reveal_opens", opens, start, False,
+                            f"Reveal opens in epoch {opens}; if it is missed, {penalty}.")
+        return Deadline("reveal", opens, chain.epoch_end_ms(opens), chain.epoch == opens,
+                        f"Reveal now, before epoch {opens} ends; otherwise {penalty}.")
     return None

@@ -12,12 +12,15 @@ from PySide6.QtWidgets import QApplication
 from soma_desktop.core.paths import resources_dir
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.factory import NetworkChoice
+from soma_desktop.ui import errors
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.main_window import MainWindow
+from soma_desktop.ui.smoke import SmokeExit, smoke_requested
+from soma_desktop.ui.startup_notices import show_startup_notices
 from soma_desktop.ui.theme import apply_theme, follow_system_changes
 
-ICON = resources_dir() / "icons" / "soma-desktop.svg"
+ICON_NAME = "soma-desktop.svg"   # in soma_desktop.resources/icons (package data)
 
 
 def make_qapplication() -> QApplication:
@@ -29,8 +32,12 @@ def make_qapplication() -> QApplication:
     app.setApplicationName("SOMA Desktop")
     app.setOrganizationName("SOMA")
     app.setDesktopFileName("org.soma.Desktop")
-    app.setWindowIcon(QIcon(str(ICON)))
+    app.setWindowIcon(window_icon())
     return app
+
+
+def window_icon() -> QIcon:
+    return QIcon(str(resources_dir() / "icons" / ICON_NAME))
 
 
 def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> tuple[AppContext, MainWindow]:
@@ -44,10 +51,14 @@ def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> 
 
 def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -> int:
     app = make_qapplication()
+    errors.install(app)
     apply_theme(app, settings.theme)
     ctx, window = create_window(data_dir, settings, choice)
     follow_system_changes(app, lambda: ctx.settings.theme)
+    if smoke_requested():
+        SmokeExit(app, window, ctx)   # CI and bundle smoke tests only; owned by the window
     window.show()
+    show_startup_notices(window)
     try:
         return app.exec()
     finally:

@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from soma_desktop.network.errors import NetworkUnavailable, StatusUnknown
+from soma_desktop.network.errors import NetworkError, NetworkUnavailable, StatusUnknown
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class AsyncBridge(QObject):
     """Owns the asyncio loop thread. Create on the GUI thread; `shutdown()` before exit."""
 
     _finished = Signal(object)
-    busy_changed = Signal(int)   # number of calls in flight, for a status indicator
+    busy_changed = Signal(int)   # int: calls in flight (a handful), for a status indicator
 
     def __init__(self, default_timeout: float = 20.0, tx_timeout: float = 60.0, parent: QObject | None = None):
         super().__init__(parent)
@@ -121,9 +121,13 @@ class AsyncBridge(QObject):
             if pending.on_result:
                 pending.on_result(future.result())
         elif pending.on_error:
+            if not isinstance(error, NetworkError):   # a bug, not the network: the UI says "details are in the log"
+                log.error("%s failed", pending.label or "network call", exc_info=error)
             pending.on_error(error)
-        else:
-            log.warning("unhandled error in %s: %s", pending.label or "network call", type(error).__name__)
+        else:   # nobody asked for the error: it still must reach the user
+            from soma_desktop.ui import errors
+
+            errors.report(error, where=pending.label or "network call", owner=pending.owner)
 
     def run_blocking(self, coro: Awaitable[Any], timeout: float = 10.0) -> Any:
         """For start-up and shutdown only: wait for a coroutine from outside the loop thread."""

@@ -2,40 +2,68 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea,
+    QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
+from soma_desktop.network.types import ModelInfo
 from soma_desktop.ui import about, geometry
 from soma_desktop.ui.context import AppContext, Connection
+from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.sandbox_recovery import offer_sandbox_reset
 from soma_desktop.ui.status_bar import ChainStatusBar
 from soma_desktop.ui.tray import GuardianTray
+
+
+def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.wallet import WalletPanel
+    return WalletPanel(ctx, window)
+
+
+def _staking_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.staking import StakingPanel
+    return StakingPanel(ctx, window)
+
+
+def _models_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.models import ModelsPanel
+    return ModelsPanel(ctx, window, navigator=window)
+
+
+def _publish_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.publish import PublishPanel
+    return PublishPanel(ctx, window)
+
+
+def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.panels.evaluate import EvaluatePanel
+    return EvaluatePanel(ctx, window)
 
 
 @dataclass(frozen=True)
 class PanelSpec:
     key: str
     title: str
-    factory: str    # "module:Class"; imported when first shown so start-up stays fast
+    factory: Callable[[AppContext, MainWindow], QWidget]   # imports its panel on first show: start-up stays fast
     tip: str
 
 
 PANELS = (
-    PanelSpec("wallet", "Wallet", "soma_desktop.ui.panels.wallet:WalletPanel", "Accounts, balances, send, faucet"),
-    PanelSpec("staking", "Staking", "soma_desktop.ui.panels.staking:StakingPanel", "Stake to validators and models"),
-    PanelSpec("models", "Models", "soma_desktop.ui.panels.models:ModelsPanel", "The model registry and targets"),
-    PanelSpec("publish", "Publish", "soma_desktop.ui.panels.publish:PublishPanel", "Create → commit → reveal"),
-    PanelSpec("evaluate", "Evaluate", "soma_desktop.ui.panels.evaluate:EvaluatePanel", "Per-byte loss and embeddings"),
+    PanelSpec("wallet", "Wallet", _wallet_panel, "Accounts, balances, send, faucet"),
+    PanelSpec("staking", "Staking", _staking_panel, "Stake to validators and models"),
+    PanelSpec("models", "Models", _models_panel, "The model registry and targets"),
+    PanelSpec("publish", "Publish", _publish_panel, "Create → commit → reveal"),
+    PanelSpec("evaluate", "Evaluate", _evaluate_panel, "Per-byte loss and embeddings"),
 )
 
 
@@ -65,7 +93,18 @@ class MainWindow(QMainWindow):
         content = QVBoxLayout()
         content.setContentsMargins(0, 0, 0, 0)
         content.addWidget(self.offline_banner)
-        content.addWidget(self.stack, 1)
+        self.error_banner = Banner()   # errors no panel claims (ui/errors.py)
+        self.error_banner.setObjectName("errorBanner")
+        content.addWidget(self.error_banner)
+        # Panels scroll instead of growing the window: it fits 1366×768 and banners never resize it.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("panelScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.stack)
+        content.addWidget(self.scroll, 1)
+        self.stack.currentChanged.connect(self._fit_stack_to_current)
+        self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -74,10 +113,12 @@ class MainWindow(QMainWindow):
         row.addLayout(content, 1)
         self.setCentralWidget(central)
         ctx.connection_changed.connect(self._on_ctx_connection_changed)
+        ctx.sandbox_damaged.connect(self._on_sandbox_damaged)
         self.status = ChainStatusBar(ctx)
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
         self.nav.currentRowChanged.connect(self.show_panel_at)
+        self.nav.currentRowChanged.connect(self.error_banner.clear_message)   # seen, moved on
         self._build_menus()
         geometry.restore(self)
         self.nav.setCurrentRow(0)
@@ -95,9 +136,14 @@ class MainWindow(QMainWindow):
             return
         name = self.ctx.choice.label if self.ctx.choice else "The network"
         self.offline_banner.show_message(
-            f"<b>{name} is unreachable.</b> {detail} Balances and chain data shown may be out of date; the app "
-            "keeps retrying. Local evaluation still works, and the sandbox is always available under "
-            "<i>Network</i>.", "error")
+            f"<b>{name} is unreachable.</b> {detail} Balances and chain data shown may be out of date"
+            + ("." if self.ctx.halted else "; the app keeps retrying.")
+            + " Local evaluation still works, and the sandbox is always available under <i>Network</i>.", "error")
+
+    def _on_sandbox_damaged(self, exc: BaseException) -> None:
+        self.sandbox_menu.setEnabled(True)          # Sandbox → Reset sandbox… offers the reset again later
+        self.advance_action.setEnabled(False)
+        self.sandbox_damaged_box = offer_sandbox_reset(self, self.ctx, exc)
 
     # --- panels -----------------------------------------------------------------------------
     def show_panel(self, key: str) -> QWidget:
@@ -111,14 +157,21 @@ class MainWindow(QMainWindow):
         self.ensure_panel(PANELS[index].key)
         self.stack.setCurrentIndex(index)
 
+    def _fit_stack_to_current(self, *_args) -> None:
+        """Only the shown panel's minimum size counts (a stack otherwise asks for the largest of all)."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            page = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
+
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
         index = next(i for i, spec in enumerate(PANELS) if spec.key == key)
         spec = PANELS[index]
         if spec.key not in self.panels:
-            module_name, class_name = spec.factory.split(":")
-            panel_cls = getattr(importlib.import_module(module_name), class_name)
-            panel = panel_cls(self.ctx, self)
+            panel = spec.factory(self.ctx, self)
             panel.setObjectName(f"{spec.key}Panel")
             stand_in = self.stack.widget(index)
             self.stack.removeWidget(stand_in)
@@ -127,6 +180,19 @@ class MainWindow(QMainWindow):
             self.panels[spec.key] = panel
             self.panel_created.emit(spec.key, panel)
         return self.panels[spec.key]
+
+    # --- Navigator ----------------------------------------------------------------------------
+    def evaluate_model(self, model: ModelInfo) -> None:
+        panel = self.show_panel("evaluate")
+        if isinstance(panel, AcceptsRegistryModel):
+            panel.add_registry_model(model)
+
+    def update_model(self, model_id: str) -> None:
+        from soma_desktop.ui.panels.publish import PublishPanel
+
+        panel = self.show_panel("publish")
+        if isinstance(panel, PublishPanel):
+            panel.start_update(model_id)
 
     # --- menus ------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -292,6 +358,9 @@ class MainWindow(QMainWindow):
         return box
 
     def reset_sandbox(self) -> None:
+        if self.ctx.halted and self.ctx.damage is not None:
+            self._on_sandbox_damaged(self.ctx.damage)
+            return
         network = self.ctx.network
         if network is None or not network.is_sandbox:
             return

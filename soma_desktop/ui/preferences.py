@@ -27,6 +27,7 @@ class PreferencesDialog(QDialog):
         for key, label in (("system", "Follow system"), ("light", "Light"), ("dark", "Dark")):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme)))
+        # int: at most 240 minutes
         self.auto_lock = QSpinBox(minimum=1, maximum=240, suffix=" min", value=settings.auto_lock_minutes)
         self.timeout = QDoubleSpinBox(minimum=1, maximum=300, suffix=" s", value=settings.network_timeout_s)
         form.addRow("Theme", self.theme)
@@ -43,6 +44,7 @@ class PreferencesDialog(QDialog):
         sandbox = QGroupBox("Sandbox network")
         form = QFormLayout(sandbox)
         self.timed = QCheckBox("Advance epochs with the clock", checked=settings.sandbox_timed_epochs)
+        # int: at most one day in minutes
         self.epoch_minutes = QSpinBox(minimum=1, maximum=24 * 60, suffix=" min", value=settings.sandbox_epoch_minutes)
         self.epoch_minutes.setEnabled(self.timed.isChecked())
         self.timed.toggled.connect(self.epoch_minutes.setEnabled)

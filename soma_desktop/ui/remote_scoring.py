@@ -20,10 +20,11 @@ from soma_desktop.core import crypto
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.base import ModelState, TargetStatus
 from soma_desktop.network.messages import describe_error
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.panels.common import Banner
 
-MAX_DATA_BYTES = 1_048_576     # the network's submission limit; the service scores the same data
+MAX_DATA_BYTES = MAX_DATA_SIZE     # the network's submission limit; the service scores the same data
 
 
 def read_and_hash(path: Path) -> tuple[bytes, int]:

@@ -10,14 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
-from typing import Any, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
+from soma_desktop.core.settings import Settings
+from soma_desktop.network.base import Network
+from soma_desktop.services import Services
+from soma_desktop.services.wallet import WalletService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.settings_store import persist_settings
 from soma_desktop.ui.wallet.transactions import TxTracker
 from soma_desktop.wallet import cli_keystore
 from soma_desktop.wallet.autolock import MAX_IDLE_S, MIN_IDLE_S, AutoLock
@@ -36,6 +43,31 @@ OnDone = Callable[[Any], None]
 OnError = Callable[[BaseException], None]
 
 
+@dataclass(frozen=True)
+class WalletEnv:
+    """What the session uses of the app: no back-reference to the context that owns it."""
+
+    data_dir: Path
+    settings: Settings
+    bridge: AsyncBridge
+    service: WalletService
+
+
+class WalletHost(Protocol):
+    """Anything that can build a WalletEnv (the app context; tests pass theirs)."""
+
+    data_dir: Path
+    settings: Settings
+    bridge: AsyncBridge
+    services: Services
+
+
+def _env_of(host: WalletEnv | WalletHost) -> WalletEnv:
+    if isinstance(host, WalletEnv):
+        return host
+    return WalletEnv(host.data_dir, host.settings, host.bridge, host.services.wallet)
+
+
 class WalletSession(QObject):
     """Owns the (at most one) unlocked Vault. Created once per app; panels share it as `ctx.wallet`."""
 
@@ -51,16 +83,17 @@ class WalletSession(QObject):
     sig_amounts_hidden_changed = Signal(bool)
     """The privacy toggle changed (ctx.settings.hide_amounts)."""
 
-    def __init__(self, ctx, parent: QObject | None = None, *, policy: VaultPolicy | None = None,
-                 device_unlock: DeviceUnlock | None = None, autolock_poll_ms: int = AUTOLOCK_POLL_MS,
-                 clock: Callable[[], float] = time.monotonic):
-        super().__init__(parent if parent is not None else ctx)
-        self._ctx = weakref.ref(ctx)   # ctx owns this session (ctx.wallet): no reference cycle
-        self.path = ctx.data_dir / VAULT_FILE
+    def __init__(self, host: WalletEnv | WalletHost, parent: QObject | None = None, *,
+                 policy: VaultPolicy | None = None, device_unlock: DeviceUnlock | None = None,
+                 autolock_poll_ms: int = AUTOLOCK_POLL_MS, clock: Callable[[], float] = time.monotonic):
+        super().__init__(parent if parent is not None else host if isinstance(host, QObject) else None)
+        self.env = _env_of(host)
+        self.settings = self.env.settings
+        self.path = self.env.data_dir / VAULT_FILE
         self.policy = policy or default_policy()
         self.device = device_unlock or DeviceUnlock()
         self.dialog: QWidget | None = None   # the dialog request_unlock() opened last (tests reach it here)
-        self.tracker = TxTracker(ctx, self)
+        self.tracker = TxTracker(self.env.bridge, self.env.service, self)
         self._vault: Vault | None = None
         self._current: Account | None = None
         self._autolock = AutoLock(self._on_autolock_due, self._idle_seconds(), clock=clock)
@@ -76,11 +109,12 @@ class WalletSession(QObject):
 
     # ---- Public API: state -------------------------------------------------------------------
     @property
-    def ctx(self):
-        ctx = self._ctx()
-        if ctx is None:
-            raise RuntimeError("the app context is gone")
-        return ctx
+    def network(self) -> Network | None:
+        """The live network (None while offline)."""
+        return self.env.service.cache.network
+
+    def save_settings(self) -> None:
+        persist_settings(self.env.bridge, self.env.data_dir, self.settings)
 
     def has_vault(self) -> bool:
         return vault_exists(self.path)
@@ -104,8 +138,8 @@ class WalletSession(QObject):
         account = self.vault().account(address)
         if account is not self._current:
             self._current = account
-            self.ctx.settings.last_account = account.address
-            self.ctx.save_settings()
+            self.settings.last_account = account.address
+            self.save_settings()
             self.sig_account_changed.emit(account)
 
     def journal_key(self) -> bytes:
@@ -132,12 +166,12 @@ class WalletSession(QObject):
         return release
 
     def amounts_hidden(self) -> bool:
-        return bool(self.ctx.settings.hide_amounts)
+        return bool(self.settings.hide_amounts)
 
     def set_amounts_hidden(self, hidden: bool) -> None:
-        if hidden != self.ctx.settings.hide_amounts:
-            self.ctx.settings.hide_amounts = hidden
-            self.ctx.save_settings()
+        if hidden != self.settings.hide_amounts:
+            self.settings.hide_amounts = hidden
+            self.save_settings()
             self.sig_amounts_hidden_changed.emit(hidden)
 
     def device_availability(self) -> Availability:
@@ -266,7 +300,7 @@ class WalletSession(QObject):
     def run_job(self, fn: Callable[[], Any], on_done: OnDone, on_error: OnError, label: str) -> None:
         """Run blocking `fn` (KDF, file I/O) on a worker thread; callbacks on the GUI thread."""
         self.touch()
-        self.ctx.bridge.call(asyncio.to_thread(fn), on_result=_alive(on_done), on_error=_alive(on_error),
+        self.env.bridge.call(asyncio.to_thread(fn), on_result=_alive(on_done), on_error=_alive(on_error),
                              timeout=KDF_TIMEOUT_S,
                              owner=self, label=label)
 
@@ -283,7 +317,7 @@ class WalletSession(QObject):
             self._vault.lock()
         self._vault = vault
         accounts = vault.accounts
-        wanted = self.ctx.settings.last_account
+        wanted = self.settings.last_account
         self._current = next((a for a in accounts if a.address == wanted), accounts[0] if accounts else None)
         self._autolock.set_timeout(self._idle_seconds())
         self._autolock.arm()
@@ -293,7 +327,7 @@ class WalletSession(QObject):
         _alive(on_done)(vault)
 
     def _idle_seconds(self) -> float:
-        minutes = int(getattr(self.ctx.settings, "auto_lock_minutes", 10) or 10)
+        minutes = int(self.settings.auto_lock_minutes or 10)
         return float(min(max(minutes * 60, MIN_IDLE_S), MAX_IDLE_S))
 
     def _on_timer_timeout(self) -> None:
@@ -336,13 +370,10 @@ def _free_name(vault: Vault, wanted: str) -> str:
     return name
 
 
-def session_for(ctx) -> WalletSession:
-    """The app's shared session: `ctx.wallet`, created here until AppContext creates it itself."""
-    session = getattr(ctx, "wallet", None)
-    if session is None:
-        session = WalletSession(ctx)
-        ctx.wallet = session
+def session_for(ctx: Any) -> WalletSession:
+    """The app's shared session (kept for callers written before AppContext built it itself)."""
+    session: WalletSession = ctx.wallet
     return session
 
 
-__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletSession", "session_for"]
+__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletEnv", "WalletSession", "session_for"]

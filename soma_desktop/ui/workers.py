@@ -1,35 +1,24 @@
-"""The engine worker: scores files chunk by chunk on its own thread and streams partial results.
+"""The GUI's side of an evaluation: runs one EvalJob through the evaluation worker process.
 
-`EvalWorker` is a QObject that lives on the GUI thread; its scoring loop runs on a dedicated Python
-thread and reports through the worker's signals, which Qt queues to the GUI thread because they are
-emitted from another thread. (A moveToThread QThread worker was tried first: with PySide6 6.12 on
-Python 3.11 it intermittently segfaulted or deadlocked at thread exit in the test suite.)
-
-torch is imported only here, inside `EvalWorker.run` (the worker thread), `warm_up_engine` (a background
-thread started once models are ticked) and `probe_top` (a pool thread) — never at start-up or on the GUI
-thread. The worker runs at background priority so the GUI thread wins the CPU. Cancellation is
-cooperative: the GUI thread sets `cancel_event`; the engine checks it between chunks and the worker
-reports "cancelled", while the receiver keeps whatever was already streamed.
+torch never loads in the GUI process: `EvalWorker` downloads and decrypts registry weights on its own
+thread (network and disk I/O), then hands the job to the shared worker process (soma_desktop.evalworker)
+and re-emits the worker's replies as Qt signals, which reach GUI receivers queued because they are
+emitted from non-GUI threads. Cancel asks the worker to stop between chunks; the worker client kills it
+if it has not stopped within 0.7 s, so a cancel always completes within a second. A crash of the worker
+process ends the run with a plain message; the app keeps running and the next run starts a fresh worker.
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import sys
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from soma_desktop.evalworker import EvalRequest, ProbeRequest, Reply, SpeedRequest, shared_client
 from soma_desktop.network.types import Manifest
 from soma_desktop.ui.evaluate.results import ModelRef
-
-MODEL_CACHE_SIZE = 4
-_cache: OrderedDict[tuple, object] = OrderedDict()
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,89 +43,48 @@ class EvalJob:
     registry: dict[int, RegistryWeights] = field(default_factory=dict)   # model index → source
 
 
-BACKGROUND_NICE = 10
-
-
-def lower_thread_priority() -> None:
-    """Run the calling (worker) thread at background priority so the GUI thread wins the CPU when both
-    want it; torch's intra-op threads created from here inherit it. Linux only (per-thread nice values);
-    elsewhere the thread keeps normal priority."""
-    if sys.platform.startswith("linux"):
-        try:   # Linux keeps a nice value per thread: raise this thread's only
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
-                           max(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), BACKGROUND_NICE))
-        except OSError:
-            pass
-
-
-def default_threads() -> int:
-    return max(1, (os.cpu_count() or 2) - 1)
-
-
-def load_cached(weights: str, device: str):
-    """A LoadedModel for (file, device), reused while the file is unchanged. Imports torch."""
-    from soma_desktop.engine.weights import load_model
-
-    path = Path(weights)
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, device)
-    with _cache_lock:
-        model = _cache.get(key)
-        if model is not None:
-            _cache.move_to_end(key)
-            return model
-    model = load_model(path, device=device)
-    with _cache_lock:
-        _cache[key] = model
-        while len(_cache) > MODEL_CACHE_SIZE:
-            _cache.popitem(last=False)
-    return model
-
-
-_warm_lock = threading.Lock()
-_warm_started = False
-
-
 def warm_up_engine() -> None:
-    """Import torch and the engine in a background thread ahead of the first run (once per process).
-
-    Importing torch holds the GIL for long stretches (dlopen, module init); doing it as soon as the user
-    picks a model keeps that pause out of the run and its progress display."""
-    global _warm_started
-    with _warm_lock:
-        if _warm_started:
-            return
-        _warm_started = True
-
-    def _import() -> None:
-        for name in ("soma_desktop.engine.scorer", "soma_desktop.engine.weights"):   # these import torch
-            importlib.import_module(name)
-
-    threading.Thread(target=_import, name="soma-engine-warmup", daemon=True).start()
+    """Spawn the worker process ahead of the first run: it imports torch there while the user sets up."""
+    threading.Thread(target=shared_client().start, name="soma-worker-spawn", daemon=True).start()
 
 
 def probe_top(weights: str, device: str, data: bytes, offset: int, k: int = 5):
-    """The model's top-k predictions for the byte at `offset` (a BytePrediction). Runs in a pool thread."""
-    from soma_desktop.engine.scorer import top_predictions
+    """The model's top-k predictions for the byte at `offset` (a BytePrediction), computed by the worker
+    between two chunks of a run if one is in progress. Blocks: call it from a pool thread."""
+    return shared_client().call(ProbeRequest(weights, data, offset, device, k), timeout=120.0)
 
-    model = load_cached(weights, device)
-    return top_predictions(model, data, offset, offset + 1, k=k)[0]
+
+_speed_cache: list = []
+
+
+def matmul_speed():
+    """This CPU's f32/bf16 matmul speed (MatmulSpeed), measured once by the worker. Blocks (pool thread)."""
+    if not _speed_cache:
+        _speed_cache.append(shared_client().call(SpeedRequest(), timeout=300.0))
+    return _speed_cache[0]
+
+
+def cached_matmul_speed():
+    """The speed measured earlier, or None (never blocks)."""
+    return _speed_cache[0] if _speed_cache else None
 
 
 class EvalWorker(QObject):
     """Runs one EvalJob on its own thread (`start`); every signal reaches GUI receivers queued."""
 
-    sig_stage_changed = Signal(int, str)
+    sig_stage_changed = Signal(int, str)   # int: job id, a per-process counter
     """(job id, text) e.g. 'Loading model 2/3…'."""
-    sig_model_resolved = Signal(int, int, str)
+    sig_model_resolved = Signal(int, int, str)   # int: job id, model index
     """(job id, model index, weights path) once a registry model is downloaded and decrypted."""
-    sig_chunk_scored = Signal(int, int, object)
-    """(job id, file index, engine ChunkProgress)."""
-    sig_file_scored = Signal(int, int, object)
+    sig_plan_known = Signal(int, object)   # int: job id
+    """(job id, list of FLOPs per chunk of each model) once the worker has read the headers."""
+    sig_chunks_scored = Signal(int, int, object)   # int: job id, file index
+    """(job id, file index, ([engine ChunkProgress], compute seconds, FLOPs)) — a batch of chunks."""
+    sig_file_scored = Signal(int, int, object)   # int: job id, file index
     """(job id, file index, engine EvalResult) — the exact network numbers for that file."""
-    sig_run_finished = Signal(int, str, str)
+    sig_run_finished = Signal(int, str, str)   # int: job id
     """(job id, outcome 'done' | 'cancelled' | 'failed', one-line message)."""
-    sig_thread_exiting = Signal(int)
+    sig_thread_exiting = Signal(int)   # int: job id
     """(job id) — the very last thing the thread does; join() then returns at once."""
 
     def __init__(self, job: EvalJob):
@@ -172,47 +120,46 @@ class EvalWorker(QObject):
     def run(self) -> None:
         job = self.job
         outcome, message = "done", ""
-        lower_thread_priority()
         try:
-            self._run(job)
+            outcome, message = self._run(job)
         except _Cancelled:
             outcome, message = "cancelled", "cancelled"
         except Exception as exc:  # every failure becomes a one-line message for the panel
             outcome, message = self._describe_failure(exc)
         self.sig_run_finished.emit(job.job_id, outcome, message)
 
-    def _run(self, job: EvalJob) -> None:
+    def _run(self, job: EvalJob) -> tuple[str, str]:
         self.sig_stage_changed.emit(job.job_id, "Starting the model engine…")
-        from soma_desktop.engine import EngineError, EvalCancelled
-        from soma_desktop.engine.scorer import iter_score
-        from soma_desktop.engine.weights import resolve_device, set_threads
-
-        import torch
-
-        wanted = job.threads or default_threads()
-        if torch.get_num_threads() != wanted:   # process-wide; resizing the pool on every run is needless churn
-            set_threads(wanted)
-        device = str(resolve_device(job.device))
         paths = self._weights_paths(job)
-        models = []
-        for index, path in enumerate(paths):
-            self._check_cancel()
-            self.sig_stage_changed.emit(job.job_id, f"Loading model {index + 1}/{len(paths)}…")
-            try:
-                models.append(load_cached(path, device))
-            except EngineError as exc:   # say which model, the engine's message names no file
-                raise EngineError(f"{job.models[index].label}: {exc}") from None
-            except FileNotFoundError:
-                raise EngineError(f"{job.models[index].label}: weights file not found ({path})") from None
-        for file_index, (_path, data) in enumerate(job.files):
-            self._check_cancel()
-            evaluation = iter_score(models, data, seed=job.seed, precision=job.precision, cancel=self.cancel_event)
-            try:
-                for progress in evaluation:
-                    self.sig_chunk_scored.emit(job.job_id, file_index, progress)
-            except EvalCancelled:
-                raise _Cancelled() from None
-            self.sig_file_scored.emit(job.job_id, file_index, evaluation.result)
+        self._check_cancel()
+        request = EvalRequest(files=tuple(data for _path, data in job.files), weights=tuple(paths),
+                              labels=tuple(m.label for m in job.models), precision=job.precision,
+                              device=job.device, threads=job.threads, seed=job.seed)
+        ended = threading.Event()
+        end: list[tuple[str, str]] = []
+
+        def on_reply(reply: Reply) -> None:   # on the worker client's reader thread
+            if reply.kind == "stage":
+                self.sig_stage_changed.emit(job.job_id, reply.payload[0])
+            elif reply.kind == "plan":
+                self.sig_plan_known.emit(job.job_id, list(reply.payload[0]))
+            elif reply.kind == "chunks":
+                file_index, batch, seconds, flops = reply.payload
+                self.sig_chunks_scored.emit(job.job_id, file_index, (batch, seconds, flops))
+            elif reply.kind == "file":
+                self.sig_file_scored.emit(job.job_id, reply.payload[0], reply.payload[1])
+            elif reply.kind == "end":
+                end.append(reply.payload)
+                ended.set()
+
+        client = shared_client()
+        request_id = client.submit(request, on_reply)
+        asked = False
+        while not ended.wait(0.05):
+            if self.cancel_event.is_set() and not asked:
+                client.cancel(request_id)   # stops between chunks, or the process is killed after 0.7 s
+                asked = True
+        return end[0]
 
     def _weights_paths(self, job: EvalJob) -> list[str]:
         paths = []

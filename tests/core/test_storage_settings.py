@@ -62,10 +62,11 @@ def test_settings_migration_from_v1(tmp_path):
 def test_settings_corrupt_or_invalid_values(tmp_path):
     (tmp_path / "settings.json").write_text("{not json")
     assert load_settings(tmp_path) == Settings()
-    assert (tmp_path / "settings.json.bad").exists()
+    assert len(list(tmp_path.glob("settings.json.bad-*"))) == 1
     (tmp_path / "settings.json").write_text(json.dumps({"version": 2, "theme": "neon", "auto_lock_minutes": -5}))
     loaded = load_settings(tmp_path)
-    assert loaded.theme == "system" and loaded.auto_lock_minutes == 1
+    assert loaded.theme == "system" and loaded.auto_lock_minutes == Settings().auto_lock_minutes
+    assert len(list(tmp_path.glob("settings.json.bad-*"))) == 2
 
 
 def test_ids():

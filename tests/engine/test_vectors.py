@@ -1,22 +1,13 @@
-"""Interop vectors (shared/vectors/soma_vectors.json): arrgen noise and Blake2b commitments."""
+"""Interop vectors (tests/data/soma_vectors.json): arrgen noise and Blake2b commitments."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from soma_desktop.engine.sigreg import batch_noise
-
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "soma_vectors.json"
-
-
-@pytest.fixture(scope="module")
-def vectors() -> dict:
-    return json.loads(VECTORS.read_text())
 
 
 def _bits(values) -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import struct
-from pathlib import Path
 from types import SimpleNamespace as NS
 
 import pytest
@@ -18,7 +16,6 @@ from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import coin_balance, sdk_amount, sdk_truncate, staked_fields
 from soma_desktop.network.types import ModelState, TargetStatus
 
-VECTORS = Path("/work/shared/vectors/soma_vectors.json")
 EXACT_LIMIT = 2**52          # every amount below ~4.5M SOMA has a float that truncates back to it exactly
 
 
@@ -45,10 +42,8 @@ def test_bad_amounts_are_refused_before_sending(bad):
         sdk_amount(bad)
 
 
-def test_shared_vectors():
-    if not VECTORS.exists():
-        pytest.skip("interop vectors not present")
-    data = json.loads(VECTORS.read_text())["to_shannons"]
+def test_to_shannons_vectors(vectors):
+    data = vectors["to_shannons"]
     for case in data["cases"]:
         assert sdk_truncate(float(case["soma"])) == case["to_shannons"]
     for case in data["workaround"]:

@@ -20,6 +20,13 @@ def test_dust_among_the_richest_eight_asks_for_a_merge():
     assert verdict.candidates == (BIG, 2_000, 1_000)
 
 
+def test_a_dust_smallest_coin_is_a_bounded_risk_merge_cannot_remove():
+    """protocol.md Errata 4: the SDK's merge keeps the smallest coin apart."""
+    verdict = check_coins([BIG, 1_000], 10_000_000_000, FEE)
+    assert verdict.advice is CoinAdvice.DUST_RISK and not verdict.blocks
+    assert "1 time in 2" in verdict.reason
+
+
 def test_dust_beyond_the_richest_eight_is_never_picked():
     assert check_coins([BIG] * 8 + [5], 10_000_000_000, FEE).ok
 
@@ -28,20 +35,28 @@ def test_the_amount_must_fit_one_coin():
     verdict = check_coins([6_000_000_000] * 3, 10_000_000_000, FEE)
     assert verdict.advice is CoinAdvice.MERGE_FIRST and "No single coin" in verdict.reason
     assert check_coins([3, 4], 10, 10).advice is CoinAdvice.INSUFFICIENT
+    # Merging keeps the smallest coin apart: two equal coins can never hold their sum in one.
+    assert check_coins([6_000_000_000] * 2, 10_000_000_000, FEE).advice is CoinAdvice.INSUFFICIENT
 
 
 def test_a_stake_paid_from_the_gas_coin_needs_every_candidate_to_hold_it():
-    assert check_coins([BIG, BIG // 2], BIG // 2, FEE, amount_from_gas=True).advice is CoinAdvice.MERGE_FIRST
+    assert check_coins([BIG, BIG // 4, BIG // 8], BIG // 2, FEE, amount_from_gas=True).advice is CoinAdvice.MERGE_FIRST
+    risky = check_coins([BIG, BIG, BIG // 4], BIG // 2, FEE, amount_from_gas=True)
+    assert risky.advice is CoinAdvice.DUST_RISK and "costs the fee" in risky.reason
     assert check_coins([BIG, BIG], BIG // 2, FEE, amount_from_gas=True).ok
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2**63), min_size=1, max_size=20),
        st.integers(min_value=0, max_value=2**62), st.integers(min_value=0, max_value=10**9))
-def test_ok_means_any_pick_can_pay(balances, amount, fee):
+def test_ok_means_any_pick_can_pay_and_merge_advice_means_a_merge_can(balances, amount, fee):
     verdict = check_coins(balances, amount, fee)
+    ordered = sorted(balances, reverse=True)
+    top = ordered[:8]
     if verdict.ok:
-        top = sorted(balances, reverse=True)[:8]
-        assert all(b >= fee for b in top) and top[0] >= amount
+        assert all(b >= fee for b in top) and top[0] >= amount + fee
+    if verdict.advice is CoinAdvice.MERGE_FIRST:
+        merged = sum(ordered) - (ordered[-1] if len(ordered) > 1 else 0)
+        assert merged >= amount + fee
 
 
 def test_the_adapter_checks_the_accounts_coins_and_merge_clears_it(tmp_path):
@@ -49,12 +64,13 @@ def test_the_adapter_checks_the_accounts_coins_and_merge_clears_it(tmp_path):
         async with open_backend("sdk-fake", tmp_path) as b:
             net = b.network
             signer = fresh_signer()
-            await net.transfer_coin(demo_signer(), signer.address, BIG)
-            await net.transfer_coin(demo_signer(), signer.address, 1_000)      # dust
+            for amount in (BIG, 1_000, 2_000):                                   # two dust coins
+                await net.transfer_coin(demo_signer(), signer.address, amount)
             verdict = await net.check_coins(signer.address, 10_000_000_000, FEE)
             assert verdict.advice is CoinAdvice.MERGE_FIRST
             await net.merge_coins(signer)
-            assert (await net.check_coins(signer.address, 10_000_000_000, FEE)).ok
+            after = await net.check_coins(signer.address, 10_000_000_000, FEE)
+            assert after.advice is CoinAdvice.DUST_RISK and len(after.candidates) == 2   # the smallest stays apart
     run(scenario())
 
 
@@ -63,8 +79,8 @@ def test_a_transfer_with_dust_among_the_candidates_is_refused_until_merged(tmp_p
         async with open_backend("sdk-fake", tmp_path) as b:
             net = b.network
             signer = fresh_signer()
-            await net.transfer_coin(demo_signer(), signer.address, BIG)
-            await net.transfer_coin(demo_signer(), signer.address, 1_000)      # dust
+            for amount in (BIG, 1_000, 2_000):                                   # two dust coins
+                await net.transfer_coin(demo_signer(), signer.address, amount)
             await net.get_system_state()                                         # fee parameters known
             with pytest.raises(InvalidInput, match="Merge coins first") as refused:
                 await net.transfer_coin(signer, demo_signer().address, 10_000_000_000)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from soma_desktop.network.sandbox.epochs import adjusted_value_fee
 from soma_desktop.network.sandbox.params import SOMA
-from tests.sandbox.helpers import DEMO, addr, base_fee_only, expect_fail, fund, snapshot
+from soma_desktop.protocol.fees import adjust_value_fee
+from tests.sandbox.helpers import (
+    DEMO, addr, base_fee_only, commit_spec, embedding, expect_fail, fund, snapshot,
+)
 
 
 def test_create_model_worked_example_costs_501900(chain):
@@ -50,20 +52,50 @@ def test_gas_coin_below_base_fee_is_taken_whole(chain):
     assert chain.get_balance(poor) == 0
 
 
-def test_fee_beyond_gas_coin_fails_insufficient_gas(chain):
+def test_transfer_checks_amount_plus_fees_before_gas(chain):
+    # coin.rs:55-65 — TransferCoin pre-checks amount + value fee + 2 writes → InsufficientCoinBalance (Erratum 5)
     small = addr("small")
-    fund(chain, small, 1500)                         # pays base fee, not the two write fees
-    expect_fail("InsufficientGas", chain.transfer_coin, small, addr("x"), 1)
+    fund(chain, small, 1500)                         # 500 left after the base fee: not 1 + 600
+    expect_fail("InsufficientCoinBalance", chain.transfer_coin, small, addr("x"), 1)
     assert chain.get_balance(small) == 500
 
 
-def test_merge_coins_merges_everything_into_the_richest(chain):
-    coins = chain.list_coins(DEMO)
+def test_fee_beyond_gas_coin_fails_insufficient_gas(chain):
+    # prepare_gas.rs:244-247 — the write fee is charged after execution: a 2-write commit on 500 shannons fails
+    small = addr("small")
+    fund(chain, small, SOMA + 501_900 + 1500)
+    model_id = chain.create_model(small, SOMA, 0).model_id
+    assert chain.get_balance(small) == 1500
+    err = expect_fail("InsufficientGas", chain.commit_model, small, commit_spec(model_id, embedding(1), bytes(32)))
+    assert err.fee == 1000 and chain.get_balance(small) == 500
+    assert chain.get_model(model_id).state.value == "created"
+
+
+def test_merge_is_the_sdk_transfer_of_the_smallest_coin_to_self(chain):
+    # sdk/src/lib.rs:737-743 + coin.rs:150-156, 473-486 (Erratum 4): gas = every other coin, merged into the
+    # first of them; the smallest coin stays; fee = 1000 + 2×300 + bps_mul(smallest, value_fee_bps)
+    coins = sorted(chain.list_coins(DEMO), key=lambda c: (c.balance, c.id))
     total = sum(c.balance for c in coins)
+    smallest = coins[0]
     result = chain.merge_coins(DEMO)
-    assert result.fee == 1000 + 300
-    after = chain.list_coins(DEMO)
-    assert len(after) == 1 and after[0].id == coins[0].id and after[0].balance == total - result.fee
+    assert result.fee == 1000 + 2 * 300 + smallest.balance * 10 // 10_000
+    after = {c.id: c.balance for c in chain.list_coins(DEMO)}
+    assert after == {smallest.id: smallest.balance, coins[1].id: total - smallest.balance - result.fee}
+
+
+def test_emptied_gas_coin_is_deleted(chain):
+    # prepare_gas.rs:268-271 (Erratum 3): a gas coin that reaches 0 is deleted, never listed with balance 0
+    poor = addr("poor")
+    fund(chain, poor, 700)
+    expect_fail("InsufficientGas", chain.transfer_coin, poor, addr("x"), 1)
+    assert chain.list_coins(poor) == []
+    exact = addr("exact")
+    fund(chain, exact, 1000 + 600 + 5 * SOMA + 5 * SOMA * 10 // 10_000)
+    result = chain.transfer_coin(exact, addr("y"), 5 * SOMA)
+    assert result.fee == 1000 + 600 + 5 * SOMA * 10 // 10_000
+    assert chain.list_coins(exact) == []
+    logged = chain.get_transaction(result.digest)
+    assert chain.list_coins(addr("y"))[0].balance == 5 * SOMA and len(logged["deleted"]) == 1
 
 
 @pytest.mark.parametrize("current, fees, expected", [
@@ -77,7 +109,7 @@ def test_merge_coins_merges_everything_into_the_richest(chain):
     (2, 0, 2), (1, 0, 1),
 ])
 def test_value_fee_adjustment(current, fees, expected):
-    assert adjusted_value_fee(current, fees) == expected
+    assert adjust_value_fee(current, fees) == expected
 
 
 def test_quiet_chain_value_fee_goes_10_9_8_7_and_stays(chain):

@@ -8,6 +8,7 @@ from soma_desktop.network.sandbox import staking
 from soma_desktop.network.sandbox.params import EMISSION_PER_EPOCH, SOMA
 from soma_desktop.network.sandbox.records import Pool, Validator
 from soma_desktop.network.sandbox.validators import set_voting_power
+from soma_desktop.protocol import staking as rules
 from tests.sandbox.helpers import DEMO, addr, expect_fail, fund
 
 
@@ -166,6 +167,6 @@ def test_pool_math_rate_lookup_and_conversions():
     assert staking.rate(pool, 7) == (150, 100)
     pool.deactivation_epoch = 3
     assert staking.rate(pool, 7) == (100, 100)
-    assert staking.soma_to_tokens((150, 100), 300) == 200
-    assert staking.tokens_to_soma((150, 100), 200) == 300
-    assert staking.soma_to_tokens((0, 0), 7) == 7
+    assert rules.soma_to_tokens((150, 100), 300) == 200
+    assert rules.tokens_to_soma((150, 100), 200) == 300
+    assert rules.soma_to_tokens((0, 0), 7) == 7

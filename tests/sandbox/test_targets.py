@@ -11,11 +11,12 @@ from soma_desktop.core.crypto import b58decode, blake2b256, derive_id, make_targ
 from soma_desktop.network import types as t
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.sandbox import DEMO_PUBLISHER_ADDRESS
-from soma_desktop.network.sandbox.params import SOMA, genesis_reward_per_target, reward_per_target
+from soma_desktop.network.sandbox.params import SOMA
 from soma_desktop.network.sandbox.records import System
 from soma_desktop.network.sandbox.targets import (
-    adjust_difficulty, can_fund, claim_split, knn_scores, target_embedding,
+    adjust_difficulty, can_fund, knn_scores, target_embedding,
 )
+from soma_desktop.protocol.targets import claim_split, genesis_reward_per_target, reward_per_target
 from tests.sandbox.helpers import DEMO, DIM, activate_model, addr, base_fee_only, expect_fail, fund, snapshot
 
 SUBMITTER = addr("submitter")
@@ -231,11 +232,12 @@ def test_submit_non_finite_scores_are_invalid_input(chain, submitter):
 # --- ClaimRewards -----------------------------------------------------------------------------------
 
 def test_claim_split_worked_example():
-    assert claim_split(12_685_185) == (6_310_881, 6_310_879, 63_425)
-    assert sum(claim_split(12_685_185)) == 12_685_185
+    split = claim_split(12_685_185, filled=True)
+    assert (split.submitter, split.model_owner, split.claimer) == (6_310_881, 6_310_879, 63_425)
     for reward in (1, 199, 10**9 + 7, 5_480_000_000):
-        sub, mod, clm = claim_split(reward)
-        assert sub + mod + clm == reward and mod == reward * 4975 // 10_000 and clm == reward * 50 // 10_000
+        s = claim_split(reward, filled=True)
+        assert s.submitter + s.model_owner + s.claimer == reward
+        assert s.model_owner == reward * 4975 // 10_000 and s.claimer == reward * 50 // 10_000
 
 
 def test_claim_filled_only_from_fill_epoch_plus_two_with_exact_split(chain, submitter):
@@ -252,8 +254,11 @@ def test_claim_filled_only_from_fill_epoch_plus_two_with_exact_split(chain, subm
     sub_before, clm_before = chain.get_balance(submitter), chain.get_balance(CLAIMER)
     result = chain.claim_rewards(CLAIMER, target.id)
     bps = chain.system_state().value_fee_bps
-    assert result.fee == 1000 + 4 * 300 + 12_685_185 * (bps // 2) // 10_000
+    # submission.rs:385, 455-514 (Erratum 2): gas, SystemState and 4 new coins = 6 objects written
+    assert result.fee == 1000 + 6 * 300 + 12_685_185 * (bps // 2) // 10_000
+    assert len(result.created) == 4
     assert chain.get_balance(submitter) - sub_before == 6_310_881 + 66_560          # share + dust + bond back
+    assert {c.balance for c in chain.list_coins(submitter)} >= {6_310_881, 66_560}  # the bond is its own coin
     assert chain.get_balance(DEMO_PUBLISHER_ADDRESS) - owner_before == 6_310_879
     assert chain.get_balance(CLAIMER) - clm_before == 63_425 - result.fee
     err = expect_fail("ObjectNotFound", chain.claim_rewards, CLAIMER, target.id)   # deleted

@@ -1,24 +1,11 @@
-"""Interop vectors from shared/vectors/soma_vectors.json."""
+"""Interop vectors from tests/data/soma_vectors.json; the `vectors` fixture is in tests/conftest.py."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from soma_desktop.core.crypto import derive_id, make_target_seed
 from soma_desktop.network.sandbox.targets import target_embedding
-
-VECTORS = Path("/work/shared/vectors/soma_vectors.json")
-if not VECTORS.exists():
-    VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "soma_vectors.json"
-
-
-@pytest.fixture(scope="module")
-def vectors():
-    return json.loads(VECTORS.read_text())
 
 
 def test_derive_id_and_target_seed(vectors):

@@ -7,6 +7,7 @@ either the state before or after it. Inside, the rule function runs under a SAVE
   chain's signing checks: TransactionFailed with fee 0, nothing changes;
 - an execution failure (TransactionFailed with the chain's error name) rolls the savepoint back and
   charges only `base_fee` from the gas coin (the whole coin if it holds less), as the chain does (§6.3).
+A gas coin left with 0 shannons is deleted, never listed (Erratum 3, `prepare_gas.rs:268-271`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from soma_desktop.network.sandbox.params import (
     TOTAL_SUPPLY, WRITE_OBJECT_FEE,
 )
 from soma_desktop.network.sandbox.records import Model, Pool, Target, f32_values
-from soma_desktop.network.sandbox.store import SCHEMA_VERSION, Store
+from soma_desktop.network.sandbox.store import SCHEMA_VERSION, CoinRow, Store
+from soma_desktop.protocol import fees
+from soma_desktop.protocol.fees import ChainTx
 
 R = TypeVar("R")
 Clock = Callable[[], int]
@@ -97,39 +100,65 @@ class SandboxChain:
     def _digest(self, seq: int, kind: str, sender: str | None) -> bytes:
         return blake2b256(b"soma-sandbox-tx" + struct.pack("<Q", seq) + kind.encode() + (sender or "").encode())
 
-    def _execute(self, kind: str, sender: str, body: Callable[[TxContext], R]) -> tuple[t.TxResult, R]:
-        """Run one user transaction: base fee first, the rule under a savepoint, then the rest of the fee."""
+    def _execute(self, kind: ChainTx, sender: str, body: Callable[[TxContext], R],
+                 gas_payment: Sequence[CoinRow] | None = None) -> tuple[t.TxResult, R]:
+        """Run one user transaction: gas coins merged, base fee first, the rule under a savepoint, then the rest
+        of the fee. `gas_payment`: the gas coins, primary first (default: the richest coin, D1)."""
         with transaction(self.conn):
             coins = self.store.coins_of(sender)
             if not coins:
                 raise InvalidInput("No coin to pay gas with: the account holds no SOMA", field="signer")
-            gas = coins[0]                       # the richest coin (D1: the SDK picks among the 8 richest)
+            gas = self._smash_gas(list(gas_payment) if gas_payment else [coins[0]])
             system = self.store.system()
             system.tx_seq += 1
-            digest = self._digest(system.tx_seq, kind, sender)
+            digest = self._digest(system.tx_seq, kind.value, sender)
             base = min(BASE_FEE, gas.balance)    # a coin below base_fee is taken whole (§6.3)
-            self.store.put_coin(gas.id, gas.owner, gas.balance - base)
+            gas_deleted = self._pay_from_gas(gas, base)
             system.fees_epoch += base
             self.store.put_system(system)
-            ctx = TxContext(self.store, self.store.system(), digest, sender, gas.id)
+            ctx = TxContext(self.store, self.store.system(), digest, sender, gas.id, kind)
             if base < BASE_FEE:
                 out, failure = None, ChainError("InsufficientGas", "the gas coin cannot pay the base fee")
+            elif gas_deleted:
+                out, failure = None, ChainError("ObjectNotFound", "the base fee used up the gas coin")
             else:
                 out, failure = self._run_under_savepoint(ctx, body)
             text = b58encode(digest)
+            log_kind = ChainTx.TRANSFER_COIN.value if kind is ChainTx.MERGE_COINS else kind.value
             if failure is None:
-                self.store.log_tx(digest=text, kind=kind, sender=sender, status="success", error=None,
+                self.store.log_tx(digest=text, kind=log_kind, sender=sender, status="success", error=None,
                                   fee=ctx.total_fee(), epoch=ctx.system.epoch, timestamp_ms=self.clock(),
-                                  created=ctx.created, mutated=sorted(set(ctx.mutated) | {gas.id}),
+                                  created=ctx.created, mutated=sorted(set(ctx.mutated) | {gas.id} - set(ctx.deleted)),
                                   deleted=ctx.deleted, note="; ".join(ctx.notes) or None)
             else:
-                self.store.log_tx(digest=text, kind=kind, sender=sender, status="failure",
+                self.store.log_tx(digest=text, kind=log_kind, sender=sender, status="failure",
                                   error=failure.error_name, fee=base, epoch=system.epoch, timestamp_ms=self.clock(),
-                                  created=[], mutated=[gas.id], deleted=[], note=str(failure))
+                                  created=[], mutated=[] if gas_deleted else [gas.id],
+                                  deleted=[gas.id] if gas_deleted else [], note=str(failure))
         if failure is not None:
             raise TransactionFailed(failure.error_name, str(failure), digest=text, fee=base)
         result = t.TxResult(digest=text, fee=ctx.total_fee(), created=tuple(ctx.created), epoch=ctx.system.epoch)
         return result, out  # type: ignore[return-value]
+
+    def _smash_gas(self, gas_payment: list[CoinRow]) -> CoinRow:
+        """Several gas coins merge into the first; the others are deleted (`prepare_gas.rs:112-200`)."""
+        primary, others = gas_payment[0], gas_payment[1:]
+        if not others:
+            return primary
+        for coin in others:
+            self.store.delete_coin(coin.id)
+        self.store.put_coin(primary.id, primary.owner, primary.balance + sum(c.balance for c in others))
+        merged = self.store.coin(primary.id)
+        assert merged is not None
+        return merged
+
+    def _pay_from_gas(self, gas: CoinRow, amount: int) -> bool:
+        """Deduct a fee part from the gas coin; a coin left at 0 is deleted (Erratum 3). True if deleted."""
+        if gas.balance - amount == 0:
+            self.store.delete_coin(gas.id)
+            return True
+        self.store.put_coin(gas.id, gas.owner, gas.balance - amount)
+        return False
 
     def _run_under_savepoint(self, ctx: TxContext, body: Callable[[TxContext], R]) -> tuple[R | None,
                                                                                           ChainError | None]:
@@ -141,7 +170,8 @@ class SandboxChain:
             coin = ctx.gas_coin()
             if coin.balance < rest:
                 fail("InsufficientGas", f"fee {ctx.total_fee()} exceeds the gas coin")
-            self.store.put_coin(coin.id, coin.owner, coin.balance - rest)
+            if self._pay_from_gas(coin, rest):
+                ctx.note_deleted(coin.id)
             ctx.system.fees_epoch += rest
             self.store.put_system(ctx.system)
         except ChainError as err:
@@ -164,24 +194,24 @@ class SandboxChain:
     def faucet(self, address: str) -> t.TxResult:
         """2 SOMA from the genesis faucet account, a real TransferCoin (the faucet pays the fee)."""
         recipient = validation.address(address, "address")
-        result, _ = self._execute("TransferCoin", genesis.FAUCET_ADDRESS,
+        result, _ = self._execute(ChainTx.TRANSFER_COIN, genesis.FAUCET_ADDRESS,
                                   lambda ctx: self._transfer(ctx, [recipient], [FAUCET_AMOUNT]))
         return result
 
     def _transfer(self, ctx: TxContext, recipients: list[str], amounts: list[int]) -> list[str]:
+        """TransferCoin / PayCoins from the gas coin: amount + fees are checked first (Erratum 5)."""
         gas = ctx.gas_coin()
         total = sum(amounts)
-        if gas.balance < total:
-            fail("InsufficientCoinBalance", f"coin holds {gas.balance}, needs {total}")
+        ctx.charge_value_fee(total)
+        ctx.precheck(gas, total, writes=fees.pay_writes(len(recipients)))
         ctx.debit(gas, total)
-        ctx.charge_value_fee(total, half=False)
         return [ctx.mint_coin(r, a) for r, a in zip(recipients, amounts)]
 
     def transfer_coin(self, sender: str, recipient: str, amount: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         recipient = validation.address(recipient, "recipient")
         amount = validation.amount(amount, "amount")
-        return self._execute("TransferCoin", sender, lambda ctx: self._transfer(ctx, [recipient], [amount]))[0]
+        return self._execute(ChainTx.TRANSFER_COIN, sender, lambda ctx: self._transfer(ctx, [recipient], [amount]))[0]
 
     def pay_coins(self, sender: str, recipients: Sequence[str], amounts: Sequence[int]) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
@@ -193,31 +223,30 @@ class SandboxChain:
             raise InvalidInput("recipients and amounts must be non-empty and of equal length", field="amounts")
         if len(rec) > 256:
             raise InvalidInput("at most 256 recipients per transaction", field="recipients")
-        return self._execute("PayCoins", sender, lambda ctx: self._transfer(ctx, rec, amt))[0]
+        return self._execute(ChainTx.PAY_COINS, sender, lambda ctx: self._transfer(ctx, rec, amt))[0]
 
     def merge_coins(self, sender: str) -> t.TxResult:
-        """All of the sender's coins merged into the richest (the gas coin); the others are deleted."""
+        """The SDK's merge (Erratum 4, `sdk/src/lib.rs:737-743`): TransferCoin{coin: smallest, amount: None,
+        recipient: sender} paid with every other coin as gas. The gas coins merge into one, the smallest stays a
+        second coin, and the value fee is on the smallest coin's balance."""
         sender = validation.address(sender, "signer.address")
-        if len(self.store.coins_of(sender)) < 2:
+        coins = sorted(self.store.coins_of(sender), key=lambda c: (c.balance, c.id))
+        if len(coins) < 2:
             raise InvalidInput("Nothing to merge: address has 0 or 1 coins.", field="signer")
+        smallest = coins[0]
 
         def body(ctx: TxContext) -> None:
-            gas = ctx.gas_coin()
-            total = gas.balance
-            for coin in self.store.coins_of(sender):
-                if coin.id != gas.id:
-                    total += coin.balance
-                    ctx.delete_coin(coin.id)
-            self.store.put_coin(gas.id, sender, total)
+            ctx.charge_value_fee(smallest.balance)
+            ctx.note_mutated(smallest.id)            # ownership "changes" to the sender: one object written
 
-        return self._execute("TransferObjects", sender, body)[0]
+        return self._execute(ChainTx.MERGE_COINS, sender, body, gas_payment=coins[1:])[0]
 
     # --- staking ----------------------------------------------------------------------------------
     def add_stake(self, sender: str, validator: str, amount: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         validator = validation.address(validator, "validator")
         amount = validation.amount(amount, "amount", allow_zero=True)
-        return self._execute("AddStake", sender, lambda ctx: validators.add_stake(ctx, validator, amount))[0]
+        return self._execute(ChainTx.ADD_STAKE, sender, lambda ctx: validators.add_stake(ctx, validator, amount))[0]
 
     def withdraw_stake(self, sender: str, staked_soma_id: str) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
@@ -227,13 +256,13 @@ class SandboxChain:
             raise self._rejected("ObjectNotFound", f"no StakedSoma {staked_id}")
         if staked.owner != sender:
             raise self._rejected("InvalidOwnership", "the StakedSoma belongs to another address")
-        return self._execute("WithdrawStake", sender, lambda ctx: validators.withdraw_stake(ctx, staked))[0]
+        return self._execute(ChainTx.WITHDRAW_STAKE, sender, lambda ctx: validators.withdraw_stake(ctx, staked))[0]
 
     def add_stake_to_model(self, sender: str, model_id: str, amount: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
         amount = validation.amount(amount, "amount", allow_zero=True)
-        return self._execute("AddStakeToModel", sender,
+        return self._execute(ChainTx.ADD_STAKE_TO_MODEL, sender,
                              lambda ctx: models.add_stake_to_model(ctx, model_id, amount))[0]
 
     # --- models -----------------------------------------------------------------------------------
@@ -244,7 +273,7 @@ class SandboxChain:
         commission_rate = validation.u64(commission_rate, "commission_rate")
         architecture_version = validation.u64(architecture_version, "architecture_version")
         result, model_id = self._execute(
-            "CreateModel", sender,
+            ChainTx.CREATE_MODEL, sender,
             lambda ctx: models.create_model(ctx, stake_amount, commission_rate, architecture_version))
         return t.TxResult(result.digest, result.fee, result.created, model_id=model_id, epoch=result.epoch)
 
@@ -263,7 +292,7 @@ class SandboxChain:
         validation.embedding(spec.embedding, "spec.embedding_f32", dim)
         emb_commit = blake2b256(bcs_soma_tensor_from_f32(bytes(raw), [dim]))
         checksum = bytes.fromhex(manifest["checksum"])
-        return self._execute("CommitModel", sender, lambda ctx: models.commit_model(
+        return self._execute(ChainTx.COMMIT_MODEL, sender, lambda ctx: models.commit_model(
             ctx, model_id, manifest, checksum, emb_commit, key_commitment(key)))[0]
 
     def reveal_model(self, sender: str, model_id: str, decryption_key: bytes,
@@ -272,18 +301,18 @@ class SandboxChain:
         model_id = validation.address(model_id, "model_id")
         key = validation.key32(decryption_key, "decryption_key")
         values = validation.embedding(embedding, "embedding", self.store.system().embedding_dim)
-        return self._execute("RevealModel", sender, lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
+        return self._execute(ChainTx.REVEAL_MODEL, sender, lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
 
     def deactivate_model(self, sender: str, model_id: str) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
-        return self._execute("DeactivateModel", sender, lambda ctx: models.deactivate_model(ctx, model_id))[0]
+        return self._execute(ChainTx.DEACTIVATE_MODEL, sender, lambda ctx: models.deactivate_model(ctx, model_id))[0]
 
     def set_model_commission_rate(self, sender: str, model_id: str, new_rate: int) -> t.TxResult:
         sender = validation.address(sender, "signer.address")
         model_id = validation.address(model_id, "model_id")
         new_rate = validation.u64(new_rate, "new_rate")
-        return self._execute("SetModelCommissionRate", sender,
+        return self._execute(ChainTx.SET_MODEL_COMMISSION_RATE, sender,
                              lambda ctx: models.set_model_commission_rate(ctx, model_id, new_rate))[0]
 
     # --- targets ----------------------------------------------------------------------------------
@@ -303,7 +332,7 @@ class SandboxChain:
         loss = [validation.finite(v, "spec.loss_score") for v in spec.loss_score]
         if self.store.target(target_id) is None:
             raise self._rejected("ObjectNotFound", f"no target {target_id}")
-        return self._execute("SubmitData", sender, lambda ctx: targets.submit_data(
+        return self._execute(ChainTx.SUBMIT_DATA, sender, lambda ctx: targets.submit_data(
             ctx, target_id, model_id, embedding, distance, loss, manifest))[0]
 
     def claim_rewards(self, sender: str, target_id: str) -> t.TxResult:
@@ -311,7 +340,7 @@ class SandboxChain:
         target_id = validation.address(target_id, "target_id")
         if self.store.target(target_id) is None:
             raise self._rejected("ObjectNotFound", f"no target {target_id} (claimed targets are deleted)")
-        return self._execute("ClaimRewards", sender, lambda ctx: targets.claim_rewards(ctx, target_id))[0]
+        return self._execute(ChainTx.CLAIM_REWARDS, sender, lambda ctx: targets.claim_rewards(ctx, target_id))[0]
 
     # --- epochs -----------------------------------------------------------------------------------
     def advance_epoch(self, new_start_ms: int | None = None) -> t.SystemState:

@@ -9,22 +9,10 @@ from __future__ import annotations
 
 from soma_desktop.network.sandbox import models, targets, validators
 from soma_desktop.network.sandbox.ledger import TxContext
-from soma_desktop.network.sandbox.params import (
-    EMISSION_PER_EPOCH, FEE_ADJUSTMENT_RATE_BPS, MAX_VALUE_FEE_BPS, MIN_VALUE_FEE_BPS,
-    TARGET_EPOCH_FEE_COLLECTION, TARGET_INITIAL_TARGETS_PER_EPOCH, VALIDATOR_REWARD_ALLOCATION_BPS,
-    reward_per_target,
-)
-
-
-def adjusted_value_fee(current: int, fees: int) -> int:
-    """§6.4. ⚠ `cur×1250/10000` is 0 for cur ≤ 7, so a quiet chain sticks at 7 bps (copied, D9)."""
-    ratio = fees * 10_000 // TARGET_EPOCH_FEE_COLLECTION
-    limit = current * FEE_ADJUSTMENT_RATE_BPS // 10_000
-    if ratio > 10_000:
-        inc = min(current * (ratio - 10_000) // 10_000, limit)
-        return min(current + inc, MAX_VALUE_FEE_BPS)
-    dec = min(current * (10_000 - ratio) // 10_000, limit)
-    return max(current - dec, MIN_VALUE_FEE_BPS)
+from soma_desktop.network.sandbox.params import EMISSION_PER_EPOCH, TARGET_INITIAL_TARGETS_PER_EPOCH
+from soma_desktop.protocol.fees import adjust_value_fee
+from soma_desktop.protocol.staking import validator_allocation as validator_share
+from soma_desktop.protocol.targets import reward_per_target
 
 
 def advance_epoch(ctx: TxContext, new_start_ms: int) -> list[str]:
@@ -36,9 +24,9 @@ def advance_epoch(ctx: TxContext, new_start_ms: int) -> list[str]:
     emission = min(EMISSION_PER_EPOCH, system.emission_balance)    # 6. full epoch (D3)
     system.emission_balance -= emission
     total_rewards = fees + emission
-    system.value_fee_bps = adjusted_value_fee(system.value_fee_bps, fees)   # 7.
+    system.value_fee_bps = adjust_value_fee(system.value_fee_bps, fees)   # 7.
     system.epoch = new_epoch                                       # 8.
-    validator_allocation = total_rewards * VALIDATOR_REWARD_ALLOCATION_BPS // 10_000   # 9.
+    validator_allocation = validator_share(total_rewards)   # 9.
     system.emission_balance += total_rewards - validator_allocation
     targets.adjust_difficulty(system)                              # 11. (10: protocol version fixed at 5)
     system.targets_generated_this_epoch = 0

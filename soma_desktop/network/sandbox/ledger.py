@@ -1,20 +1,20 @@
-"""Coins, the per-transaction context and the fee formula (protocol.md §6.3).
+"""Coins and the per-transaction context; the fee is `soma_desktop.protocol.fees` applied to what was written.
 
-`total_fee = base_fee + write_object_fee × |objects written| + value_fee`. Objects written = created +
-mutated objects, counting the gas coin and, when the transaction touches it, the SystemState object
-(models, pools and validators live inside SystemState on chain, so changing them writes that one object).
+Objects written = created + mutated objects, counting the gas coin and, when the transaction touches it, the
+SystemState object (models, pools and validators live inside SystemState on chain, so changing them writes
+that one object). The value fee is computed from the kind's value base before anything changes, as on chain.
 """
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import derive_id
 from soma_desktop.network.errors import TransactionFailed
-from soma_desktop.network.sandbox.params import BASE_FEE, WRITE_OBJECT_FEE
 from soma_desktop.network.sandbox.records import System
 from soma_desktop.network.sandbox.store import CoinRow, Store
+from soma_desktop.protocol import fees
+from soma_desktop.protocol.fees import Fee, FeeParams, ChainTx
 
 SYSTEM_STATE_ID = "0x" + "0" * 63 + "5"
 
@@ -34,8 +34,9 @@ class TxContext:
     """What a rule function may touch while executing one transaction."""
 
     def __init__(self, store: Store, system: System, digest: bytes, sender: str | None,
-                 gas_coin_id: str | None):
+                 gas_coin_id: str | None, kind: ChainTx | None = None):
         self.store = store
+        self.kind = kind
         self.system = system
         self.digest = digest
         self.sender = sender
@@ -81,15 +82,30 @@ class TxContext:
             written.add(self.gas_coin_id)
         return len(written)
 
-    def total_fee(self) -> int:
-        return BASE_FEE + WRITE_OBJECT_FEE * self.write_count() + self.value_fee
+    @property
+    def fee_params(self) -> FeeParams:
+        return FeeParams(value_fee_bps=self.system.value_fee_bps)
 
-    def charge_value_fee(self, amount: int, half: bool) -> int:
-        """TransferCoin/PayCoins use value_fee_bps; staking-like txs use value_fee_bps/2 (integer halving)."""
-        bps = self.system.value_fee_bps // 2 if half else self.system.value_fee_bps
-        fee = bps_mul(amount, bps)
+    def fee(self) -> Fee:
+        params = self.fee_params
+        return Fee(params.base_fee, params.write_object_fee * self.write_count(), self.value_fee)
+
+    def total_fee(self) -> int:
+        return self.fee().total
+
+    def charge_value_fee(self, value_base: int) -> int:
+        """The kind's value fee on `value_base` (protocol.fees: full, half or none)."""
+        assert self.kind is not None
+        fee = fees.value_fee(self.kind, value_base, self.system.value_fee_bps)
         self.value_fee += fee
         return fee
+
+    def precheck(self, coin: CoinRow, amount: int, writes: int | None = None) -> None:
+        """The executor's pre-check on the gas coin (after base_fee): amount + value fee + pre-check writes."""
+        assert self.kind is not None
+        need = fees.precheck_need(self.kind, amount, self.fee_params, writes=writes)
+        if coin.balance < need:
+            fail("InsufficientCoinBalance", f"coin holds {coin.balance}, needs {need} (amount and fees)")
 
     # --- coins ----------------------------------------------------------------------------------
     def gas_coin(self) -> CoinRow:

@@ -12,10 +12,11 @@ from soma_desktop.core.crypto import embedding_commitment, key_commitment
 from soma_desktop.network.sandbox import staking
 from soma_desktop.network.sandbox.ledger import TxContext, fail
 from soma_desktop.network.sandbox.params import (
-    MAX_COMMISSION_BPS, MODEL_ARCHITECTURE_VERSION, MODEL_MIN_STAKE, MODEL_REVEAL_SLASH_RATE_BPS, WRITE_OBJECT_FEE,
+    MAX_COMMISSION_BPS, MODEL_ARCHITECTURE_VERSION, MODEL_MIN_STAKE, MODEL_REVEAL_SLASH_RATE_BPS,
 )
 from soma_desktop.network.sandbox.records import Model, Pool, System, f32_hex
 from soma_desktop.network.sandbox.store import StakedRow, Store
+from soma_desktop.protocol import limits, reveal
 
 CREATED, PENDING, ACTIVE, INACTIVE = "created", "pending", "active", "inactive"
 
@@ -44,14 +45,13 @@ def create_model(ctx: TxContext, stake_amount: int, commission_rate: int, archit
     if architecture_version != MODEL_ARCHITECTURE_VERSION:
         fail("ModelArchitectureVersionMismatch",
              f"architecture {architecture_version}, chain expects {MODEL_ARCHITECTURE_VERSION}")
-    if stake_amount < MODEL_MIN_STAKE:
+    if not limits.model_stake_ok(stake_amount):
         fail("ModelMinStakeNotMet", f"stake {stake_amount} < minimum {MODEL_MIN_STAKE}")
-    if commission_rate > MAX_COMMISSION_BPS:
+    if not limits.commission_ok(commission_rate):
         fail("ModelCommissionRateTooHigh", f"{commission_rate} bps > {MAX_COMMISSION_BPS}")
     gas = ctx.gas_coin()
-    value_fee = ctx.charge_value_fee(stake_amount, half=True)
-    if gas.balance < stake_amount + value_fee + 3 * WRITE_OBJECT_FEE:
-        fail("InsufficientCoinBalance", "the gas coin must cover the stake and the fees")
+    ctx.charge_value_fee(stake_amount)
+    ctx.precheck(gas, stake_amount)                          # stake + value fee + 3 writes (model.rs:109-116)
     ctx.debit(gas, stake_amount)
     model_id, pool_id, staked_id = ctx.next_id(), ctx.next_id(), ctx.next_id()
     epoch = ctx.system.epoch
@@ -90,8 +90,8 @@ def commit_model(ctx: TxContext, model_id: str, manifest: dict[str, Any], weight
 
 def _check_reveal(epoch: int, commit_epoch: int, dk_commitment_hex: str, emb_commitment_hex: str,
                   key: bytes, embedding: Sequence[float]) -> None:
-    if epoch != commit_epoch + 1:
-        fail("ModelRevealEpochMismatch", f"reveal only in epoch {commit_epoch + 1} (now {epoch})")
+    if not reveal.reveal_open(commit_epoch, epoch):
+        fail("ModelRevealEpochMismatch", f"reveal only in epoch {reveal.reveal_epoch(commit_epoch)} (now {epoch})")
     if key_commitment(key).hex() != dk_commitment_hex:
         fail("ModelDecryptionKeyCommitmentMismatch", "the key does not match the committed hash")
     if embedding_commitment(embedding).hex() != emb_commitment_hex:
@@ -99,7 +99,10 @@ def _check_reveal(epoch: int, commit_epoch: int, dk_commitment_hex: str, emb_com
 
 
 def reveal_model(ctx: TxContext, model_id: str, key: bytes, embedding: Sequence[float]) -> None:
+    """The state is matched before the owner (Erratum 5, `types/src/system_state/mod.rs:735-826`)."""
     model = _load(ctx, model_id)
+    if model.state not in (PENDING, ACTIVE):
+        fail("ModelInvalidState", f"cannot reveal a {model.state} model")
     if model.owner != ctx.sender:
         fail("NotModelOwner", "only the model's owner can reveal")
     epoch = ctx.system.epoch
@@ -130,15 +133,14 @@ def reveal_model(ctx: TxContext, model_id: str, key: bytes, embedding: Sequence[
         model.embedding = f32_hex(embedding)
         model.pending_update = None
         _save(ctx, model)
-        return
-    fail("ModelInvalidState", f"cannot reveal a {model.state} model")
 
 
 def add_stake_to_model(ctx: TxContext, model_id: str, amount: int) -> str:
+    """Pre-checks 2 writes but charges 3 (Erratum 5, `authority/src/execution/model.rs:223-229`): a gas coin
+    between the two fails later with InsufficientGas."""
     gas = ctx.gas_coin()
-    value_fee = ctx.charge_value_fee(amount, half=True)
-    if gas.balance < amount + value_fee + 3 * WRITE_OBJECT_FEE:
-        fail("InsufficientCoinBalance", "the gas coin must cover the stake and the fees")
+    ctx.charge_value_fee(amount)
+    ctx.precheck(gas, amount)
     if amount == 0:
         fail("InvalidArguments", "stake amount must be positive")
     model = _load(ctx, model_id)
@@ -156,7 +158,7 @@ def add_stake_to_model(ctx: TxContext, model_id: str, amount: int) -> str:
 
 
 def set_model_commission_rate(ctx: TxContext, model_id: str, new_rate: int) -> None:
-    if new_rate > MAX_COMMISSION_BPS:
+    if not limits.commission_ok(new_rate):
         fail("ModelCommissionRateTooHigh", f"{new_rate} bps > {MAX_COMMISSION_BPS}")
     model = _load(ctx, model_id)
     if model.state != ACTIVE:
@@ -175,8 +177,8 @@ def deactivate_model(ctx: TxContext, model_id: str) -> None:
         fail("NotModelOwner", "only the model's owner can deactivate it")
     pool = _pool(ctx.store, model)
     pool.deactivation_epoch = ctx.system.epoch
-    # Inactive pools are skipped at boundaries, so withdrawals queued this epoch are settled now.
-    staking.process_pending_withdraws(pool)
+    # Withdrawals queued this epoch stay pending: inactive pools are skipped at boundaries and settle them at
+    # the pool's next withdrawal (Erratum 6, `types/src/system_state/mod.rs:942-992`).
     model.state = INACTIVE
     model.pending_update = None
     _save(ctx, model, pool)
@@ -186,17 +188,17 @@ def advance_epoch_models(store: Store, system: System, new_epoch: int) -> None:
     """§3.5 steps 1–6. Step 1 (report tally) has no reports to count in the sandbox (D4)."""
     models = store.models()
     for model in models:                                        # 2. Created timeouts
-        if model.state == CREATED and model.create_epoch + 1 < new_epoch:
+        if model.state == CREATED and reveal.created_timed_out(model.create_epoch, new_epoch):
             pool = _pool(store, model)
             if pool.deactivation_epoch is not None:
                 system.warnings.append(f"epoch {new_epoch}: model {model.id} was never committed and is "
                                        "slashed again (chain quirk, protocol.md §3.8)")
-            else:
-                pool.deactivation_epoch = new_epoch
+            pool.deactivation_epoch = new_epoch         # reset at every boundary (Erratum 6, mod.rs:1111-1154)
             system.burned += staking.slash(pool, MODEL_REVEAL_SLASH_RATE_BPS)
             store.put_pool(pool)
     for model in models:                                        # 3. missed reveals
-        if model.state == PENDING and model.commit_epoch is not None and model.commit_epoch < new_epoch - 1:
+        if model.state == PENDING and model.commit_epoch is not None and reveal.reveal_timed_out(model.commit_epoch,
+                                                                                                 new_epoch):
             pool = _pool(store, model)
             system.burned += staking.slash(pool, MODEL_REVEAL_SLASH_RATE_BPS)
             pool.deactivation_epoch = new_epoch
@@ -208,7 +210,8 @@ def advance_epoch_models(store: Store, system: System, new_epoch: int) -> None:
     for model in models:                                        # 4. stale pending updates, 5. commission
         if model.state != ACTIVE:
             continue
-        if model.pending_update is not None and model.pending_update["commit_epoch"] < new_epoch - 1:
+        if model.pending_update is not None and reveal.reveal_timed_out(model.pending_update["commit_epoch"],
+                                                                         new_epoch):
             model.pending_update = None
         model.commission_rate = model.next_commission_rate
         store.put_model(model)

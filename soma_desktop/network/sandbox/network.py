@@ -16,6 +16,8 @@ from soma_desktop.network import types as t
 from soma_desktop.network.sandbox import validation
 from soma_desktop.network.sandbox.chain import SandboxChain, SandboxConfig
 from soma_desktop.network.sandbox.deviations import DEVIATIONS
+from soma_desktop.network.sandbox.transfers import TransferBook
+from soma_desktop.network.account_history import AccountTx
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ class SandboxNetwork:
         self.config = self.chain.config
         self._ticker: asyncio.Task[None] | None = None
         self.caught_up = self.chain.catch_up() if self.config.timed else 0
+        self.transfers = TransferBook(self.chain)    # amounts of incoming transfers (account history)
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -63,6 +66,7 @@ class SandboxNetwork:
     async def reset(self) -> t.SystemState:
         """Wipe and re-genesis. Destructive: the UI must ask the user first."""
         self.chain.reset()
+        self.transfers.clear()
         return self.chain.system_state()
 
     async def health(self) -> bool:
@@ -79,13 +83,15 @@ class SandboxNetwork:
         return self.chain.list_coins(address)
 
     async def request_faucet(self, address: str) -> t.TxResult:
-        return self.chain.faucet(address)
+        return self.transfers.record_minted(self.chain.faucet(address), address)
 
     async def transfer_coin(self, signer: Any, recipient: str, amount: int) -> t.TxResult:
-        return self.chain.transfer_coin(validation.signer_address(signer), recipient, amount)
+        result = self.chain.transfer_coin(validation.signer_address(signer), recipient, amount)
+        return self.transfers.record(result, [recipient], [amount])
 
     async def pay_coins(self, signer: Any, recipients: Sequence[str], amounts: Sequence[int]) -> t.TxResult:
-        return self.chain.pay_coins(validation.signer_address(signer), recipients, amounts)
+        result = self.chain.pay_coins(validation.signer_address(signer), recipients, amounts)
+        return self.transfers.record(result, list(recipients), list(amounts))
 
     async def merge_coins(self, signer: Any) -> t.TxResult:
         return self.chain.merge_coins(validation.signer_address(signer))
@@ -155,6 +161,10 @@ class SandboxNetwork:
     async def list_transactions(self, limit: int = 100, address: str | None = None) -> list[dict[str, Any]]:
         """Newest first; only those sent by `address` when given."""
         return self.chain.list_transactions(limit, address)
+
+    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]:
+        """Incoming and outgoing, newest first (see `network.base.Network`)."""
+        return self.transfers.account_history(validation.address(address, "address"), limit)
 
     async def supply_audit(self) -> dict[str, int]:
         return self.chain.supply_audit()

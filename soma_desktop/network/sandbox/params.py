@@ -1,63 +1,15 @@
-"""Protocol v5 parameters (protocol.md §7) and the sandbox's genesis constants."""
+"""The sandbox's genesis constants. Protocol v5 parameters live in `soma_desktop.protocol.params`
+(re-exported here for the sandbox modules)."""
 
 from __future__ import annotations
 
-from soma_desktop.core.amounts import SHANNONS_PER_SOMA
+from soma_desktop.protocol.params import *  # noqa: F401,F403 — one definition, re-exported
+from soma_desktop.protocol.params import SOMA
 
-SOMA = SHANNONS_PER_SOMA
-TOTAL_SUPPLY = 10_000_000 * SOMA
-PROTOCOL_VERSION = 5
-BPS = 10_000
-
-# --- fees (§6.3, §6.4) ---
-BASE_FEE = 1_000
-WRITE_OBJECT_FEE = 300
-INITIAL_VALUE_FEE_BPS = 10
-MIN_VALUE_FEE_BPS = 1
-MAX_VALUE_FEE_BPS = 50
-FEE_ADJUSTMENT_RATE_BPS = 1_250
-TARGET_EPOCH_FEE_COLLECTION = 1 * SOMA
-
-# --- economics (§6.1, §6.2) ---
-EMISSION_PER_EPOCH = 1_370 * SOMA
-VALIDATOR_REWARD_ALLOCATION_BPS = 7_000
-
-# --- models (§3) ---
-MODEL_MIN_STAKE = 1 * SOMA
-MODEL_ARCHITECTURE_VERSION = 1
-MODEL_REVEAL_SLASH_RATE_BPS = 5_000
-MODEL_TALLY_SLASH_RATE_BPS = 9_500
-MAX_COMMISSION_BPS = 10_000
-
-# --- targets (§5) ---
-TARGET_MODELS_PER_TARGET = 3
-TARGET_INITIAL_DISTANCE_THRESHOLD = 1.05
-TARGET_REWARD_ALLOCATION_BPS = 8_000
-TARGET_HITS_PER_EPOCH = 86_400
-TARGET_HITS_EMA_DECAY_BPS = 9_000
-TARGET_DIFFICULTY_ADJUSTMENT_RATE_BPS = 10_000
-TARGET_MAX_DISTANCE_THRESHOLD = 2.0
-TARGET_MIN_DISTANCE_THRESHOLD = 0.95
-TARGET_INITIAL_TARGETS_PER_EPOCH = 100
-TARGET_SUBMITTER_SHARE_BPS = 4_975
-TARGET_MODEL_SHARE_BPS = 4_975
-TARGET_CLAIMER_INCENTIVE_BPS = 50
-SUBMISSION_BOND_PER_BYTE = 65
-MAX_SUBMISSION_DATA_SIZE = 1_048_576
-EMBEDDING_DISTANCE_STD = 0.022
-MIN_Z_STEP = 2.0
-KNN_EPSILON = 1e-10
-
-# --- validators (§4.2, committee.rs) ---
-TOTAL_VOTING_POWER = 10_000
-QUORUM_THRESHOLD = 6_667
-MAX_VOTING_POWER = 1_000
+# --- sandbox genesis (D4, D8) ---
 GENESIS_VALIDATOR_STAKE = 20_000 * SOMA
 GENESIS_VALIDATOR_COMMISSION_BPS = 200
 GENESIS_VALIDATOR_NAMES = ("Aurora", "Borealis", "Cirrus", "Dorado")
-
-# --- sandbox genesis ---
-FAUCET_AMOUNT = 2 * SOMA
 FAUCET_RESERVE = 1_000_000 * SOMA
 DEMO_ACCOUNT_COINS = (40_000 * SOMA, 30_000 * SOMA, 20_000 * SOMA, 10_000 * SOMA)
 GENESIS_MODEL_STAKE = 1 * SOMA
@@ -65,18 +17,3 @@ DEFAULT_EPOCH_DURATION_MS = 10 * 60 * 1000
 MAX_CATCH_UP_EPOCHS = 48          # boundaries replayed on open after the app was closed
 TARGET_PAGE_DEFAULT = 100
 TARGET_PAGE_MAX = 1_000
-
-
-def target_budget() -> int:
-    """Targets may pre-pay at most this much per epoch (80 % of emission, §5.2)."""
-    return EMISSION_PER_EPOCH * TARGET_REWARD_ALLOCATION_BPS // BPS
-
-
-def reward_per_target() -> int:
-    """V3+ rule: 12,685,185 shannons with the default emission (§5.2)."""
-    return target_budget() // TARGET_HITS_PER_EPOCH
-
-
-def genesis_reward_per_target() -> int:
-    """Genesis rule: budget spread over twice the initial batch (5.48 SOMA by default)."""
-    return target_budget() // (2 * TARGET_INITIAL_TARGETS_PER_EPOCH)

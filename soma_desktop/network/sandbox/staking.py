@@ -1,10 +1,12 @@
-"""Staking-pool arithmetic (protocol.md §4.1), shared by validator and model pools. Pure functions on `Pool`."""
+"""Staking-pool bookkeeping (protocol.md §4.1) on the sandbox's `Pool` records, shared by validator and model
+pools. The exchange-rate and reward math is `soma_desktop.protocol.staking`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from soma_desktop.network.sandbox.records import Pool
+from soma_desktop.protocol import staking as rules
 
 
 def is_preactive(pool: Pool) -> bool:
@@ -15,31 +17,10 @@ def is_inactive(pool: Pool) -> bool:
     return pool.deactivation_epoch is not None
 
 
-def rate(pool: Pool, epoch: int) -> tuple[int, int]:
+def rate(pool: Pool, epoch: int) -> rules.Rate:
     """(soma, tokens) in effect at `epoch`; (0, 0) means 1:1."""
-    if pool.activation_epoch is None or epoch < pool.activation_epoch:
-        return (0, 0)
-    if pool.deactivation_epoch is not None:
-        epoch = min(epoch, pool.deactivation_epoch)
-    best: tuple[int, int] = (0, 0)
-    best_epoch = -1
-    for key, value in pool.exchange_rates.items():
-        e = int(key)
-        if best_epoch < e <= epoch:
-            best, best_epoch = (value[0], value[1]), e
-    return best
-
-
-def soma_to_tokens(r: tuple[int, int], soma: int) -> int:
-    if r[0] == 0 or r[1] == 0:
-        return soma
-    return soma * r[1] // r[0]
-
-
-def tokens_to_soma(r: tuple[int, int], tokens: int) -> int:
-    if r[0] == 0 or r[1] == 0:
-        return tokens
-    return tokens * r[0] // r[1]
+    rates = {int(k): v for k, v in pool.exchange_rates.items()}
+    return rules.rate_at(rates, pool.activation_epoch, pool.deactivation_epoch, epoch)
 
 
 def request_add_stake(pool: Pool, amount: int) -> None:
@@ -65,6 +46,8 @@ class Withdrawal:
 def request_withdraw(pool: Pool, principal: int, activation_epoch: int, epoch: int) -> Withdrawal:
     """Pay out a receipt now; the pool side is applied at the boundary (at once for pre-active/inactive pools).
 
+    An inactive pool settles every queued withdrawal with this one (`staking.rs:88-91`): withdrawals queued
+    before a DeactivateModel stay pending until then (Erratum 6).
     D9: the chain can underflow here (same-epoch withdrawal from a pre-active pool, withdrawals after a
     slash); the sandbox caps the payout at what the pool still holds and flags it.
     """
@@ -72,10 +55,11 @@ def request_withdraw(pool: Pool, principal: int, activation_epoch: int, epoch: i
         amount = min(principal, pool.pending_stake)
         pool.pending_stake -= amount
         return Withdrawal(amount, amount < principal)
-    tokens = soma_to_tokens(rate(pool, activation_epoch), principal)
-    value = tokens_to_soma(rate(pool, epoch), tokens)
-    reward = min(max(value - principal, 0), pool.rewards_pool)
+    tokens = rules.soma_to_tokens(rate(pool, activation_epoch), principal)
+    reward = rules.withdrawal_reward(principal, rate(pool, activation_epoch), rate(pool, epoch), pool.rewards_pool)
     wanted = principal + reward
+    if is_inactive(pool):
+        process_pending_withdraws(pool)
     if is_preactive(pool) or is_inactive(pool):
         payout = min(wanted, max(pool.value, 0))
         from_balance = min(payout, pool.soma_balance)
@@ -102,10 +86,7 @@ def process_pending_stake(pool: Pool) -> None:
     prev = (pool.soma_balance, pool.pool_token_balance)
     pool.soma_balance += pool.pending_stake
     pool.pending_stake = 0
-    if prev[0] == 0 or prev[1] == 0:
-        pool.pool_token_balance = pool.soma_balance
-    else:
-        pool.pool_token_balance = prev[1] * pool.soma_balance // prev[0]
+    pool.pool_token_balance = rules.pool_tokens_after_stake(prev, pool.soma_balance)
 
 
 def process_boundary(pool: Pool, new_epoch: int, *, write_rate: bool) -> None:

@@ -7,11 +7,17 @@ caller (`chain.py`): one `core.storage.transaction` per chain transaction, a SAV
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import time
 from dataclasses import dataclass
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
 
+from soma_desktop.network.errors import NetworkError
 from soma_desktop.network.sandbox.records import Model, Pool, System, Target, Validator
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 
@@ -237,3 +243,53 @@ def _tx_dict(cur: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
     for key in ("created", "mutated", "deleted"):
         out[key] = json.loads(out[key])
     return out
+
+
+# --- damage detection and recovery ----------------------------------------------------------------
+
+class SandboxCorrupt(NetworkError):
+    """The sandbox chain file is damaged. Retrying cannot help: the user is offered a reset that keeps a copy."""
+
+    def __init__(self, path: Path, cause: str):
+        super().__init__(f"The sandbox chain file {path} is damaged ({cause}). Use \"Reset sandbox (keep a "
+                         "copy)\" to start a fresh sandbox; the damaged file is kept beside it.")
+        self.path, self.cause = path, cause
+
+
+def check_database(path: Path) -> None:
+    """Open `path` read-only and run SQLite's quick_check; raise SandboxCorrupt with the cause."""
+    if not path.exists() or path.stat().st_size == 0:
+        return   # a fresh sandbox: genesis writes it
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise SandboxCorrupt(path, str(exc)) from None
+    if result != "ok":
+        raise SandboxCorrupt(path, f"integrity check: {str(result)[:200]}")
+
+
+def open_guarded(path: Path, opener: Callable[[], T]) -> T:
+    """Run `opener` (which opens the chain at `path`) turning SQLite damage into SandboxCorrupt."""
+    check_database(path)
+    try:
+        return opener()
+    except sqlite3.DatabaseError as exc:
+        raise SandboxCorrupt(path, str(exc)) from None
+
+
+def quarantine(path: Path) -> Path | None:
+    """Move the damaged chain (and its WAL/SHM files) aside as `<name>.corrupt-<UTC time>`; returns the copy."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+    if not path.exists():
+        return None
+    os.replace(path, kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, kept.with_name(kept.name + suffix))
+    return kept

@@ -8,21 +8,18 @@ from typing import Any, Sequence
 import arrgen
 import numpy as np
 
-from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import derive_id, make_target_seed
 from soma_desktop.network.sandbox.ledger import TxContext, fail
 from soma_desktop.network.sandbox.params import (
-    EMBEDDING_DISTANCE_STD, KNN_EPSILON, MAX_SUBMISSION_DATA_SIZE, MIN_Z_STEP, SUBMISSION_BOND_PER_BYTE,
-    TARGET_CLAIMER_INCENTIVE_BPS, TARGET_DIFFICULTY_ADJUSTMENT_RATE_BPS, TARGET_HITS_EMA_DECAY_BPS,
-    TARGET_HITS_PER_EPOCH, TARGET_MAX_DISTANCE_THRESHOLD, TARGET_MIN_DISTANCE_THRESHOLD, TARGET_MODEL_SHARE_BPS,
-    TARGET_MODELS_PER_TARGET, TARGET_SUBMITTER_SHARE_BPS, target_budget,
+    EMBEDDING_DISTANCE_STD, KNN_EPSILON, MAX_SUBMISSION_DATA_SIZE, MIN_Z_STEP, TARGET_DIFFICULTY_ADJUSTMENT_RATE_BPS,
+    TARGET_HITS_EMA_DECAY_BPS, TARGET_HITS_PER_EPOCH, TARGET_MAX_DISTANCE_THRESHOLD, TARGET_MIN_DISTANCE_THRESHOLD,
+    TARGET_MODELS_PER_TARGET,
 )
 from soma_desktop.network.sandbox.records import Model, System, Target, f32_array, f32_hex
 from soma_desktop.network.sandbox.store import Store
-
-
-def f32(value: float) -> float:
-    return float(np.float32(value))
+from soma_desktop.protocol import limits
+from soma_desktop.protocol import targets as rules
+from soma_desktop.protocol.distance import f32, would_hit
 
 
 def target_embedding(seed: int, dim: int) -> np.ndarray:
@@ -72,9 +69,7 @@ def select_models(target: np.ndarray, candidates: list[tuple[Model, int]]) -> li
 # --- generation and funding (§5.2) ----------------------------------------------------------------
 
 def can_fund(system: System) -> bool:
-    r = system.reward_per_target
-    return (system.emission_balance >= r
-            and (system.targets_generated_this_epoch + 1) * r <= target_budget())
+    return rules.can_fund(system.emission_balance, system.targets_generated_this_epoch, system.reward_per_target)
 
 
 def spawn_target(store: Store, system: System, target_id: str, seed: int,
@@ -138,19 +133,19 @@ def submit_data(ctx: TxContext, target_id: str, model_id: str, embedding: Sequen
     epoch = ctx.system.epoch
     if target.status != "open":                                                    # 1
         fail("TargetNotOpen", "the target was already filled")
-    if epoch > target.generation_epoch:                                            # 2
+    if rules.is_expired(target.generation_epoch, epoch):                           # 2
         fail("TargetExpired", f"generation_epoch {target.generation_epoch}, current_epoch {epoch}")
     if model_id not in target.model_ids:                                           # 3
         fail("ModelNotInTarget", "the model is not assigned to this target")
     expected = target.dim
     if len(embedding) != expected:                                                 # 4
         fail("EmbeddingDimensionMismatch", f"expected {expected}, actual {len(embedding)}")
-    if f32(distance) > target.distance_threshold:                                  # 5
+    if not would_hit(distance, target.distance_threshold):                         # 5
         fail("DistanceExceedsThreshold", f"{f32(distance)} > {target.distance_threshold}")
     size = int(manifest["size"])
-    if size > MAX_SUBMISSION_DATA_SIZE:                                            # 6
+    if not limits.data_size_ok(size):                                              # 6
         fail("DataExceedsMaxSize", f"{size} bytes > {MAX_SUBMISSION_DATA_SIZE}")
-    bond = size * SUBMISSION_BOND_PER_BYTE                                         # 7
+    bond = rules.submission_bond(size)                                             # 7
     gas = ctx.gas_coin()
     if gas.balance < bond:
         fail("InsufficientBond", f"required {bond}, provided {gas.balance}")
@@ -185,37 +180,30 @@ def submit_data(ctx: TxContext, target_id: str, model_id: str, embedding: Sequen
 
 # --- ClaimRewards (§5.7) ----------------------------------------------------------------------------
 
-def claim_split(reward: int) -> tuple[int, int, int]:
-    """(submitter, model owner, claimer); the rounding remainder goes to the submitter."""
-    sub = bps_mul(reward, TARGET_SUBMITTER_SHARE_BPS)
-    mod = bps_mul(reward, TARGET_MODEL_SHARE_BPS)
-    clm = bps_mul(reward, TARGET_CLAIMER_INCENTIVE_BPS)
-    return sub + (reward - sub - mod - clm), mod, clm
-
-
 def claim_rewards(ctx: TxContext, target_id: str) -> list[str]:
+    """A filled target pays reward shares and returns the bond as its own coin; every non-zero payout is a
+    new coin, and the SystemState is written (Erratum 2, `submission.rs:385, 455-514`)."""
     target = ctx.store.target(target_id)
     if target is None:
         fail("ObjectNotFound", f"no target {target_id}")
     epoch = ctx.system.epoch
-    reward = target.reward_pool
-    if target.status == "filled":
-        assert target.fill_epoch is not None and target.submitter and target.winning_model_owner
-        if epoch <= target.fill_epoch + 1:
-            fail("AuditWindowOpen", f"claimable from epoch {target.fill_epoch + 2}")
-        ctx.charge_value_fee(reward, half=True)
-        sub, mod, clm = claim_split(reward)
-        coins = [ctx.mint_coin(target.submitter, sub + target.bond_amount),
-                 ctx.mint_coin(target.winning_model_owner, mod),
-                 ctx.mint_coin(ctx.sender or "", clm)]
-    else:
-        if epoch <= target.generation_epoch:
-            fail("TargetNotFilled", f"an unfilled target is claimable from epoch {target.generation_epoch + 1}")
-        ctx.charge_value_fee(reward, half=True)
-        clm = bps_mul(reward, TARGET_CLAIMER_INCENTIVE_BPS)
-        coins = [ctx.mint_coin(ctx.sender or "", clm)]
-        ctx.system.emission_balance += reward - clm
-        ctx.touch_system()
+    filled = target.status == "filled"
+    opens = rules.claimable_from(filled=filled, generation_epoch=target.generation_epoch,
+                                 fill_epoch=target.fill_epoch)
+    if epoch < opens:
+        if filled:
+            fail("AuditWindowOpen", f"claimable from epoch {opens}")
+        fail("TargetNotFilled", f"an unfilled target is claimable from epoch {opens}")
+    ctx.charge_value_fee(target.reward_pool)
+    split = rules.claim_split(target.reward_pool, filled=filled, bond=target.bond_amount)
+    payouts = [(ctx.sender or "", split.claimer)]
+    if filled:
+        assert target.submitter and target.winning_model_owner
+        payouts = [(target.submitter, split.submitter), (target.winning_model_owner, split.model_owner),
+                   (ctx.sender or "", split.claimer), (target.submitter, split.bond_returned)]
+    coins = [ctx.mint_coin(owner, amount) for owner, amount in payouts if amount > 0]
+    ctx.system.emission_balance += split.to_emission_pool
+    ctx.touch_system()
     ctx.store.delete_target(target.id)
     ctx.note_deleted(target.id)
     return coins
@@ -224,10 +212,7 @@ def claim_rewards(ctx: TxContext, target_id: str) -> list[str]:
 # --- virtual statuses (§5.5) ------------------------------------------------------------------------
 
 def virtual_status(target: Target, epoch: int) -> str:
-    if target.status == "open":
-        return "open" if target.generation_epoch >= epoch else "expired"
-    assert target.fill_epoch is not None
-    return "claimable" if epoch > target.fill_epoch + 1 else "filled"
+    return rules.virtual_status(target.status, target.generation_epoch, target.fill_epoch, epoch)
 
 
 def status_filter(status: str | None, epoch: int) -> tuple[str, tuple]:

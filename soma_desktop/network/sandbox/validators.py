@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import math
-
 from soma_desktop.network.sandbox import staking
 from soma_desktop.network.sandbox.ledger import TxContext, fail
-from soma_desktop.network.sandbox.params import TOTAL_VOTING_POWER, WRITE_OBJECT_FEE
 from soma_desktop.network.sandbox.store import StakedRow, Store
+from soma_desktop.protocol import staking as rules
 
 
 def add_stake(ctx: TxContext, validator_address: str, amount: int) -> str:
-    """AddStake from the gas coin: it must cover stake + value fee + 3 writes (§4.2)."""
+    """AddStake from the gas coin. The coin balance (stake + value fee + 3 writes) is checked before the
+    validator, then the amount (Erratum 5, `authority/src/execution/staking.rs:70-84`, `mod.rs:342-368`)."""
+    gas = ctx.gas_coin()
+    ctx.charge_value_fee(amount)
+    ctx.precheck(gas, amount)
     validator = ctx.store.validator(validator_address)
     if validator is None:
         fail("ValidatorNotFound", f"no validator {validator_address}")
     if amount == 0:
         fail("InvalidArguments", "stake amount must be positive")
-    gas = ctx.gas_coin()
-    value_fee = ctx.charge_value_fee(amount, half=True)
-    if gas.balance < amount + value_fee + 3 * WRITE_OBJECT_FEE:
-        fail("InsufficientCoinBalance", "the gas coin must cover the stake and the fees")
     ctx.debit(gas, amount)
     pool = ctx.store.pool(validator.pool_id)
     assert pool is not None
@@ -47,32 +45,21 @@ def withdraw_stake(ctx: TxContext, staked: StakedRow) -> str:
     ctx.store.put_pool(pool)
     ctx.store.delete_staked(staked.id)
     ctx.note_deleted(staked.id)
-    ctx.charge_value_fee(result.payout, half=True)
+    ctx.charge_value_fee(staked.principal)        # on the principal, not the payout (Erratum 1)
     coin_id = ctx.mint_coin(ctx.sender or "", result.payout)
     ctx.touch_system()
     return coin_id
 
 
 def set_voting_power(store: Store) -> None:
-    """VP = min(floor(stake×10000/total), cap), then leftover spread (§4.2)."""
+    """Voting power from pool balances (protocol.staking.voting_powers, §4.2)."""
     validators = store.validators()
-    if not validators:
-        return
-    stakes = {}
+    stakes = []
     for v in validators:
         pool = store.pool(v.pool_id)
         assert pool is not None
-        stakes[v.address] = pool.soma_balance
-    total = sum(stakes.values())
-    n = len(validators)
-    cap = min(max(math.ceil(TOTAL_VOTING_POWER / n), 1_000), TOTAL_VOTING_POWER)
-    power = {v.address: (min(stakes[v.address] * TOTAL_VOTING_POWER // total, cap) if total else 0)
-             for v in validators}
-    remaining = TOTAL_VOTING_POWER - sum(power.values())
-    share, extra = divmod(remaining, n)
-    ranked = sorted(validators, key=lambda v: (-stakes[v.address], v.address))
-    for i, v in enumerate(ranked):
-        power[v.address] += share + (1 if i < extra else 0)
+        stakes.append((v.address, pool.soma_balance))
+    power = rules.voting_powers(stakes)
     for v in validators:
         v.voting_power = power[v.address]
         store.put_validator(v)
@@ -90,8 +77,8 @@ def distribute_rewards(ctx: TxContext, allocation: int, new_epoch: int) -> int:
     for v in validators:
         pool = ctx.store.pool(v.pool_id)
         assert pool is not None
-        reward = v.voting_power * allocation // total_vp
-        commission = reward * v.commission_rate // 10_000
+        reward = rules.validator_reward(v.voting_power, allocation, total_vp)
+        commission = rules.commission(reward, v.commission_rate)
         staking.deposit_rewards(pool, reward - commission)
         if commission:
             pool.pending_stake += commission

@@ -389,6 +389,8 @@ class SdkNetwork:
         verdict = await self.check_coins(signer.address, amount, fee, amount_from_gas=amount_from_gas)
         if verdict.advice is CoinAdvice.MERGE_FIRST:
             raise InvalidInput(verdict.reason, field="merge_first")
+        if verdict.advice is CoinAdvice.DUST_RISK:
+            log.info("sending despite a dust coin: %s", verdict.reason)
 
     async def check_coins(self, address: str, amount: int, fee: int, *, amount_from_gas: bool = False) -> CoinVerdict:
         """Before a transaction: can every coin soma-sdk may pick pay `fee`, and one coin hold `amount`?"""
@@ -420,14 +422,14 @@ class SdkNetwork:
 
     async def add_stake(self, signer: Signer, validator: str, amount: int) -> TxResult:
         # Never pass None: soma-sdk would stake the whole richest coin (sdk.md §3).
-        await self._coins_first(signer, amount)
+        await self._coins_first(signer, amount, amount_from_gas=True)        # protocol.md Errata 7
         return await self._effects("add_stake", signer, _bare(validator, "validator"), sdk_amount(amount))
 
     async def withdraw_stake(self, signer: Signer, staked_soma_id: str) -> TxResult:
         return await self._effects("withdraw_stake", signer, _full(staked_soma_id, "staked_soma_id"))
 
     async def add_stake_to_model(self, signer: Signer, model_id: str, amount: int) -> TxResult:
-        await self._coins_first(signer, amount)
+        await self._coins_first(signer, amount, amount_from_gas=True)
         return await self._effects("add_stake_to_model", signer, _full(model_id, "model_id"), sdk_amount(amount))
 
     # --- models -------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Run controller: owns the evaluation thread, folds streamed chunks into RunResults, newest run wins.
+"""Run controller: owns the evaluation job, folds streamed chunks into RunResults, newest run wins.
+
+The scoring itself runs in the evaluation worker process (ui/workers.py); this object only folds the
+batches of chunk results it reports into the arrays the views draw, at the views' refresh rate.
 
 Starting a run while one is in flight cancels the old one first and queues the new one; it starts once
 the old thread has acknowledged. Partial results stay in `results` after a cancel, labelled partial.
@@ -6,28 +9,26 @@ the old thread has acknowledged. Partial results stay in `results` after a cance
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from soma_desktop.engine.contract import num_chunks
+from soma_desktop.ui.evaluate.eta import Eta, format_duration
 from soma_desktop.ui.evaluate.results import ModelRef, RunResults
-from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights
+from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights, cached_matmul_speed
 
 REFRESH_MS = 150
 MAX_REFRESH_MS = 2000
 REFRESH_BUDGET = 0.2    # views may take at most ~20 % of the GUI thread's time while streaming
-# While the engine runs in a thread, hand the GIL over every 1 ms instead of 5 ms: small models keep the
-# worker in Python between torch ops, and the GUI thread would otherwise wait up to 5 ms per hand-over.
-RUN_SWITCH_INTERVAL_S = 0.001
 
 
 class RunController(QObject):
     # ---- Signals -----------------------------------------------------------------------------------
     sig_results_changed = Signal(object)
     """RunResults: new partial or final numbers (coalesced to a few updates per second)."""
-    sig_progress_changed = Signal(int, int, str)
+    sig_progress_changed = Signal(object, object, str)
     """(steps done, steps total, status text with elapsed time and ETA)."""
     sig_state_changed = Signal(str)
     """'running', 'cancelling' or 'idle'."""
@@ -43,7 +44,9 @@ class RunController(QObject):
         self._pending: tuple[EvalJob, RunResults] | None = None
         self._stage = ""
         self._ended = ("done", "")
-        self._saved_switch: float | None = None
+        self._eta = Eta()
+        self._before_run = ""
+        self._precision = "exact"
         self._started_at = 0.0
         self._dirty = False
         self._timer = QTimer(self)
@@ -56,6 +59,7 @@ class RunController(QObject):
               registry: dict[int, RegistryWeights] | None = None) -> int:
         """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id."""
         self._job_ids += 1
+        self._precision = precision
         job = EvalJob(self._job_ids, tuple((path, data) for path, data, _t, _b in files), tuple(models),
                       device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}))
         results = RunResults.start(job.job_id, files, models)
@@ -86,22 +90,19 @@ class RunController(QObject):
             self._worker.cancel()
             self._worker.join(timeout_ms / 1000)
         self._timer.stop()
-        self._restore_switch_interval()
-
-    def _restore_switch_interval(self) -> None:
-        if self._saved_switch is not None:
-            sys.setswitchinterval(self._saved_switch)
-            self._saved_switch = None
 
     # ---- Private -----------------------------------------------------------------------------------
     def _launch(self, job: EvalJob, results: RunResults) -> None:
         self.results = results
         self._stage = "Starting…"
         self._started_at = time.monotonic()
+        self._eta = Eta()
+        self._before_run = ""
         worker = EvalWorker(job)
         worker.sig_stage_changed.connect(self._on_worker_stage_changed)
         worker.sig_model_resolved.connect(self._on_worker_model_resolved)
-        worker.sig_chunk_scored.connect(self._on_worker_chunk_scored)
+        worker.sig_plan_known.connect(self._on_worker_plan_known)
+        worker.sig_chunks_scored.connect(self._on_worker_chunks_scored)
         worker.sig_file_scored.connect(self._on_worker_file_scored)
         worker.sig_run_finished.connect(self._on_worker_run_finished)
         worker.sig_thread_exiting.connect(self._on_worker_thread_exiting)
@@ -109,9 +110,6 @@ class RunController(QObject):
         self._set_state("running")
         self._timer.setInterval(REFRESH_MS)
         self._timer.start()
-        if self._saved_switch is None:
-            self._saved_switch = sys.getswitchinterval()
-            sys.setswitchinterval(RUN_SWITCH_INTERVAL_S)
         worker.start()
         # The views draw the new (empty) results on the next event-loop pass, not inside the caller's click.
         self._dirty = True
@@ -120,29 +118,44 @@ class RunController(QObject):
     def _current(self, job_id: int) -> bool:
         return self.results is not None and self.results.job_id == job_id
 
-    @Slot(int, str)
+    @Slot(int, str)   # int: job id, a per-process counter
     def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
         if self._current(job_id):
             self._stage = text
             self._emit_progress()
 
-    @Slot(int, int, str)
+    @Slot(int, int, str)   # int: job id and model index (a handful of models)
     def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
         if self._current(job_id):
             for track in self.results.files:
                 track.models[index].weights_path = path
 
-    @Slot(int, int, object)
-    def _on_worker_chunk_scored(self, job_id: int, file_index: int, progress) -> None:
+    @Slot(int, object)
+    def _on_worker_plan_known(self, job_id: int, chunk_flops: list) -> None:
         if not self._current(job_id):
             return
-        self.results.apply_chunk(file_index, progress)
+        self._eta.plan(chunk_flops, [num_chunks(f.size) for f in self.results.files])
+        speed = cached_matmul_speed()
+        if speed is not None:
+            self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
+        self._emit_progress()
+
+    @Slot(int, int, object)
+    def _on_worker_chunks_scored(self, job_id: int, file_index: int, batch) -> None:
+        """A batch of chunks (the worker sends a few per second): folded in at once, drawn on the next refresh."""
+        if not self._current(job_id):
+            return
+        chunks, seconds, flops = batch
+        for progress in chunks:
+            self.results.apply_chunk(file_index, progress)
+        self._eta.add(seconds, flops)
+        progress = chunks[-1]
         track = self.results.files[file_index]
         self._stage = (f"Evaluating {track.label}: model {progress.model_index + 1}/{len(track.models)}, "
                        f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
         self._dirty = True
 
-    @Slot(int, int, object)
+    @Slot(int, int, object)   # int: job id and file index (≤ MAX_FOLDER_FILES)
     def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
         if not self._current(job_id):
             return
@@ -150,7 +163,7 @@ class RunController(QObject):
         self.results.apply_file(file_index, result, paths)
         self._dirty = True
 
-    @Slot(int, str, str)
+    @Slot(int, str, str)   # int: job id
     def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
         self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
         if self._current(job_id):
@@ -160,7 +173,7 @@ class RunController(QObject):
             self._dirty = False
             self.sig_results_changed.emit(self.results)
 
-    @Slot(int)
+    @Slot(int)   # int: job id
     def _on_worker_thread_exiting(self, job_id: int) -> None:
         worker = self._worker
         if worker is None or worker.job.job_id != job_id:
@@ -170,7 +183,6 @@ class RunController(QObject):
         if pending is not None:
             self._launch(*pending)
             return
-        self._restore_switch_interval()
         self._set_state("idle")
         self._emit_progress()
         outcome, message = self._ended
@@ -199,8 +211,12 @@ class RunController(QObject):
             text = {"done": "Finished", "cancelled": f"Cancelled — partial results ({done}/{total} chunks)",
                     "failed": f"Failed: {self.results.message}"}[self.results.state]
         clock = f"{elapsed:.0f} s elapsed"
-        if self.results.state == "running" and 0 < done < total:
-            clock += f", about {elapsed / done * (total - done):.0f} s left"
+        left = self._eta.seconds_left()
+        if self.results.state == "running" and done < total:
+            if left is not None and done > 0:
+                clock += f", about {format_duration(left)} left"
+            elif self._before_run:
+                clock += f" · {self._before_run}"
         self.sig_progress_changed.emit(done, total, f"{text} · {clock}")
 
     def _set_state(self, state: str) -> None:

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
 from soma_desktop.engine.contract import MAX_DATA_SIZE
 
 MAX_FOLDER_FILES = 200     # a dropped folder contributes at most this many files
@@ -55,17 +56,14 @@ def looks_binary(data: bytes) -> bool:
 def read_input(path: Path, *, accept_truncation: bool = False) -> InputFile:
     """Read `path` for scoring; never raises for a bad file (the problem is described instead)."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            return InputFile(path, 0, problem="is a folder")
-        if not path.is_file():  # pipes, sockets, devices: reading could block or never end
-            return InputFile(path, 0, problem="is not a regular file")
+        size = check_regular_file(path).st_size  # pipes, devices, folders: reading could block or never end
         if size > MAX_DATA_SIZE and not accept_truncation:
             return InputFile(path, size, too_large=True,
                              problem=f"{size:,} bytes: the network scores at most 1 MiB ({MAX_DATA_SIZE:,} bytes) "
                                      "per submission")
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_DATA_SIZE + 1)
+        data = read_regular(path, MAX_DATA_SIZE + 1)
+    except NotRegularFile as exc:
+        return InputFile(path, 0, problem=f"is {exc.what}, not a regular file")
     except FileNotFoundError:
         return InputFile(path, 0, problem="file not found")
     except PermissionError:

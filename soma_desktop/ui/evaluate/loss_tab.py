@@ -27,7 +27,7 @@ _PREVIEW = {"\n": "⏎", "\t": "⇥", "\r": "␍", " ": " "}
 class LossTab(QWidget):
     sig_message_posted = Signal(str, str)
     """(text, kind) for the panel banner."""
-    sig_worst_ranked = Signal(int)
+    sig_worst_ranked = Signal(object)
     """Number of worst regions listed after a ranking finished."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
@@ -126,8 +126,8 @@ class LossTab(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([330, 220])
-        self.plot.setMinimumHeight(190)
-        self.readout.setMinimumHeight(6 * self.readout.fontMetrics().lineSpacing())
+        self.plot.setMinimumHeight(120)
+        self.readout.setMinimumHeight(4 * self.readout.fontMetrics().lineSpacing())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)

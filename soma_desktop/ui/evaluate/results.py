@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from soma_desktop.engine.contract import SEQ_LEN, num_chunks, num_targets
+# The distance and hit rule (one definition, in protocol): views compare only targets of the model's size.
+from soma_desktop.protocol.distance import cosine_distance, would_hit  # noqa: F401 — re-exported for the views
 
 LN2 = math.log(2.0)
 
@@ -146,21 +148,6 @@ class RunResults:
 
 
 # --- numbers shared by the views ------------------------------------------------------------------
-
-def cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """1 − â·b̂ in f32, like the network (scoring.md §7); NaN for a zero vector or a size mismatch."""
-    a32 = np.asarray(a, dtype=np.float32)
-    b32 = np.asarray(b, dtype=np.float32)
-    if a32.shape != b32.shape:
-        return float("nan")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return float(np.float32(1.0) - np.dot(a32 / np.linalg.norm(a32), b32 / np.linalg.norm(b32)))
-
-
-def would_hit(distance: float, threshold: float) -> bool:
-    """The chain's check: claimed distance ≤ threshold (f32, equality passes)."""
-    return not math.isnan(distance) and np.float32(distance) <= np.float32(threshold)
-
 
 def chunk_of(offset: int) -> int:
     """The chunk whose prediction is the byte at `offset` (offset == size is EOS of the last chunk)."""

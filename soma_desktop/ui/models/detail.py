@@ -18,27 +18,29 @@ from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
+from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
-from soma_desktop.ui.publish.fees import estimate_fee
 
 
 def state_chip(m: ModelInfo, epoch: int) -> tuple[str, str]:
     """(chip, explanation) per ux.md §6."""
     if m.state is ModelState.CREATED:
-        last = m.create_epoch + 1
+        last = last_commit_epoch(m.create_epoch)
         return (f"Commit by end of epoch {last}",
                 f"The model exists with its stake. Weights must be committed before epoch {last + 1} starts or "
                 f"50 % of the stake is slashed.")
     if m.state is ModelState.PENDING:
-        opens = (m.commit_epoch or 0) + 1
+        opens = reveal_epoch(m.commit_epoch or 0)
         chip = "Reveal now" if epoch == opens else f"Reveal in epoch {opens}"
         return (chip, f"Committed in epoch {m.commit_epoch}. The reveal is possible only during epoch {opens}; "
                       f"later it is impossible and costs 50 % of the stake.")
     if m.state is ModelState.ACTIVE:
         if m.pending_update is not None:
-            opens = m.pending_update.commit_epoch + 1
+            opens = reveal_epoch(m.pending_update.commit_epoch)
             return (f"Update: reveal in epoch {opens}",
                     "New weights are committed. If the owner misses the reveal window the update is dropped "
                     "(no penalty) and the current weights stay.")
@@ -140,7 +142,7 @@ class ModelDetail(QWidget):
         v.addWidget(self.update_weights, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(QLabel("Commission from the next epoch:"))
         row = QHBoxLayout()
-        self.commission = QSpinBox()
+        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
         self.commission.setObjectName("newCommission")
         self.commission.setRange(0, 10_000)
         self.commission.setSuffix(" bps")
@@ -169,12 +171,12 @@ class ModelDetail(QWidget):
         return bool(self.ctx.settings.hide_amounts)
 
     def _signer(self):
-        wallet = getattr(self.ctx, "wallet", None)
-        return wallet.current_account() if wallet is not None and wallet.is_unlocked() else None
+        wallet = self.ctx.wallet
+        return wallet.current_account() if wallet.is_unlocked() else None
 
     def _mine(self) -> bool:
-        wallet = getattr(self.ctx, "wallet", None)
-        if self.model is None or wallet is None or not wallet.is_unlocked():
+        wallet = self.ctx.wallet
+        if self.model is None or not wallet.is_unlocked():
             return False
         return self.model.owner in {a.address for a in wallet.accounts()}
 
@@ -219,7 +221,7 @@ class ModelDetail(QWidget):
         epoch = state.epoch if state else 0
         if m.state is ModelState.INACTIVE:
             why = "An inactive model no longer accepts stake."
-        elif m.state is ModelState.CREATED and epoch > m.create_epoch + 1:
+        elif m.state is ModelState.CREATED and epoch > last_commit_epoch(m.create_epoch):
             why = ("This model missed its commit window and is being slashed each epoch; the chain cannot accept "
                    "stake for it (protocol quirk), so staking is disabled.")
         elif signer is None:
@@ -235,7 +237,7 @@ class ModelDetail(QWidget):
         self.stake_button.setEnabled(ok)
         self.stake_button.setToolTip(why)
         if ok:
-            fee = estimate_fee(state, "stake", amount)
+            fee = estimate_fee(ChainTx.ADD_STAKE_TO_MODEL, FeeParams.from_state(state), amount)
             hidden = self._hidden()
             when = ("counts at once (the model is not yet active)" if m.state is not ModelState.ACTIVE
                     else f"counts for routing from epoch {state.epoch + 1}")
@@ -261,7 +263,7 @@ class ModelDetail(QWidget):
         self.deactivate_button.setEnabled(can_deactivate)
         self.deactivate_button.setToolTip("" if can_deactivate else (why or "Tick the confirmation first."))
         state = self.ctx.state
-        fee = estimate_fee(state, "commission").total if state else 0
+        fee = estimate_fee(ChainTx.SET_MODEL_COMMISSION_RATE, FeeParams.from_state(state)).total if state else 0
         self.owner_note.setText(
             f"Commission changes apply from the next epoch. Deactivation is immediate and without slash; the model "
             f"stops being routed targets and stakers can withdraw. Each costs about "
@@ -273,7 +275,8 @@ class ModelDetail(QWidget):
         self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
                              on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
-    def _on_tx_done(self, verb: str, tx) -> None:
+    def _on_tx_done(self, verb: str, outcome: TxOutcome) -> None:
+        tx = outcome.result
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
                                  f"transaction {tx.digest}.", "ok")
         self.sig_changed.emit()
@@ -286,13 +289,13 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None:
             return
         amount = parse_soma(self.stake_amount.text())
-        self._send(self.ctx.network.add_stake_to_model(signer, m.id, amount), "Staking")
+        self._send(self.ctx.services.models.stake(signer, m.id, amount), "Staking")
 
     def _on_commission_clicked(self) -> None:
         signer, m = self._signer(), self.model
         if signer is None or m is None or self.ctx.network is None:
             return
-        self._send(self.ctx.network.set_model_commission_rate(signer, m.id, self.commission.value()),
+        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.value()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:
@@ -300,4 +303,4 @@ class ModelDetail(QWidget):
         if signer is None or m is None or self.ctx.network is None or not self.deactivate_confirm.isChecked():
             return
         self.deactivate_confirm.setChecked(False)
-        self._send(self.ctx.network.deactivate_model(signer, m.id), "Deactivating")
+        self._send(self.ctx.services.models.deactivate(signer, m.id), "Deactivating")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyM
 
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.protocol.reveal import reveal_epoch
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
@@ -27,7 +28,7 @@ def model_label(m: ModelInfo) -> str:
 def pending_text(m: ModelInfo) -> str:
     if m.pending_update is None:
         return "—"
-    return f"reveal in epoch {m.pending_update.commit_epoch + 1}"
+    return f"reveal in epoch {reveal_epoch(m.pending_update.commit_epoch)}"
 
 
 def _size_text(size: int | None) -> str:

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import Target, TargetStatus
+from soma_desktop.protocol.fees import FeeParams, claim_fee
+from soma_desktop.protocol.targets import claim_split, claimable_from
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner
-from soma_desktop.ui.publish.fees import claim_split, estimate_fee
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
@@ -29,8 +30,9 @@ def claimable(t: Target, epoch: int) -> bool:
     if t.status in (TargetStatus.CLAIMABLE, TargetStatus.EXPIRED):
         return True
     if t.status is TargetStatus.OPEN:
-        return epoch > t.generation_epoch
-    return t.status is TargetStatus.FILLED and t.fill_epoch is not None and epoch > t.fill_epoch + 1
+        return epoch >= claimable_from(filled=False, generation_epoch=t.generation_epoch)
+    return (t.status is TargetStatus.FILLED and t.fill_epoch is not None
+            and epoch >= claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch))
 
 
 def claim_state(t: Target, epoch: int) -> str:
@@ -38,8 +40,10 @@ def claim_state(t: Target, epoch: int) -> str:
     if claimable(t, epoch):
         return "Claimable now" + (" (0.5 % finder fee)" if t.fill_epoch is None else "")
     if t.status is TargetStatus.FILLED and t.fill_epoch is not None:
-        return f"Claim from epoch {t.fill_epoch + 2} (audit window)"
-    return f"Open in epoch {t.generation_epoch}; claimable from epoch {t.generation_epoch + 1} if unfilled"
+        opens = claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch)
+        return f"Claim from epoch {opens} (audit window)"
+    opens = claimable_from(filled=False, generation_epoch=t.generation_epoch)
+    return f"Open in epoch {t.generation_epoch}; claimable from epoch {opens} if unfilled"
 
 
 class TargetsTableModel(ListTableModel):
@@ -230,11 +234,10 @@ class TargetsView(QWidget):
             self.claim.setToolTip(claim_state(t, state.epoch))
             self.claim_text.setText(f"{head}<br><b>{claim_state(t, state.epoch)}.</b>")
             return
-        wallet = getattr(self.ctx, "wallet", None)
-        unlocked = wallet is not None and wallet.is_unlocked()
+        unlocked = self.ctx.wallet.is_unlocked()
         filled = t.fill_epoch is not None
         split = claim_split(t.reward_pool, filled=filled, bond=t.bond_amount)
-        fee = estimate_fee(state, "claim", t.reward_pool)
+        fee = claim_fee(FeeParams.from_state(state), split)
 
         def a(x: int) -> str:
             return amount_text(x, hidden=hidden) + ("" if hidden else f" ({x:,} shannons)")
@@ -252,13 +255,13 @@ class TargetsView(QWidget):
 
     def _on_claim_clicked(self) -> None:
         t = self.selected()
-        wallet = getattr(self.ctx, "wallet", None)
-        if t is None or wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+        signer = self.ctx.wallet.current_account()
+        if t is None or signer is None or self.ctx.network is None:
             return
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
-        self.ctx.bridge.call(self.ctx.network.claim_rewards(wallet.current_account(), t.id),
-                             on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
+        self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
+                             on_result=lambda out, tid=t.id: self._on_claimed(tid, out.result),
                              on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claimed(self, target_id: str, tx) -> None:

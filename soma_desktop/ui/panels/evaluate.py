@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.network.base import list_all_targets
@@ -30,10 +30,10 @@ from soma_desktop.ui.evaluate.results import RunResults
 from soma_desktop.ui.evaluate.tables import CompetitionTable
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.remote_scoring import RemoteScoringDialog, supports_remote_scoring
-from soma_desktop.ui.workers import warm_up_engine
+from soma_desktop.ui.workers import matmul_speed, warm_up_engine
 
 DEVICES = (("auto", "Auto (CUDA if available)"), ("cpu", "CPU"), ("cuda", "CUDA GPU"))
-PRECISIONS = (("exact", "Exact (f32, network parity)"), ("fast", "Fast (bf16, ≈1e-2 error)"))
+PRECISIONS = (("exact", "Exact (f32, network parity)"), ("fast", "Fast (bf16, loss within ≈1e-3)"))
 
 
 def _save_image(path: Path, image) -> None:
@@ -84,7 +84,11 @@ class EvaluatePanel(QWidget):
         for key, label in PRECISIONS:
             self.precision_combo.addItem(label, key)
         self.precision_combo.setCurrentIndex(1 if s.eval_precision == "fast" else 0)
-        self.threads_spin = QSpinBox()
+        self.fast_note = QLabel("")
+        self.fast_note.setObjectName("fastModeNote")
+        self.fast_note.setToolTip("Measured once on this machine: a bf16 matrix product against an f32 one")
+        self._speed_asked = False
+        self.threads_spin = QSpinBox()   # int: thread count, 0..256
         self.threads_spin.setRange(0, 256)
         self.threads_spin.setSpecialValueText("Auto (all cores but one)")
         self.threads_spin.setValue(s.eval_threads)
@@ -113,6 +117,7 @@ class EvaluatePanel(QWidget):
         form = QFormLayout(run_box)
         form.addRow("Device", self.device_combo)
         form.addRow("Precision", self.precision_combo)
+        form.addRow("", self.fast_note)
         form.addRow("CPU threads", self.threads_spin)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
@@ -140,13 +145,18 @@ class EvaluatePanel(QWidget):
         results_layout.addLayout(row)
         results_layout.addWidget(self.table)
         results_layout.addWidget(self.tabs, 1)
+        top_scroll = QScrollArea()      # the inputs scroll rather than push the results off a 768-px screen
+        top_scroll.setWidgetResizable(True)
+        top_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        top_scroll.setWidget(top)
+        top_scroll.setMinimumHeight(120)
+        top_scroll.setMaximumHeight(top.minimumSizeHint().height() + 8)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
+        split.addWidget(top_scroll)
         split.addWidget(results)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)
-        split.setSizes([190, 800])
-        top.setMaximumHeight(200)
+        split.setSizes([200, 800])
         layout = QVBoxLayout(self)
         layout.addWidget(PanelHeader("Evaluate", "Score files with models exactly like the network does: per-byte "
                                                  "loss, the winner, and how close the data lands to each target."))
@@ -288,7 +298,22 @@ class EvaluatePanel(QWidget):
 
     def _on_models_selection_changed(self) -> None:
         if self.models.checked():
-            warm_up_engine()   # import torch off the GUI thread before the user presses Run
+            warm_up_engine()   # spawn the worker (it imports torch) before the user presses Run
+            self._ask_speed()
+
+    def _ask_speed(self) -> None:
+        """Once per session: what fast mode does on this CPU, measured by the worker (a small matmul)."""
+        if self._speed_asked:
+            return
+        self._speed_asked = True
+        self.fast_note.setText("Fast mode: measuring this CPU…")
+        self.ctx.bridge.call(asyncio.to_thread(matmul_speed), owner=self, timeout=300.0, label="CPU speed",
+                             on_result=self._on_speed_measured,
+                             on_error=lambda exc: self.fast_note.setText(f"Fast mode: could not measure ({exc})"))
+
+    def _on_speed_measured(self, speed) -> None:
+        self.fast_note.setText(f"Fast mode: {speed.describe_fast_mode()} "
+                               f"(bf16 {speed.bf16_flops / 1e9:.0f} vs f32 {speed.fp32_flops / 1e9:.0f} GFLOP/s)")
 
     def _on_settings_edited(self, *_args) -> None:
         s = self.ctx.settings

@@ -9,24 +9,29 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from soma_desktop.network.base import list_all_targets
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState, TargetStatus
+from soma_desktop.services.chain_cache import MODELS, Change, Kind
+from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.wallet_session import session_for
+from soma_desktop.ui.navigator import Navigator
 from soma_desktop.ui.models.detail import ModelDetail
 from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
 from soma_desktop.ui.models.targets import TargetsView
 from soma_desktop.ui.panels.common import Banner, PanelHeader
+from soma_desktop.ui.wallet_session import WalletSession
 
 STATE_FILTERS = (("All states", None), ("Created", ModelState.CREATED), ("Pending", ModelState.PENDING),
                  ("Active", ModelState.ACTIVE), ("Inactive", ModelState.INACTIVE))
 
 
 class ModelsPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, navigator: Navigator | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.service = ctx.services.models
+        self.navigator = navigator
+        self.wallet = ctx.wallet
         self.models: list[ModelInfo] = []
         self.map = None
         self._map_stale = True
@@ -48,24 +53,24 @@ class ModelsPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.network_changed.connect(self._on_ctx_network_changed)
-        wallet = session_for(ctx)   # the shared ctx.wallet (created on first use)
-        if wallet is not None:
-            for signal in (wallet.sig_unlocked, wallet.sig_locked):
-                signal.connect(self._on_wallet_changed)
-            wallet.sig_account_changed.connect(lambda _a: self._on_wallet_changed())
-            hidden_changed = getattr(wallet, "sig_amounts_hidden_changed", None)
-            if hidden_changed is not None:
-                hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
-        self.targets.sig_claimed.connect(lambda _t: self.refresh())
+        ctx.watch(MODELS)
+        ctx.chain.changed.connect(self._on_chain_changed)
+        wallet = self.wallet
+        for signal in (wallet.sig_unlocked, wallet.sig_locked):
+            signal.connect(self._on_wallet_changed)
+        wallet.sig_account_changed.connect(lambda _a: self._on_wallet_changed())
+        if isinstance(wallet, WalletSession):
+            wallet.sig_amounts_hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
         self._on_wallet_changed()
         self.refresh()
         self.targets.reload()
 
     # ---- Public API --------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Render the registry from the chain cache (one shared read when it holds none yet)."""
         if self.ctx.network is None:
             return
-        self.ctx.bridge.call(self.ctx.network.list_models(), on_result=self._on_models_loaded,
+        self.ctx.bridge.call(self.service.registry(), on_result=self._on_models_loaded,
                              on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
                              label="models")
 
@@ -83,7 +88,7 @@ class ModelsPanel(QWidget):
         self.table.setCurrentIndex(index)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        """Coming back to the panel shows current chain state (models change within an epoch too)."""
+        """Coming back to the panel shows the cache's current registry (kept fresh by every poll)."""
         super().showEvent(event)
         if self.models:
             self.refresh()
@@ -168,18 +173,16 @@ class ModelsPanel(QWidget):
         self.count.setText(f"{self.proxy.rowCount()} of {self.table_model.rowCount()} models")
 
     def _my_addresses(self) -> set[str]:
-        wallet = getattr(self.ctx, "wallet", None)
-        if wallet is None or not wallet.is_unlocked():
+        if not self.wallet.is_unlocked():
             return set()
-        return {a.address for a in wallet.accounts()}
+        return {a.address for a in self.wallet.accounts()}
 
     def _apply_mine(self, checked: bool) -> None:
         self.proxy.set_mine(self._my_addresses() if checked else None)
         self._update_count()
 
     def _on_wallet_changed(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
-        unlocked = wallet is not None and wallet.is_unlocked()
+        unlocked = self.wallet.is_unlocked()
         self.mine.setEnabled(unlocked)
         self.mine.setToolTip("" if unlocked else "Unlock the wallet to filter your own models.")
         if not unlocked and self.mine.isChecked():
@@ -195,9 +198,15 @@ class ModelsPanel(QWidget):
         model = self.proxy.data(current, MODEL_ROLE) if current.isValid() else None
         self.detail.show_model(model)
 
+    def _on_chain_changed(self, change: Change) -> None:
+        if self.ctx.chain.is_current(change) and touches(change, Kind.MODELS):
+            if change.error is not None:
+                self.banner.show_message(describe_error(change.error), "error")
+            else:
+                self._on_models_loaded(change.value)
+
     def _on_ctx_epoch_changed(self, _epoch: int) -> None:
-        self.refresh()
-        self.targets.reload()
+        self.targets.reload()      # the registry itself arrives from the cache's poll
 
     def _on_ctx_network_changed(self, network) -> None:
         if network is not None:
@@ -206,25 +215,16 @@ class ModelsPanel(QWidget):
 
     # ---- Private: cross-panel actions ----------------------------------------------------------
     def _on_detail_evaluate_requested(self, model: ModelInfo) -> None:
-        window = self.window()
-        show = getattr(window, "show_panel", None)
-        if show is None:
+        if self.navigator is None:
             self.banner.show_message("Open the Evaluate panel from the main window.", "warning")
             return
-        panel = show("evaluate")
-        add = getattr(panel, "add_registry_model", None)
-        if callable(add):
-            add(model)
+        self.navigator.evaluate_model(model)
 
     def _on_detail_update_requested(self, model_id: str) -> None:
-        show = getattr(self.window(), "show_panel", None)
-        if show is None:
+        if self.navigator is None:
             self.banner.show_message("Open the Publish panel from the main window.", "warning")
             return
-        panel = show("publish")
-        start = getattr(panel, "start_update", None)
-        if callable(start):
-            start(model_id)
+        self.navigator.update_model(model_id)
 
     # ---- Private: map ------------------------------------------------------------------------
     def _on_tabs_current_changed(self, _index: int) -> None:
@@ -242,7 +242,7 @@ class ModelsPanel(QWidget):
             self.map_host.layout().addWidget(self.map)
         self._map_stale = False
         models = list(self.models)
-        self.ctx.bridge.call(list_all_targets(self.ctx.network, TargetStatus.OPEN),
+        self.ctx.bridge.call(self.service.all_targets(TargetStatus.OPEN),
                              on_result=lambda targets: self.map.show_data(models, targets, self._my_addresses()),
                              on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
                              label="open targets", timeout=60.0)

@@ -7,11 +7,12 @@ from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QPus
 
 from soma_desktop.publish.journal import Job, JobKind, JobState
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.wallet_session import session_for
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.publish.wizard import PublishWizard
+from soma_desktop.ui.wallet.common import wallet_button_text, wallet_missing_text
 
 
 def _job_label(job: Job) -> str:
@@ -66,14 +67,12 @@ class PublishPanel(QWidget):
         self.wizard.sig_new_requested.connect(self._on_new_clicked)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.network_changed.connect(self._on_ctx_network_changed)
-        wallet = session_for(ctx)   # the shared ctx.wallet (created on first use)
-        if wallet is not None:
-            wallet.sig_unlocked.connect(self._try_open)
-            wallet.sig_locked.connect(self._on_wallet_locked)
-            wallet.sig_account_changed.connect(self._on_wallet_account_changed)
-            hidden_changed = getattr(wallet, "sig_amounts_hidden_changed", None)
-            if hidden_changed is not None:
-                hidden_changed.connect(lambda _h: self.wizard.refresh())
+        wallet = ctx.wallet
+        wallet.sig_unlocked.connect(self._try_open)
+        wallet.sig_locked.connect(self._on_wallet_locked)
+        wallet.sig_account_changed.connect(self._on_wallet_account_changed)
+        if isinstance(wallet, WalletSession):
+            wallet.sig_amounts_hidden_changed.connect(lambda _h: self.wizard.refresh())
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.session.close)   # stop the blob server, close the journal
@@ -109,26 +108,28 @@ class PublishPanel(QWidget):
 
     # ---- Private -----------------------------------------------------------------------------
     def _try_open(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
         self._sync_enabled()
-        if wallet is not None and wallet.is_unlocked() and self.ctx.network is not None:
+        if self.ctx.wallet.is_unlocked() and self.ctx.network is not None:
             self.session.open()
 
     def _sync_enabled(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
+        wallet = self.ctx.wallet
         unlocked = wallet is not None and wallet.is_unlocked()
         self.locked.setVisible(not unlocked)
         self.unlock.setEnabled(wallet is not None)
-        self.unlock.setToolTip("" if wallet is not None else "No wallet is set up in this app yet.")
+        has_vault = wallet is not None and wallet.has_vault()
+        self.unlock.setText(wallet_button_text(wallet))
+        self.locked_text.setText(
+            "Unlock your wallet to publish and to resume unfinished publish jobs: their keys are sealed with your "
+            "wallet." if has_vault else "Create or import a wallet to publish: the model is created, paid for and "
+            "owned by one of its accounts.")
         ready = self.session.is_open
         self.new.setEnabled(ready)
-        self.new.setToolTip("" if ready else "Unlock the wallet and connect to a network first.")
+        self.new.setToolTip("" if ready else wallet_missing_text(wallet, "and connect to a network first."))
         self.wizard.setEnabled(ready)
 
     def _on_unlock_clicked(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
-        if wallet is not None:
-            wallet.request_unlock(self)
+        self.ctx.wallet.request_unlock(self)
 
     def _on_wallet_locked(self) -> None:
         self.session.close()
@@ -138,7 +139,7 @@ class PublishPanel(QWidget):
         self._sync_enabled()
 
     def _on_wallet_account_changed(self, account) -> None:
-        if account is not None and self.session.address == getattr(account, "address", None):
+        if account is not None and self.session.address == account.address:
             return
         if self.session.is_open:
             self.session.close()

@@ -3,9 +3,6 @@ and the epoch countdown that decides when stake activates."""
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -15,18 +12,21 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, TxResult, Validator
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.services.chain_cache import MODELS, VALIDATORS, Change, Kind
+from soma_desktop.services.staking import StakingSnapshot
+from soma_desktop.services.wallet import TxOutcome
+from soma_desktop.wallet.history import TxRecord
+from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rewards_to_date,
+    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
 )
-from soma_desktop.ui.wallet_session import WalletSession, session_for
-from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
@@ -36,16 +36,7 @@ STATE_COLOR = {StakeState.ACTIVATING: "#b45309", StakeState.EARNING: "#15803d", 
                StakeState.WITHDRAWABLE: "#6b7280"}
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One consistent read of everything the panel shows."""
-
-    state: SystemState
-    validators: list[Validator]
-    models: list[ModelInfo]
-    stakes: list[StakedSoma]
-    coins: list[Coin]
-    address: str | None           # whose stakes and coins these are
+Snapshot = StakingSnapshot   # the name tests and dialogs know
 
 
 def state_chip(position: Position, epoch: int) -> tuple[str, str]:
@@ -69,7 +60,8 @@ class StakingPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.session: WalletSession = session_for(ctx)
+        self.session: WalletSession = ctx.wallet
+        self.staking = ctx.services.staking
         self.snapshot: Snapshot | None = None
         self.positions: list[Position] = []
         self.active_dialog: QWidget | None = None
@@ -96,7 +88,8 @@ class StakingPanel(QWidget):
         self._tick.start()
         self.session.sig_account_changed.connect(self._on_session_account_changed)
         self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
-        self.session.tracker.sig_history_changed.connect(self.refresh)   # a tx from any panel moves coins
+        ctx.watch(VALIDATORS, MODELS)
+        ctx.chain.changed.connect(self._on_chain_changed)   # a tx from any panel moves coins and stakes
         ctx.network_changed.connect(self._on_ctx_network_changed)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.state_changed.connect(self._update_epoch_label)
@@ -180,16 +173,8 @@ class StakingPanel(QWidget):
         self._in_flight = True
         account = self.session.current_account()
         address = account.address if account is not None else None
-
-        async def fetch() -> Snapshot:
-            state, validators, models = await asyncio.gather(network.get_system_state(), network.get_validators(),
-                                                             network.list_models())
-            stakes, coins = ([], [])
-            if address is not None:
-                stakes, coins = await asyncio.gather(network.list_staked_soma(address), network.list_coins(address))
-            return Snapshot(state, validators, models, stakes, coins, address)
-        self.ctx.bridge.call(fetch(), on_result=self._on_snapshot_loaded, on_error=self._on_snapshot_failed,
-                             owner=self, label="staking overview")
+        self.ctx.bridge.call(self.staking.snapshot(address), on_result=self._on_snapshot_loaded,
+                             on_error=self._on_snapshot_failed, owner=self, label="staking overview")
 
     def open_stake(self, preselect: tuple[str, str] | None = None) -> None:
         from soma_desktop.ui.wallet.stake_dialog import StakeDialog
@@ -199,6 +184,23 @@ class StakingPanel(QWidget):
             return
         dialog = StakeDialog(self.ctx, account, snap.coins, snap.validators, snap.models, preselect, self)
         dialog.sig_stake_confirmed.connect(self._on_stake_confirmed)
+        dialog.sig_merge_requested.connect(self.open_merge)
+        self._open(dialog)
+
+    def open_merge(self) -> None:
+        """Merge the account's coins into one (a stake spends from a single coin)."""
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        account, snap = self.session.current_account(), self.snapshot
+        if account is None or snap is None or len(snap.coins) < 2:
+            return
+        smallest = min(c.balance for c in snap.coins)      # the SDK's merge sends the smallest coin to self
+        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        dialog = ConfirmDialog("Merge coins", f"Merge the coins of {account.name}: every coin but the smallest "
+                               f"becomes one coin, so one stake can use nearly the whole balance.<br><br>"
+                               f"Network fee ≈ {exact_amount_html(fee)}",
+                               "Sign and merge", self)
+        dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
 
     def open_withdraw(self) -> None:
@@ -207,7 +209,8 @@ class StakingPanel(QWidget):
         position = self.selected_position()
         if position is None:
             return
-        fee = estimate_fee("withdraw_stake", position.value, FeeParams.from_state(self.ctx.state))
+        params = FeeParams.from_state(self.ctx.state)
+        fee = estimate_fee(ChainTx.WITHDRAW_STAKE, params, position.stake.principal).total   # on the principal
         if position.state is StakeState.ACTIVATING:
             what = "The stake has not activated yet: you get the principal back and it earns nothing."
         elif position.state is StakeState.EARNING:
@@ -243,6 +246,15 @@ class StakingPanel(QWidget):
     def _on_ctx_network_changed(self, _network) -> None:
         self.snapshot = None
         self.refresh()
+
+    def _on_chain_changed(self, change: Change) -> None:
+        """Render again from the cache when something this panel shows changed (no read of its own)."""
+        account = self.session.current_account()
+        address = account.address if account is not None else None
+        if self.ctx.chain.is_current(change) and change.error is None and (
+                touches(change, Kind.VALIDATORS, Kind.MODELS)
+                or (address is not None and touches(change, Kind.COINS, Kind.STAKES, address=address))):
+            self.refresh()
 
     def _on_ctx_epoch_changed(self, epoch: int) -> None:
         if self.banner.property("kind") in ("ok", "info"):   # "activates at epoch N" is stale now
@@ -280,15 +292,11 @@ class StakingPanel(QWidget):
         release = self.session.hold()
         self.stake_button.setEnabled(False)
         self.banner.show_message(f"Staking {amount_text(amount)}…", "info")
-        if kind == "validator":
-            tx_kind, send = TxKind.STAKE, (lambda: network.add_stake(account, target_id, amount))
-        else:
-            tx_kind, send = TxKind.STAKE_MODEL, (lambda: network.add_stake_to_model(account, target_id, amount))
+        job = (self.staking.stake(account, target_id, amount) if kind == "validator"
+               else self.staking.stake_to_model(account, target_id, amount))
         epoch = self.ctx.state.epoch if self.ctx.state is not None else 0
-        self.session.tracker.submit(
-            kind=tx_kind, account=account.address, amount=amount, counterparty=target_id, send=send,
-            on_done=lambda rec, res: (release(), self._on_staked(rec, res, epoch)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="stake", owner=self)
+        self.session.tracker.run(job, lambda out: (release(), self._on_staked(out, epoch)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "stake", owner=self)
 
     def _on_withdraw_confirmed(self, position: Position) -> None:
         account, network = self.session.current_account(), self.ctx.network
@@ -297,19 +305,33 @@ class StakingPanel(QWidget):
         release = self.session.hold()
         self.withdraw_button.setEnabled(False)
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
-        staked_id = position.stake.id
-        self.session.tracker.submit(
-            kind=TxKind.WITHDRAW_STAKE, account=account.address, amount=position.value,
-            counterparty=position.target_id, send=lambda: network.withdraw_stake(account, staked_id),
-            on_done=lambda rec, res: (release(), self._on_withdrawn(position, res)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="withdraw stake", owner=self)
+        job = self.staking.withdraw(account, position.stake.id, position.target_id, position.value)
+        self.session.tracker.run(job, lambda out: (release(), self._on_withdrawn(position, out)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "withdraw stake", owner=self)
 
-    def _on_staked(self, record: TxRecord, result: TxResult, epoch: int) -> None:
+    def _on_merge_confirmed(self) -> None:
+        account, network = self.session.current_account(), self.ctx.network
+        if account is None or network is None:
+            return
+        release = self.session.hold()
+        self.banner.show_message("Merging coins…", "info")
+        self.session.tracker.run(self.ctx.services.wallet.merge(account),
+                                 lambda record: (release(), self._on_merged(record)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "merge coins", owner=self)
+
+    def _on_merged(self, record: TxRecord) -> None:
+        self.banner.show_message(f"Coins merged; fee {format_soma(record.fee or 0)}. You can stake the whole balance "
+                                 f"now (digest {record.digest}).", "ok")
+        self.refresh()
+
+    def _on_staked(self, outcome: TxOutcome, epoch: int) -> None:
+        record, result = outcome.record, outcome.result
         self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
                                  f"at epoch {epoch + 1} (digest {result.digest}).", "ok")
         self.refresh()
 
-    def _on_withdrawn(self, position: Position, result: TxResult) -> None:
+    def _on_withdrawn(self, position: Position, outcome: TxOutcome) -> None:
+        result = outcome.result
         self.banner.show_message(f"Withdrew ≈ {amount_text(position.value)} from {position.target_name}; fee "
                                  f"{format_soma(result.fee)} (digest {result.digest}).", "ok")
         self.refresh()
@@ -366,7 +388,7 @@ class StakingPanel(QWidget):
                 continue
             kind, name, target_id, pool = pools[stake.pool_id]
             state = position_state(stake, pool, epoch, kind == "model")
-            rewards = rewards_to_date(stake, pool, epoch) if state is not StakeState.ROUTING else 0
+            rewards = position_rewards(stake, pool, epoch) if state is not StakeState.ROUTING else 0
             self.positions.append(Position(stake, kind, name, target_id, state, rewards))
         table = self.positions_table
         table.setRowCount(len(self.positions))
@@ -384,7 +406,7 @@ class StakingPanel(QWidget):
                     item.setToolTip(tip)
                 table.setItem(row, col, item)
         if account is None:
-            self.totals_label.setText("Unlock the wallet to see and manage your stakes.")
+            self.totals_label.setText(wallet_missing_text(self.session, "to see and manage your stakes."))
             self.position_note.setText("")
             return
         principal = sum(p.stake.principal for p in self.positions)
@@ -444,14 +466,16 @@ class StakingPanel(QWidget):
         account = self.session.current_account()
         online = self.ctx.network is not None and self.snapshot is not None
         self.unlock_button.setVisible(account is None)
+        self.unlock_button.setText(wallet_button_text(self.session))
+        no_wallet = wallet_missing_text(self.session)
         funded = (online and account is not None and self.snapshot.address == account.address
-                  and sum(c.balance for c in self.snapshot.coins) > 0)
-        why = ("Unlock the wallet first" if account is None else "Loading…" if not online
+                  and self.snapshot.balance > 0)
+        why = (no_wallet if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)
         position = self.selected_position()
         _enable(self.withdraw_button, position is not None and account is not None,
-                "Select one of your stakes above" if account is not None else "Unlock the wallet first")
+                "Select one of your stakes above" if account is not None else no_wallet)
         rows = self.models_table.selectionModel().selectedRows()
         model_ok = False
         if rows and self.snapshot is not None and rows[0].row() < len(self.snapshot.models):

@@ -7,21 +7,25 @@ import asyncio
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
-    QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
+    QPushButton, QStackedWidget, QTabWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.types import Coin, TxResult
+from soma_desktop.network.types import Coin
+from soma_desktop.services.chain_cache import Change, Kind, coins_key
+from soma_desktop.ui.chain_signals import touches
+from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee
+from soma_desktop.ui.wallet.chain_history import ChainHistoryView
 from soma_desktop.ui.wallet.history_view import HistoryTable
-from soma_desktop.ui.wallet_session import WalletSession, session_for
-from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.ui.wallet_session import WalletSession
+from soma_desktop.wallet.history import TxRecord
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
@@ -32,11 +36,11 @@ class WalletPanel(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.session: WalletSession = session_for(ctx)
-        self.coins: dict[str, list[Coin]] = {}
+        self.session: WalletSession = ctx.wallet
+        self.wallet_service = ctx.services.wallet
+        self.cache = ctx.cache
         self.history: list[TxRecord] = []
         self.active_dialog: QWidget | None = None   # the dialog a button opened last (tests drive it)
-        self._balances_in_flight = False
         layout = QVBoxLayout(self)
         self.header = PanelHeader("Wallet", "Balances are exact: 1 SOMA = 1,000,000,000 shannons. Keys stay on this "
                                             "computer, encrypted with your password.")
@@ -68,7 +72,7 @@ class WalletPanel(QWidget):
         self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
         self.session.tracker.sig_history_changed.connect(self._load_history)
         ctx.network_changed.connect(self._on_ctx_network_changed)
-        ctx.state_changed.connect(self._on_ctx_state_changed)
+        ctx.chain.changed.connect(self._on_chain_changed)
         self._sync_page()
 
     # ---- layout --------------------------------------------------------------------------------
@@ -133,7 +137,7 @@ class WalletPanel(QWidget):
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.detail_label)
-        box = QGroupBox("Transactions sent from this app")
+        box = QWidget()
         box_layout = QVBoxLayout(box)
         self.history_table = HistoryTable()
         box_layout.addWidget(self.history_table)
@@ -146,7 +150,13 @@ class WalletPanel(QWidget):
         self.export_csv_button.clicked.connect(self._on_export_csv_clicked)
         row.addWidget(self.export_csv_button)
         box_layout.addLayout(row)
-        layout.addWidget(box, 1)
+        self.chain_history = ChainHistoryView(self.ctx, self.session)
+        self.chain_history.export_button.clicked.connect(self._on_chain_export_clicked)
+        self.history_tabs = QTabWidget()
+        self.history_tabs.setObjectName("historyTabs")
+        self.history_tabs.addTab(self.chain_history, "History on the chain")
+        self.history_tabs.addTab(box, "Sent from this app")
+        layout.addWidget(self.history_tabs, 1)
         return page
 
     def _build_actions(self) -> QHBoxLayout:
@@ -157,6 +167,9 @@ class WalletPanel(QWidget):
         self.faucet_button.setObjectName("faucetButton")
         self.send_button = QPushButton("Send…")
         self.send_button.setObjectName("sendButton")
+        self.receive_button = QPushButton("Receive…")
+        self.receive_button.setObjectName("receiveButton")
+        self.receive_button.setToolTip("Show this account's address and its QR code")
         self.merge_button = QPushButton("Merge coins")
         self.merge_button.setObjectName("mergeButton")
         self.add_button = QPushButton("Add account")
@@ -170,6 +183,7 @@ class WalletPanel(QWidget):
         self.import_action = menu.addAction("Import keys…", self.open_import)
         self.demo_action = menu.addAction("Import the sandbox demo account", self.open_demo_import)
         self.export_action = menu.addAction("Export this account's key…", self.open_export)
+        self.address_book_action = menu.addAction("Address book…", self.open_address_book)
         menu.addSeparator()
         self.password_action = menu.addAction("Change password…", self.open_change_password)
         self.remember_action = menu.addAction("Unlock with the system keyring on this computer")
@@ -179,10 +193,11 @@ class WalletPanel(QWidget):
         self.copy_button.clicked.connect(self.copy_address)
         self.faucet_button.clicked.connect(self.request_faucet)
         self.send_button.clicked.connect(self.open_send)
+        self.receive_button.clicked.connect(self.open_receive)
         self.merge_button.clicked.connect(self.open_merge)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.open_rename)
-        for widget in (self.copy_button, self.faucet_button, self.send_button, self.merge_button, self.add_button,
+        for widget in (self.copy_button, self.receive_button, self.faucet_button, self.send_button, self.merge_button, self.add_button,
                        self.rename_button, self.more_button):
             row.addWidget(widget)
         row.addStretch(1)
@@ -210,11 +225,8 @@ class WalletPanel(QWidget):
             return
         self.faucet_button.setEnabled(False)
         self.banner.show_message(f"Asking the {network.name} faucet for SOMA…", "info")
-        address = account.address
-        self.session.tracker.submit(kind=TxKind.FAUCET, account=address, amount=0, counterparty=None,
-                                    send=lambda: network.request_faucet(address), on_done=self._on_faucet_done,
-                                    on_error=self._on_tx_failed, label="faucet request", measure_from=address,
-                                    owner=self)
+        self.session.tracker.run(self.wallet_service.faucet(account.address), self._on_faucet_done,
+                                 self._on_tx_failed, "faucet request", owner=self)
 
     def open_send(self) -> None:
         from soma_desktop.ui.wallet.send_dialog import SendDialog
@@ -226,6 +238,28 @@ class WalletPanel(QWidget):
         dialog.sig_send_confirmed.connect(self._on_send_confirmed)
         self._open(dialog)
 
+    def open_receive(self) -> None:
+        from soma_desktop.ui.wallet.receive_dialog import ReceiveDialog
+
+        account = self.session.current_account()
+        if account is None:
+            return
+        name = self.ctx.network.name if self.ctx.network is not None else "this network"
+        self._open(ReceiveDialog(account, name, self))
+
+    def open_address_book(self) -> None:
+        from soma_desktop.ui.wallet.address_book_dialog import AddressBookDialog
+
+        self._open(AddressBookDialog(self.ctx, self))
+
+    def _on_chain_export_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export chain history", "soma-chain-history.csv", "CSV (*.csv)")
+        if path:
+            text = self.chain_history.csv_text()
+            self.ctx.bridge.call(asyncio.to_thread(atomic_write_text, path, text), owner=self,
+                                 on_result=lambda _r: self.banner.show_message(f"Saved {path}", "ok"),
+                                 on_error=self._on_action_failed, label="export history")
+
     def open_merge(self) -> None:
         from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 
@@ -233,9 +267,11 @@ class WalletPanel(QWidget):
         coins = self.coins.get(account.address, []) if account else []
         if account is None or len(coins) < 2:
             return
-        fee = estimate_fee("transfer", 0, FeeParams.from_state(self.ctx.state))
-        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name} into one, so a single "
-                               f"transaction can spend the whole balance.<br><br>Network fee ≈ "
+        smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
+        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        dialog = ConfirmDialog("Merge coins", f"Merge the {len(coins)} coins of {account.name}: every coin but the "
+                               f"smallest becomes one coin, so a single transaction can spend nearly the whole "
+                               f"balance.<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
@@ -301,9 +337,9 @@ class WalletPanel(QWidget):
 
     def _on_session_locked(self) -> None:
         self.banner.clear_message()
-        self.coins = {}
         self.accounts_table.setRowCount(0)
         self.history_table.set_records([], True)
+        self.chain_history.clear()
         self.detail_label.setText("")
         self._sync_page()
 
@@ -323,12 +359,20 @@ class WalletPanel(QWidget):
         self.history_table.set_records(self.history, hidden)
 
     def _on_ctx_network_changed(self, _network) -> None:
-        self.coins = {}
         self.refresh()
 
-    def _on_ctx_state_changed(self, _state) -> None:
-        if self.session.is_unlocked() and self.isVisible():
-            self._refresh_balances()
+    def _on_chain_changed(self, change: Change) -> None:
+        """The cache read new coins of one of our accounts: render them (no fetch of our own)."""
+        if not self.ctx.chain.is_current(change) or not touches(change, Kind.COINS):
+            return
+        if change.key.address not in {a.address for a in self.session.accounts()}:
+            return
+        if change.error is not None:
+            self.banner.show_message(plain_error(change.error), "error")
+        self._fill_accounts()
+        self._show_detail()
+        self._sync_actions()
+        self.chain_history.refresh()     # incoming transfers show within one poll
 
     def _on_header_loaded(self, header) -> None:
         lines = "<br>".join(f"<code>{a}</code>" for a in header.addresses[:10])
@@ -377,11 +421,9 @@ class WalletPanel(QWidget):
         release = self.session.hold()
         self.send_button.setEnabled(False)
         self.banner.show_message(f"Sending {amount_text(amount)} to {short_id(recipient)}…", "info")
-        self.session.tracker.submit(
-            kind=TxKind.TRANSFER, account=account.address, amount=amount, counterparty=recipient,
-            send=lambda: network.transfer_coin(account, recipient, amount),
-            on_done=lambda rec, res: (release(), self._on_sent(rec, res)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="transfer", owner=self)
+        self.session.tracker.run(self.wallet_service.send(account, recipient, amount),
+                                 lambda record: (release(), self._on_sent(record)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "transfer", owner=self)
 
     def _on_merge_confirmed(self) -> None:
         account, network = self.session.current_account(), self.ctx.network
@@ -389,64 +431,52 @@ class WalletPanel(QWidget):
             return
         release = self.session.hold()
         self.banner.show_message("Merging coins…", "info")
-        self.session.tracker.submit(
-            kind=TxKind.MERGE, account=account.address, amount=0, counterparty=None,
-            send=lambda: network.merge_coins(account),
-            on_done=lambda rec, res: (release(), self._on_tx_done("Coins merged", res)),
-            on_error=lambda exc: (release(), self._on_tx_failed(exc)), label="merge coins", owner=self)
+        self.session.tracker.run(self.wallet_service.merge(account),
+                                 lambda record: (release(), self._on_tx_done("Coins merged", record)),
+                                 lambda exc: (release(), self._on_tx_failed(exc)), "merge coins", owner=self)
 
-    def _on_faucet_done(self, record: TxRecord, result: TxResult) -> None:
-        self.banner.show_message(f"Received {amount_text(record.amount)} from the faucet (digest {result.digest}).",
+    def _on_faucet_done(self, record: TxRecord) -> None:
+        self.banner.show_message(f"Received {amount_text(record.amount)} from the faucet (digest {record.digest}).",
                                  "ok")
-        self._refresh_balances()
+        self._sync_actions()
 
-    def _on_sent(self, record: TxRecord, result: TxResult) -> None:
+    def _on_sent(self, record: TxRecord) -> None:
         self.banner.show_message(f"Sent {amount_text(record.amount)} to {short_id(record.counterparty or '0x0')}; "
-                                 f"fee {format_soma(result.fee)} (digest {result.digest}).", "ok")
-        self._refresh_balances()
+                                 f"fee {format_soma(record.fee or 0)} (digest {record.digest}).", "ok")
+        self._sync_actions()
 
-    def _on_tx_done(self, what: str, result: TxResult) -> None:
-        self.banner.show_message(f"{what}; fee {format_soma(result.fee)} (digest {result.digest}).", "ok")
-        self._refresh_balances()
+    def _on_tx_done(self, what: str, record: TxRecord) -> None:
+        self.banner.show_message(f"{what}; fee {format_soma(record.fee or 0)} (digest {record.digest}).", "ok")
+        self._sync_actions()
 
     def _on_tx_failed(self, exc: BaseException) -> None:
         self.banner.show_message(plain_error(exc), "error")
-        self._refresh_balances()
+        self._sync_actions()
 
     # ---- Private: data -------------------------------------------------------------------------
+    @property
+    def coins(self) -> dict[str, list[Coin]]:
+        """The cached coins of each account the cache has read (the view model of the accounts table)."""
+        out: dict[str, list[Coin]] = {}
+        for account in self.session.accounts():
+            coins = self.cache.coins(account.address)
+            if coins is not None:
+                out[account.address] = coins
+        return out
+
     def _refresh_balances(self) -> None:
-        network = self.ctx.network
-        addresses = [a.address for a in self.session.accounts()]
-        if network is None or not addresses or self._balances_in_flight:
-            self._sync_actions()
-            return
-        self._balances_in_flight = True
-
-        async def fetch() -> dict[str, list[Coin]]:
-            lists = await asyncio.gather(*(network.list_coins(a) for a in addresses))
-            return dict(zip(addresses, lists))
-        self.ctx.bridge.call(fetch(), on_result=self._on_balances_loaded, on_error=self._on_balances_failed,
-                             owner=self, label="balances")
-
-    def _on_balances_loaded(self, coins: dict[str, list[Coin]]) -> None:
-        self._balances_in_flight = False
-        if coins == self.coins:   # the 5 s poll usually changes nothing: leave the widgets alone
-            return
-        self.coins = coins
-        self._fill_accounts()
-        self._show_detail()
+        """Ask the cache for our accounts' coins now (shared with a poll in flight); changes arrive as events."""
         self._sync_actions()
-
-    def _on_balances_failed(self, exc: BaseException) -> None:
-        self._balances_in_flight = False
-        self.banner.show_message(plain_error(exc), "error")
-        self._sync_actions()
+        keys = [coins_key(a.address) for a in self.session.accounts()]
+        if self.ctx.network is not None and keys:
+            self.ctx.bridge.call(self.cache.refresh(keys), owner=self, label="balances")
 
     def _load_history(self) -> None:
         account = self.session.current_account()
         if account is None:
             return
         self.session.tracker.load(account.address, self._on_history_loaded, self._on_action_failed, owner=self)
+        self.chain_history.refresh()
 
     def _on_history_loaded(self, records: list[TxRecord]) -> None:
         self.history = records
@@ -537,6 +567,7 @@ class WalletPanel(QWidget):
         balance = sum(c.balance for c in coins)
         online = network is not None
         _enable(self.copy_button, account is not None, "Unlock the wallet first")
+        _enable(self.receive_button, account is not None, "Unlock the wallet first")
         _enable(self.faucet_button, account is not None and online and network.has_faucet,
                 "Unlock the wallet first" if account is None else "Not connected" if not online
                 else f"{network.name} has no faucet")

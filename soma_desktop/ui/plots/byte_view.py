@@ -34,9 +34,9 @@ def text_rows(data: bytes, columns: int) -> np.ndarray:
 
 class ByteView(QAbstractScrollArea):
     # ---- Signals ---------------------------------------------------------------------------------------
-    sig_offset_hovered = Signal(int)
+    sig_offset_hovered = Signal(object)
     """Byte offset under the mouse (len(data) = EOS); -1 when the mouse leaves the bytes."""
-    sig_offset_clicked = Signal(int)
+    sig_offset_clicked = Signal(object)
     """Byte offset the user clicked."""
 
     def __init__(self, parent: QWidget | None = None):

@@ -85,9 +85,9 @@ def style_plot(widget: pg.PlotWidget, palette) -> None:
 
 class LossPlot(QWidget):
     # ---- Signals -----------------------------------------------------------------------------------
-    sig_offset_hovered = Signal(int)
+    sig_offset_hovered = Signal(object)
     """Byte offset under the crosshair (-1 outside the data)."""
-    sig_offset_clicked = Signal(int)
+    sig_offset_clicked = Signal(object)
     """Byte offset the user clicked in the main plot."""
 
     def __init__(self, parent: QWidget | None = None):

@@ -1,7 +1,7 @@
 """Wizard inputs checked off the GUI thread: the weights pre-check, an imported embedding, a corpus embedding.
 
-Qt-free. `precheck_weights` reads only the safetensors header (torch-free); `corpus_embedding` imports the
-engine (torch) inside the worker thread that calls it.
+Qt-free and torch-free. `precheck_weights` reads only the safetensors header; `corpus_embedding` runs in the
+evaluation worker process (soma_desktop.evalworker), which alone imports torch.
 """
 
 from __future__ import annotations
@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from soma_desktop.engine.architecture import Architecture, infer_architecture
 from soma_desktop.engine.errors import WeightsError
+from soma_desktop.core.regular_file import NotRegularFile, read_regular
 from soma_desktop.engine.header import read_header
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
 SUPPORTED_ARCHITECTURE = 1            # the only model architecture this app can check and evaluate (V1)
 MAX_EMBEDDING_JSON = 4 * 1024 * 1024
-PIECE_BYTES = 1_048_576               # the network scores at most 1 MiB per submission
+PIECE_BYTES = MAX_DATA_SIZE           # the network scores at most 1 MiB per submission
 MAX_CORPUS_BYTES = 64 * 1024 * 1024
 MAX_CORPUS_FILES = 4096
 
@@ -48,12 +51,15 @@ def precheck_weights(path: Path | str, architecture_version: int) -> WeightsChec
 def load_embedding_json(path: Path | str, dim: int) -> list[float]:
     """A JSON list of `dim` finite numbers (or {"embedding": [...]}) from a small file."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_EMBEDDING_JSON:
-        raise ValueError(f"{path.name} is {size:,} bytes; an embedding file is at most {MAX_EMBEDDING_JSON:,}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        raw = read_regular(path, MAX_EMBEDDING_JSON + 1)   # a device or FIFO would read forever or block
+    except NotRegularFile as exc:
+        raise ValueError(str(exc)) from None
+    if len(raw) > MAX_EMBEDDING_JSON:
+        raise ValueError(f"{path.name} is over {MAX_EMBEDDING_JSON:,} bytes, the limit for an embedding file")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path.name} is not valid JSON: {str(exc).splitlines()[0][:120]}") from None
     if isinstance(data, dict):
         data = data.get("embedding")
@@ -85,15 +91,13 @@ def corpus_pieces(folder: Path | str) -> list[bytes]:
 
 
 def corpus_embedding(weights: Path | str, folder: Path | str, dim: int,
-                     cancel: threading.Event | None = None) -> list[float]:
-    """The model's registration embedding on its corpus (engine: normalised mean data embedding)."""
-    from soma_desktop.engine.scorer import suggest_model_embedding
-    from soma_desktop.engine.weights import load_model
+                     cancel: threading.Event | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> list[float]:
+    """The model's registration embedding on its corpus (engine: normalised mean data embedding), computed
+    by the evaluation worker process; `progress(files done, files total)` after each file. Blocks."""
+    from soma_desktop.evalworker import EmbedRequest, shared_client
 
-    pieces = corpus_pieces(folder)
-    model = load_model(weights, device="cpu")
-    if model.architecture.embedding_dim != dim:
-        raise ValueError(f"the model's embeddings have {model.architecture.embedding_dim} dimensions; "
-                         f"this network's targets have {dim}. Import an embedding instead.")
-    vector = suggest_model_embedding(model, pieces, cancel=cancel)
-    return [float(v) for v in vector.tolist()]
+    def on_reply(reply) -> None:
+        if reply.kind == "progress" and progress is not None:
+            progress(reply.payload[0], reply.payload[1])
+    return shared_client().call(EmbedRequest(str(weights), str(folder), dim), on_reply=on_reply, cancel=cancel)

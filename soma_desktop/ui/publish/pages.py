@@ -14,8 +14,8 @@ from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.format import amount_text, bps_text
-from soma_desktop.ui.publish.fees import estimate_fee
 from soma_desktop.ui.publish.session import JobView
 
 
@@ -276,7 +276,7 @@ class VerifyPage(Page):
 
 
 class CreatePage(Page):
-    sig_create_requested = Signal(int, int)
+    sig_create_requested = Signal(object, object)
     """(stake in shannons, commission in bps)."""
 
     def __init__(self, ctx, parent=None):
@@ -284,7 +284,7 @@ class CreatePage(Page):
         form = QFormLayout()
         self.stake = QLineEdit("1")
         self.stake.setObjectName("stakeField")
-        self.commission = QSpinBox()
+        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
         self.commission.setObjectName("commissionField")
         self.commission.setRange(0, 10_000)
         self.commission.setSuffix(" bps")
@@ -324,7 +324,7 @@ class CreatePage(Page):
             return
         if not self._allowed:
             _gate(self.button, False, "The create was sent; waiting for the chain to show its outcome.")
-        fee = estimate_fee(state, "create", stake)
+        fee = estimate_fee(ChainTx.CREATE_MODEL, FeeParams.from_state(state), stake)
         self.summary.setText(
             f"<b>What happens:</b> CreateModel takes {amount_text(stake, hidden=hidden)} ({stake:,} shannons) "
             f"from one coin as the model's stake, with {bps_text(self.commission.value())} commission. "
@@ -365,7 +365,7 @@ class CommitPage(Page):
         job, d = view.job, view.decision
         state = self.ctx.state
         hidden = bool(self.ctx.settings.hide_amounts)
-        fee = estimate_fee(state, "commit") if state else None
+        fee = estimate_fee(ChainTx.COMMIT_MODEL, FeeParams.from_state(state)) if state else None
         when = (f"Commit by the end of epoch <b>{d.deadline_epoch}</b> or 50 % of the stake is slashed."
                 if job.kind is JobKind.PUBLISH and d.deadline_epoch is not None else
                 "The update replaces the weights after its reveal; a missed reveal drops it without penalty.")
@@ -441,7 +441,7 @@ class RevealPage(Page):
         job, d = view.job, view.decision
         epoch = (job.commit_epoch or 0) + 1
         state = self.ctx.state
-        fee = estimate_fee(state, "reveal") if state else None
+        fee = estimate_fee(ChainTx.REVEAL_MODEL, FeeParams.from_state(state)) if state else None
         ms = self.ctx.ms_to_next_epoch()
         left = f" (about {duration_text(ms)} left)" if ms is not None else ""
         penalty = ("50 % of the stake is slashed" if job.kind is JobKind.PUBLISH

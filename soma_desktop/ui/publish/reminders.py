@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QStyle, QSystemTrayIcon
 
+from soma_desktop.protocol.reveal import reveal_epoch
 from soma_desktop.publish.journal import Job, JobKind
 from soma_desktop.publish.workflow import ChainView, reveal_due
 from soma_desktop.ui.format import duration_text
@@ -16,7 +17,7 @@ def ics_text(job: Job, chain: ChainView) -> str | None:
     """An iCalendar event spanning the reveal epoch (estimated from chain time); None with manual epochs."""
     if job.commit_epoch is None:
         return None
-    epoch = job.commit_epoch + 1
+    epoch = reveal_epoch(job.commit_epoch)
     end = chain.epoch_end_ms(epoch)
     start = chain.epoch_end_ms(epoch - 1)
     if end is None or start is None:

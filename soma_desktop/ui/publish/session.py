@@ -19,11 +19,11 @@ from PySide6.QtCore import QObject, Signal
 
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.messages import describe_error
-from soma_desktop.publish import workflow
 from soma_desktop.publish.blob_server import BlobServer
-from soma_desktop.publish.journal import Job, Journal, JournalError
+from soma_desktop.publish.journal import Job, Journal, JournalError, marker_for
 from soma_desktop.publish.runner import PublishError, PublishRunner
-from soma_desktop.publish.workflow import ChainView, Decision
+from soma_desktop.services.publish import JobView, PublishService, StepResult
+from soma_desktop.ui.wallet_session import WalletSession
 
 log = logging.getLogger(__name__)
 
@@ -32,17 +32,6 @@ LONG_TIMEOUT_S = 12 * 3600.0      # encrypting / uploading / verifying a 4.84 GB
 
 def publish_dir(data_dir: Path) -> Path:
     return data_dir / "publish"
-
-
-@dataclass(frozen=True)
-class JobView:
-    """One job as the wizard renders it."""
-
-    job: Job
-    decision: Decision
-    chain: ChainView
-    events: tuple[tuple[str | None, str, str | None], ...] = ()
-    jobs: tuple[Job, ...] = ()          # every job of the account, for the job list and reminders
 
 
 def describe(exc: BaseException) -> str:
@@ -82,6 +71,7 @@ class PublishSession(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.runner: PublishRunner | None = None
+        self.service: PublishService | None = None
         self.blob_server: BlobServer | None = None
         self._journal: Journal | None = None
         self._cancel = threading.Event()
@@ -104,21 +94,21 @@ class PublishSession(QObject):
 
     def open(self) -> None:
         """Open the journal for the current account and reconcile every unfinished job with the chain."""
-        wallet = getattr(self.ctx, "wallet", None)
+        wallet = self.ctx.wallet
         network = self.ctx.network
-        if (wallet is None or not wallet.is_unlocked() or network is None or self.runner is not None
+        if (not wallet.is_unlocked() or network is None or self.runner is not None
                 or self._opening):
             return
         signer = wallet.current_account()
         if signer is None:
             return
-        root = publish_dir(self.ctx.data_dir)
+        root, data_dir = publish_dir(self.ctx.data_dir), self.ctx.data_dir
         key = wallet.journal_key()
-        loopback = bool(getattr(network, "is_sandbox", False)) or (self.ctx.choice is not None
+        loopback = network.is_sandbox or (self.ctx.choice is not None
                                                                  and self.ctx.choice.key == "localnet")
 
         async def _open() -> _Opened:
-            journal = await asyncio.to_thread(Journal, root / "journal.db", key)
+            journal = await asyncio.to_thread(Journal, root / "journal.db", key, marker=marker_for(data_dir))
             server = None
             try:
                 if loopback:
@@ -144,7 +134,7 @@ class PublishSession(QObject):
 
     def close(self) -> None:
         """Stop the blob server and close the journal (app exit or account switch)."""
-        runner, self.runner = self.runner, None
+        runner, self.runner, self.service = self.runner, None, None
         self.job_list = []
         _release_all(self._holds)
         if self.blob_server is not None:
@@ -163,26 +153,26 @@ class PublishSession(QObject):
         return list(self.job_list) if self.runner is not None else []
 
     def new_publish(self, on_done: Callable[[Job], None]) -> None:
-        self._run(lambda r: _async(r.start_publish), "starting a new model", on_done)
+        self._run(lambda s: _async(s.runner.start_publish), "starting a new model", on_done)
 
     def new_update(self, model_id: str, on_done: Callable[[Job], None]) -> None:
-        self._run(lambda r: _async(r.start_update, model_id), "starting a weights update", on_done)
+        self._run(lambda s: _async(s.runner.start_update, model_id), "starting a weights update", on_done)
 
     def view(self, job_id: int) -> None:
-        """Re-read the job and the chain; emits sig_job_updated."""
-        if self.runner is None:
+        """Re-read the job and the chain (reconciled at most once); emits sig_job_updated."""
+        if self.service is None:
             return
-        self.ctx.bridge.call(self._view(self.runner, job_id), on_result=self._on_view_done,
+        self.ctx.bridge.call(self.service.view(job_id), on_result=self._on_view_done,
                              on_error=self._on_view_failed, owner=self, label="publish status")
 
     def step(self, job_id: int, make: Callable[[PublishRunner], Awaitable[Any]], stage: str,
              on_done: Callable[[Any], None] | None = None) -> None:
-        """Run one runner step for `job_id`, then re-render it."""
-        def done(result: Any) -> None:
+        """Run one runner step for `job_id`; the view comes from the job the runner returned (no re-read)."""
+        def done(result: StepResult) -> None:
             if on_done is not None:
-                on_done(result)
-            self.view(job_id)
-        self._run(make, stage, done, job_id=job_id)
+                on_done(result.value)
+            self._on_view_done(result.view)
+        self._run(lambda s: s.step(job_id, make), stage, done, job_id=job_id)
 
     def cancel_running(self) -> None:
         """Cooperative: encryption, uploads and checks stop before their next chunk."""
@@ -198,19 +188,9 @@ class PublishSession(QObject):
         return self._cancel.is_set()
 
     # ---- Private -----------------------------------------------------------------------------
-    async def _view(self, runner: PublishRunner, job_id: int) -> JobView:
-        job = runner.journal.get(job_id)
-        chain = await runner.chain_view(job)
-        step = workflow.reconcile(job, chain.model, chain)
-        if step is not None:
-            job = await runner.reconcile(job_id)
-            chain = await runner.chain_view(job)
-        return JobView(job, workflow.decide(job, chain), chain, tuple(runner.journal.events(job_id)),
-                       tuple(runner.jobs()))
-
-    def _run(self, make: Callable[[PublishRunner], Awaitable[Any]], stage: str, on_done: Callable[[Any], None],
+    def _run(self, make: Callable[[PublishService], Awaitable[Any]], stage: str, on_done: Callable[[Any], None],
              *, job_id: int | None = None) -> None:
-        if self.runner is None:
+        if self.service is None:
             self.sig_failed.emit("Unlock the wallet first.")
             return
         if self._busy:
@@ -219,8 +199,8 @@ class PublishSession(QObject):
         self._cancel.clear()
         self._stage = stage
         self._set_busy(True)
-        hold = getattr(getattr(self.ctx, "wallet", None), "hold", None)
-        held = hold() if callable(hold) else None    # no auto-lock mid-step (the signer is in use)
+        wallet = self.ctx.wallet
+        held = wallet.hold() if isinstance(wallet, WalletSession) else None   # no auto-lock mid-step
         if held is not None:
             self._holds.append(held)
 
@@ -240,13 +220,13 @@ class PublishSession(QObject):
             if job_id is not None:
                 self.view(job_id)
 
-        self.ctx.bridge.call(make(self.runner), on_result=finished, on_error=failed, timeout=LONG_TIMEOUT_S,
+        self.ctx.bridge.call(make(self.service), on_result=finished, on_error=failed, timeout=LONG_TIMEOUT_S,
                              owner=self, label=stage)
 
     def _on_open_done(self, opened: _Opened) -> None:
         self._opening = False
-        wallet = getattr(self.ctx, "wallet", None)
-        if wallet is None or not wallet.is_unlocked() or self.ctx.network is not opened.runner.network:
+        wallet = self.ctx.wallet
+        if not wallet.is_unlocked() or self.ctx.network is not opened.runner.network:
             # Locked or switched network while opening: do not keep a journal open for a stale signer.
             if opened.server is not None:
                 opened.server.stop()
@@ -254,6 +234,7 @@ class PublishSession(QObject):
             self._set_busy(False)
             return
         self.runner, self._journal, self.blob_server = opened.runner, opened.journal, opened.server
+        self.service = PublishService(opened.runner, opened.runner.network, self.ctx.cache)
         self.job_list = list(opened.jobs)
         self._set_busy(False)
         self.sig_opened.emit(opened.unfinished, opened.jobs)

@@ -285,9 +285,10 @@ class PublishWizard(QWidget):
         job_id, weights = self.job_id, self.view.job.weights_path
         cancel = threading.Event()
         self._compute_cancel = cancel
+        progress = self.session.progress_callback()
 
         async def run(r):
-            values = await asyncio.to_thread(inputs.corpus_embedding, weights, folder, dim, cancel)
+            values = await asyncio.to_thread(inputs.corpus_embedding, weights, folder, dim, cancel, progress)
             return await r.set_embedding(job_id, values, dim)
         self._start(run, "Computing the embedding with the model")
 

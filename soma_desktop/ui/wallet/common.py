@@ -67,6 +67,30 @@ class BusyRow(QWidget):
         self.hide()
 
 
+def settle_buttons(dialog: QWidget, default: QPushButton | None) -> None:
+    """Enter presses `default` (the safe, expected action) and nothing else.
+
+    QDialog makes every QPushButton auto-default, so whichever button holds focus (e.g. after a field is
+    disabled while busy) would take Enter; a destructive one must never be pressed that way.
+    """
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+        button.setDefault(False)
+    if default is not None:
+        default.setDefault(True)
+
+
+def wallet_missing_text(session, action: str = "") -> str:
+    """'Create or import a wallet first' when no wallet file exists, else 'Unlock the wallet first'."""
+    has_vault = session is not None and session.has_vault()
+    text = "Unlock the wallet" if has_vault else "Create or import a wallet"
+    return f"{text} {action}".strip() if action else f"{text} first"
+
+
+def wallet_button_text(session) -> str:
+    return "Unlock wallet…" if session is not None and session.has_vault() else "Set up a wallet…"
+
+
 def password_edit(hint: str, name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setEchoMode(QLineEdit.EchoMode.Password)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from soma_desktop.ui.wallet.common import settle_buttons
+
 
 class ConfirmDialog(QDialog):
     """Shows `summary_html` (what happens, what it costs); emits sig_confirmed when the user signs."""
@@ -31,6 +33,9 @@ class ConfirmDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.confirm_button)
         layout.addLayout(buttons)
+        # Signing spends money: Enter cancels, the action needs a deliberate click (or Space on it).
+        settle_buttons(self, cancel)
+        cancel.setFocus()
 
     def _on_confirm_clicked(self) -> None:
         self.sig_confirmed.emit()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QRadioButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error
+from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.mnemonic import ConfirmChallenge, generate_mnemonic, split_words
 
 PAGE_START, PAGE_PASSWORD, PAGE_WORDS, PAGE_CONFIRM = range(4)
@@ -49,7 +49,6 @@ class CreateWalletDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.next_button = QPushButton("Next")
         self.next_button.setObjectName("nextButton")
-        self.next_button.setDefault(True)
         self.next_button.clicked.connect(self._on_next_clicked)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
@@ -57,6 +56,7 @@ class CreateWalletDialog(QDialog):
         buttons.addWidget(self.next_button)
         layout.addLayout(buttons)
         self.finished.connect(self._forget_phrase)
+        settle_buttons(self, self.next_button)
         self._show_page(PAGE_START)
 
     # ---- pages ---------------------------------------------------------------------------------

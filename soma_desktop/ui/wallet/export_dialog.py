@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (
     QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, copy_secret, password_edit, plain_error
+from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, copy_secret, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.cli_keystore import cli_config_dir
 
 
@@ -64,6 +64,7 @@ class ExportDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        settle_buttons(self, self.show_button)
         self.finished.connect(self._forget)
 
     def _on_show_clicked(self) -> None:

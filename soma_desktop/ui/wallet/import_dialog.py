@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QDialog, QFileDialog, QFormLayout, QMessageBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.ids import short_id
-from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error
+from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.cli_keystore import cli_config_dir, read_cli_keys
 from soma_desktop.wallet.keys import KeyFormatError, keypair_from_mnemonic, parse_secret_text
 from soma_desktop.wallet.mnemonic import MnemonicError, validate_mnemonic
@@ -42,7 +42,7 @@ class ImportDialog(QDialog):
         self._add_tab(TAB_PHRASE, "Recovery phrase", self._build_phrase())
         self._add_tab(TAB_SECRET, "Secret key", self._build_secret())
         self._add_tab(TAB_CLI, "SOMA CLI keystore", self._build_cli())
-        network = session.ctx.network
+        network = session.network
         if network is not None and network.is_sandbox:
             self._add_tab(TAB_DEMO, "Sandbox demo account", self._build_demo())
         if not create:
@@ -71,11 +71,13 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.import_button = QPushButton("Restore" if replace else "Import")
         self.import_button.setObjectName("importButton")
-        self.import_button.setDefault(True)
         self.import_button.clicked.connect(self._on_import_clicked)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.import_button)
         layout.addLayout(buttons)
+        # Restoring replaces the wallet file: it is never the Enter default, and it asks first.
+        settle_buttons(self, self.cancel_button if replace else self.import_button)
+        self.confirm_replace = self._ask_replace
         self.finished.connect(self._forget_secrets)
 
     # ---- Public API ----------------------------------------------------------------------------
@@ -195,6 +197,8 @@ class ImportDialog(QDialog):
             self.error.show_text(str(exc))
             return
         self.error.show_text("")
+        if self.replace and not self.confirm_replace():
+            return
         self._set_busy(True)
         if self.create_mode:
             first_name, first_secret = (None, None) if phrase else keys[0]
@@ -205,6 +209,17 @@ class ImportDialog(QDialog):
                                 on_error=self._on_failed)
         else:
             self.session.import_keys(keys, self._on_done, self._on_failed)
+
+    def _ask_replace(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Replace the wallet file?",
+                          "Restoring replaces the wallet file on this computer.",
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Accounts that are not derived from this phrase or key are gone unless you have "
+                               "their keys elsewhere. This cannot be undone.")
+        replace = box.addButton("Replace wallet", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is replace
 
     def _collect(self) -> tuple[list[tuple[str, bytes]], str | None]:
         """(name, secret) pairs and/or a phrase from the current tab; ValueError says what is wrong."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error
+from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.vault import WrongPassword
 
 
@@ -39,6 +39,7 @@ class ChangePasswordDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.ok_button)
         layout.addLayout(buttons)
+        settle_buttons(self, self.ok_button)
 
     def _on_ok_clicked(self) -> None:
         new = self.new_edit.text()

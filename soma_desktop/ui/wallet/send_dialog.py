@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
+    QDialog, QFormLayout, QHBoxLayout, QLabel, QMenu, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
+from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin
-from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, max_amount
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, max_amount
+from soma_desktop.ui.local_names import address_book, address_label
+from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
 
@@ -18,7 +20,7 @@ from soma_desktop.ui.widgets.amount_field import AmountField
 class SendDialog(QDialog):
     """Emits `sig_send_confirmed(recipient, shannons)` when the user presses Send on the review page."""
 
-    sig_send_confirmed = Signal(str, int)
+    sig_send_confirmed = Signal(str, object)   # shannons: a Python int of any size
 
     def __init__(self, ctx, account, coins: list[Coin], parent: QWidget | None = None):
         super().__init__(parent)
@@ -34,6 +36,7 @@ class SendDialog(QDialog):
         self.pages.addWidget(self._build_form(len(coins)))
         self.pages.addWidget(self._build_review())
         layout.addWidget(self.pages)
+        settle_buttons(self, self.review_button)   # Enter on the form reviews; signing needs a click
         self._on_inputs_changed()
 
     # ---- pages ---------------------------------------------------------------------------------
@@ -44,12 +47,15 @@ class SendDialog(QDialog):
         form.addRow("From", QLabel(f"{self.account.name}  <code>{self.account.address}</code>"))
         self.recipient = AddressField()
         self.amount = AmountField()
-        self.amount.set_limit(max_amount("transfer", self.largest, self.params))
+        self.amount.set_limit(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
         self.total_label.setObjectName("totalLabel")
-        form.addRow("To", self.recipient)
+        to_row = QHBoxLayout()
+        to_row.addWidget(self.recipient, 1)
+        to_row.addWidget(self._build_contacts_button(), 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("To", to_row)
         form.addRow("Amount", self.amount)
         form.addRow("Network fee", self.fee_label)
         form.addRow("Total", self.total_label)
@@ -67,6 +73,31 @@ class SendDialog(QDialog):
         self.amount.sig_max_requested.connect(self._on_amount_max_requested)
         return page
 
+    def _build_contacts_button(self) -> QToolButton:
+        """Pick the recipient from your other accounts or the address book."""
+        self.contacts_button = QToolButton()
+        self.contacts_button.setText("Contacts")
+        self.contacts_button.setObjectName("contactsButton")
+        self.contacts_button.setAccessibleName("Pick a recipient from your accounts or the address book")
+        self.contacts_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.contacts_button)
+        wallet = getattr(self.ctx, "wallet", None)
+        own = [a for a in (wallet.accounts() if wallet is not None and wallet.is_unlocked() else [])
+               if a.address != self.account.address]
+        for account in own:
+            menu.addAction(f"{account.name} (yours) — {short_id(account.address)}",
+                           lambda a=account.address: self.recipient.set_text(a))
+        contacts = address_book(self.ctx).entries()
+        if own and contacts:
+            menu.addSeparator()
+        for address, name in contacts:
+            menu.addAction(f"{name} — {short_id(address)}", lambda a=address: self.recipient.set_text(a))
+        self.contacts_button.setMenu(menu)
+        self.contacts_button.setEnabled(bool(own or contacts))
+        self.contacts_button.setToolTip("" if own or contacts else "No other accounts or contacts yet "
+                                        "(Wallet ▸ More ▸ Address book)")
+        return self.contacts_button
+
     def _build_review(self) -> QWidget:
         page, self.summary, self.send_button = review_page(
             "Check before you send", "sendSummary", "Sign and send", "sendButton", lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
@@ -74,16 +105,16 @@ class SendDialog(QDialog):
 
     # ---- behaviour -----------------------------------------------------------------------------
     def _on_amount_max_requested(self) -> None:
-        self.amount.set_value(max_amount("transfer", self.largest, self.params))
+        self.amount.set_value(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
 
     def _on_inputs_changed(self, *_args) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee('transfer', 0, self.params))} + "
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee(ChainTx.TRANSFER_COIN, self.params).total)} + "
                                    f"{self.params.value_fee_bps / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee("transfer", amount, self.params)
+            fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
         why = ("Enter the recipient's address" if recipient is None else
@@ -96,13 +127,19 @@ class SendDialog(QDialog):
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None or recipient is None:
             return
-        fee = estimate_fee("transfer", amount, self.params)
+        fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
         self.summary.setText(
-            f"Send {exact_amount_html(amount)}<br>to <code>{recipient}</code><br><br>"
+            f"Send {exact_amount_html(amount)}<br>to {self._recipient_name(recipient)}<code>{recipient}</code><br><br>"
             f"Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "
             f"{exact_amount_html(amount + fee)}<br><br>"
             "The transfer is final once confirmed; it cannot be reversed.")
         self.pages.setCurrentIndex(1)
+
+    def _recipient_name(self, recipient: str) -> str:
+        wallet = getattr(self.ctx, "wallet", None)
+        own = {a.address: a.name for a in wallet.accounts()} if wallet is not None and wallet.is_unlocked() else {}
+        label = address_label(self.ctx, recipient, own)
+        return f"<b>{label.split(' (')[0]}</b> " if "(" in label else ""
 
     def _on_send_clicked(self) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
 from soma_desktop.ui.format import bps_text
-from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
+from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
 from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
 from soma_desktop.ui.widgets.amount_field import AmountField
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
@@ -27,7 +27,8 @@ def model_label(model: ModelInfo) -> str:
 class StakeDialog(QDialog):
     """Emits `sig_stake_confirmed(kind, target_id, shannons)`; kind is "validator" or "model"."""
 
-    sig_stake_confirmed = Signal(str, str, int)
+    sig_stake_confirmed = Signal(str, str, object)   # shannons: a Python int of any size
+    sig_merge_requested = Signal()     # the user wants to merge coins first (the dialog closes)
 
     def __init__(self, ctx, account, coins: list[Coin], validators: list[Validator], models: list[ModelInfo],
                  preselect: tuple[str, str] | None = None, parent: QWidget | None = None):
@@ -37,6 +38,8 @@ class StakeDialog(QDialog):
         self.params = FeeParams.from_state(ctx.state)
         self.epoch = ctx.state.epoch if ctx.state is not None else 0
         self.largest = max((c.balance for c in coins), default=0)
+        self.balance = sum(c.balance for c in coins)
+        self.coin_count = len(coins)
         self.targets: list[tuple[str, str, str]] = []   # (kind, id, name)
         self.setWindowTitle("Stake SOMA")
         self.setMinimumWidth(620)
@@ -45,6 +48,7 @@ class StakeDialog(QDialog):
         self.pages.addWidget(self._build_form(validators, models))
         self.pages.addWidget(self._build_review())
         layout.addWidget(self.pages)
+        settle_buttons(self, self.review_button)   # Enter on the form reviews; signing needs a click
         if preselect is not None:
             for i, (kind, target_id, _name) in enumerate(self.targets):
                 if (kind, target_id) == preselect:
@@ -69,8 +73,10 @@ class StakeDialog(QDialog):
                 self.targets.append(("model", m.id, model_label(m)))
                 self.target_combo.addItem(f"Model {model_label(m)} — stake {format_soma(m.stake, max_decimals=2)}")
         self.amount = AmountField()
-        self.max_stake = max_amount("stake", self.largest, self.params, reserve=fee_reserve(self.params))
-        self.amount.set_limit(max_amount("stake", self.largest, self.params))
+        self.max_stake = max_amount(ChainTx.ADD_STAKE, self.largest, self.params, reserve=fee_reserve(self.params))
+        split = self.coin_count > 1 and self.largest < self.balance
+        self.amount.set_limit(max_amount(ChainTx.ADD_STAKE, self.largest, self.params),
+                              "can be staked from your largest coin; merge coins to stake more" if split else "")
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -89,12 +95,37 @@ class StakeDialog(QDialog):
         reserve.setWordWrap(True)
         reserve.setStyleSheet(MUTED_TEXT_STYLE)
         outer.addWidget(reserve)
+        if self.coin_count > 1 and self.largest < self.balance:
+            outer.addWidget(self._build_merge_note())
         buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)
         self.target_combo.currentIndexChanged.connect(self._on_target_changed)
         self.amount.sig_amount_changed.connect(self._on_inputs_changed)
         self.amount.sig_max_requested.connect(self._on_amount_max_requested)
         return page
+
+    def _build_merge_note(self) -> QWidget:
+        """A stake is paid from one coin: say so, and offer to merge the coins into one first."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.merge_note = QLabel(
+            f"Your {format_soma(self.balance)} is split over {self.coin_count} coins. A stake is paid from one "
+            f"coin, so at most your largest coin ({format_soma(self.largest)}, less the fee) can be staked at "
+            "once. Merge your coins into one to stake more.")
+        self.merge_note.setObjectName("mergeNote")
+        self.merge_note.setWordWrap(True)
+        self.merge_button = QPushButton("Merge coins…")
+        self.merge_button.setObjectName("mergeCoinsButton")
+        self.merge_button.setToolTip("Close this dialog and merge all coins of this account into one")
+        self.merge_button.clicked.connect(self._on_merge_clicked)
+        row.addWidget(self.merge_note, 1)
+        row.addWidget(self.merge_button)
+        return box
+
+    def _on_merge_clicked(self) -> None:
+        self.sig_merge_requested.emit()
+        self.reject()
 
     def _build_review(self) -> QWidget:
         page, self.summary, self.stake_button = review_page(
@@ -106,9 +137,9 @@ class StakeDialog(QDialog):
         index = self.target_combo.currentIndex()
         return self.targets[index] if 0 <= index < len(self.targets) else None
 
-    def _kind(self) -> str:
+    def _kind(self) -> ChainTx:
         target = self.target()
-        return "stake_model" if target is not None and target[0] == "model" else "stake"
+        return ChainTx.ADD_STAKE_TO_MODEL if target is not None and target[0] == "model" else ChainTx.ADD_STAKE
 
     def _on_target_changed(self, *_args) -> None:
         target = self.target()
@@ -131,11 +162,11 @@ class StakeDialog(QDialog):
     def _on_inputs_changed(self, *_args) -> None:
         amount = self.amount.value()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), 0, self.params))} + "
-                                   f"{self.params.value_fee_bps // 2 / 100:g}% of the amount")
+            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), self.params).total)} + "
+                                   f"{value_fee_rate(self._kind(), self.params.value_fee_bps) / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee(self._kind(), amount, self.params)
+            fee = estimate_fee(self._kind(), self.params, amount).total
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
         why = ("Choose a validator or model" if self.target() is None else
@@ -147,7 +178,7 @@ class StakeDialog(QDialog):
         target, amount = self.target(), self.amount.value()
         if target is None or amount is None:
             return
-        fee = estimate_fee(self._kind(), amount, self.params)
+        fee = estimate_fee(self._kind(), self.params, amount).total
         what = "validator" if target[0] == "validator" else "model"
         self.summary.setText(
             f"Stake {exact_amount_html(amount)}<br>to {what} <b>{target[2]}</b> <code>{short_id(target[1])}</code>"

@@ -1,7 +1,7 @@
-"""What a stake receipt is worth, its state, and validator APY — from pool exchange rates (protocol.md §4.1).
+"""What the Staking panel shows about a stake receipt: its state, its rewards to date and validator APY.
 
-Pure integer arithmetic on `PoolInfo`, the same rules the chain applies when a stake is withdrawn, so
-"rewards to date" equals what a withdrawal in this epoch would pay on top of the principal.
+The exchange-rate and reward rules are `soma_desktop.protocol.staking` (the chain's withdrawal rule), applied
+here to the network's `PoolInfo` / `StakedSoma` views; the APY estimate and its text are presentation only.
 """
 
 from __future__ import annotations
@@ -11,36 +11,16 @@ import math
 from dataclasses import dataclass
 
 from soma_desktop.network.types import PoolInfo, StakedSoma
+from soma_desktop.protocol import staking as rules
 
 MS_PER_YEAR = 365 * 24 * 3600 * 1000
 APY_WINDOW_EPOCHS = 30
 
 
-def rate_at(pool: PoolInfo, epoch: int) -> tuple[int, int]:
-    """(soma, tokens) in effect at `epoch`; (0, 0) means 1:1 (pre-active pool or before activation)."""
-    if pool.activation_epoch is None or epoch < pool.activation_epoch:
-        return (0, 0)
-    if pool.deactivation_epoch is not None:
-        epoch = min(epoch, pool.deactivation_epoch)
-    known = [e for e in pool.exchange_rates if e <= epoch]
-    return pool.exchange_rates[max(known)] if known else (0, 0)
-
-
-def soma_to_tokens(rate: tuple[int, int], soma: int) -> int:
-    return soma if rate[0] == 0 or rate[1] == 0 else soma * rate[1] // rate[0]
-
-
-def tokens_to_soma(rate: tuple[int, int], tokens: int) -> int:
-    return tokens if rate[0] == 0 or rate[1] == 0 else tokens * rate[0] // rate[1]
-
-
-def rewards_to_date(stake: StakedSoma, pool: PoolInfo, epoch: int) -> int:
+def position_rewards(stake: StakedSoma, pool: PoolInfo, epoch: int) -> int:
     """Rewards a withdrawal in `epoch` would add to the principal (0 while activating)."""
-    if stake.activation_epoch > epoch:
-        return 0
-    tokens = soma_to_tokens(rate_at(pool, stake.activation_epoch), stake.principal)
-    value = tokens_to_soma(rate_at(pool, epoch), tokens)
-    return min(max(value - stake.principal, 0), pool.rewards_pool)
+    return rules.rewards_to_date(stake.principal, stake.activation_epoch, pool.exchange_rates,
+                                 pool.activation_epoch, pool.deactivation_epoch, pool.rewards_pool, epoch)
 
 
 class StakeState(str, enum.Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from soma_desktop.core.ids import short_id
-from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error
+from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.vault import WrongPassword
 
 
@@ -22,7 +22,6 @@ class UnlockDialog(QDialog):
         self.accounts_label.setWordWrap(True)
         layout.addWidget(self.accounts_label)
         self.password_edit = password_edit("Wallet password", "passwordEdit")
-        self.password_edit.returnPressed.connect(self._on_unlock_clicked)
         layout.addWidget(self.password_edit)
         self.remember_check = QCheckBox("Unlock with the system keyring on this computer")
         status = session.device_availability()
@@ -48,6 +47,8 @@ class UnlockDialog(QDialog):
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.unlock_button)
         layout.addLayout(buttons)
+        # Enter means Unlock, whatever holds focus; Restore replaces the wallet file and is never a default.
+        settle_buttons(self, self.unlock_button)
         session.load_header(self._on_header_loaded, self._on_header_failed)
 
     def _on_header_loaded(self, header) -> None:
@@ -97,6 +98,7 @@ class UnlockDialog(QDialog):
         else:
             self.busy.stop()
         self.unlock_button.setEnabled(not busy)
+        self.restore_button.setEnabled(not busy)
         self.password_edit.setEnabled(not busy)
 
     def _on_restore_clicked(self) -> None:

@@ -19,6 +19,7 @@ class AmountField(QWidget):
         self._allow_zero = allow_zero
         self._value: int | None = None
         self._limit: int | None = None
+        self._limit_why = ""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -51,9 +52,12 @@ class AmountField(QWidget):
     def set_value(self, shannons: int) -> None:
         self.edit.setText(format_soma(shannons, unit=False, group=False))
 
-    def set_limit(self, shannons: int | None) -> None:
-        """The most this field may hold (e.g. what the coin can pay with fees); None = no limit."""
-        self._limit = shannons
+    def set_limit(self, shannons: int | None, why: str = "") -> None:
+        """The most this field may hold (e.g. what the coin can pay with fees); None = no limit.
+
+        `why` finishes the over-limit message ("… is available for this" by default).
+        """
+        self._limit, self._limit_why = shannons, why
         self._on_edit_text_changed(self.edit.text())
 
     def error_text(self) -> str:
@@ -71,7 +75,8 @@ class AmountField(QWidget):
                 if value == 0 and not self._allow_zero:
                     value, problem = None, "Enter an amount above zero"
                 elif self._limit is not None and value > self._limit:
-                    value, problem = None, f"At most {format_soma(max(self._limit, 0))} is available for this"
+                    value, problem = None, (f"At most {format_soma(max(self._limit, 0))} "
+                                            f"{self._limit_why or 'is available for this'}")
         self.error.setText(problem)
         self.error.setVisible(bool(problem))
         if value != self._value:

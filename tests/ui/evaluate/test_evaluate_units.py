@@ -81,7 +81,7 @@ def test_binary_detection_and_reading(tmp_path):
     fifo = tmp_path / "pipe"
     import os
     os.mkfifo(fifo)
-    assert read_input(fifo).problem == "is not a regular file"
+    assert read_input(fifo).problem == "is a pipe (FIFO), not a regular file"
 
 
 def test_partial_results_fold_chunks_and_report_status():

@@ -58,17 +58,15 @@ def test_stake_to_a_model_and_evaluate_hand_off(qtbot, wctx):
             super().__init__()
             self.evaluated = []
 
-        def show_panel(self, key):
-            window = self
+        def evaluate_model(self, model_info):     # the Navigator the main window implements
+            self.evaluated.append(("evaluate", model_info.id))
 
-            class Evaluate:
-                def add_registry_model(self, model_info):
-                    window.evaluated.append((key, model_info.id))
-            return Evaluate()
+        def update_model(self, model_id):
+            raise AssertionError("not an owner action here")
 
     window = Window()
     qtbot.addWidget(window)
-    panel = ModelsPanel(ctx, window)
+    panel = ModelsPanel(ctx, window, navigator=window)
     QHBox = __import__("PySide6.QtWidgets", fromlist=["QHBoxLayout"]).QHBoxLayout
     QHBox(window).addWidget(panel)
     window.show()

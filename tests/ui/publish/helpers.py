@@ -106,7 +106,8 @@ def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
 
 
 def panel_window(ctx: AppContext):
-    """The main window's panel contract (`show_panel(key)` returns the panel), holding Publish and Models."""
+    """The main window's panel contract (`show_panel(key)` returns the panel, and the Navigator), holding
+    Publish and Models."""
     from PySide6.QtWidgets import QStackedWidget
 
     from soma_desktop.ui.panels.models import ModelsPanel
@@ -115,7 +116,7 @@ def panel_window(ctx: AppContext):
     class PanelWindow(QStackedWidget):
         def __init__(self):
             super().__init__()
-            self.panels = {"publish": PublishPanel(ctx, self), "models": ModelsPanel(ctx, self)}
+            self.panels = {"publish": PublishPanel(ctx, self), "models": ModelsPanel(ctx, self, navigator=self)}
             for panel in self.panels.values():
                 self.addWidget(panel)
             self.resize(1200, 800)
@@ -123,5 +124,11 @@ def panel_window(ctx: AppContext):
         def show_panel(self, key):
             self.setCurrentWidget(self.panels[key])
             return self.panels[key]
+
+        def evaluate_model(self, model):
+            raise AssertionError("no Evaluate panel here")
+
+        def update_model(self, model_id):
+            self.show_panel("publish").start_update(model_id)
 
     return PanelWindow()

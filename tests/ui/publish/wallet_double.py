@@ -37,6 +37,9 @@ class FakeWallet(QObject):
     def is_unlocked(self) -> bool:
         return self._unlocked
 
+    def has_vault(self) -> bool:
+        return True
+
     def current_account(self):
         return self._accounts[0] if self._unlocked else None
 

@@ -1,4 +1,4 @@
-"""Rules behind what the wallet shows: fee previews, Max, stake value and state, APY, address checks."""
+"""What the wallet shows about stakes (value, state, APY) and address checks; fee rules: tests/protocol."""
 
 from __future__ import annotations
 
@@ -8,31 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from soma_desktop.network.types import PoolInfo, StakedSoma
-from soma_desktop.ui.wallet.fees import FeeParams, estimate_fee, fee_reserve, max_amount
+from soma_desktop.protocol.staking import rate_at
 from soma_desktop.ui.wallet.stake_math import (
-    MS_PER_YEAR, StakeState, apy_text, estimated_apy, per_epoch_return, position_state, rate_at, rewards_to_date,
+    MS_PER_YEAR, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
 )
 from soma_desktop.ui.widgets.address_field import address_problem
-
-KINDS = st.sampled_from(["transfer", "stake", "stake_model", "withdraw_stake"])
-
-
-@given(kind=KINDS, balance=st.integers(0, 10**17), bps=st.integers(1, 50), reserve=st.integers(0, 10**7))
-def test_max_is_the_largest_amount_whose_fee_still_fits(kind, balance, bps, reserve):
-    params = FeeParams(1_000, 300, bps)
-    amount = max_amount(kind, balance, params, reserve)
-    assert amount >= 0
-    if amount > 0:
-        assert amount + estimate_fee(kind, amount, params) <= balance - reserve
-    assert amount + 1 + estimate_fee(kind, amount + 1, params) > balance - reserve
-
-
-def test_fee_formula_matches_protocol_examples():
-    params = FeeParams(1_000, 300, 10)
-    assert estimate_fee("transfer", 10**9, params) == 1_000 + 2 * 300 + 1_000_000
-    assert estimate_fee("stake", 10**9, params) == 1_000 + 3 * 300 + 500_000       # half rate, §6.3
-    assert estimate_fee("stake", 10**9, FeeParams(1_000, 300, 7)) == 1_000 + 900 + 300_000   # 7 // 2 = 3 bps
-    assert fee_reserve(params) == 5 * 1_900
 
 
 def _pool(rates, activation=0, deactivation=None, rewards_pool=10**12):
@@ -41,9 +21,11 @@ def _pool(rates, activation=0, deactivation=None, rewards_pool=10**12):
 
 def test_rate_lookup_uses_latest_entry_and_caps_at_deactivation():
     pool = _pool({0: (100, 100), 2: (120, 100), 5: (150, 100)}, deactivation=3)
-    assert rate_at(pool, 1) == (100, 100)
-    assert rate_at(pool, 4) == (120, 100)                  # capped at epoch 3 → entry of epoch 2
-    assert rate_at(_pool({}, activation=None), 9) == (0, 0)
+    def at(p, epoch):
+        return rate_at(p.exchange_rates, p.activation_epoch, p.deactivation_epoch, epoch)
+    assert at(pool, 1) == (100, 100)
+    assert at(pool, 4) == (120, 100)                  # capped at epoch 3 → entry of epoch 2
+    assert at(_pool({}, activation=None), 9) == (0, 0)
 
 
 @given(principal=st.integers(1, 10**15), growth=st.integers(0, 10**6), act=st.integers(1, 5))
@@ -51,10 +33,10 @@ def test_rewards_follow_the_exchange_rate_from_activation(principal, growth, act
     rates = {e: (10**9 + (growth if e > act else 0), 10**9) for e in range(act + 3)}
     pool = _pool(rates)
     stake = StakedSoma("0x2", "0x3", "0x1", act, principal)
-    assert rewards_to_date(stake, pool, act - 1) == 0       # still activating
+    assert position_rewards(stake, pool, act - 1) == 0       # still activating
     tokens = principal * 10**9 // 10**9
     expected = tokens * (10**9 + growth) // 10**9 - principal
-    assert rewards_to_date(stake, pool, act + 1) == expected
+    assert position_rewards(stake, pool, act + 1) == expected
 
 
 def test_position_states():

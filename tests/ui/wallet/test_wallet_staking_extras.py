@@ -76,6 +76,9 @@ def test_rename_and_restore_from_phrase(qtbot, ctx, session, wallet_panel):
     qtbot.mouseClick(session.dialog.restore_button, Qt.MouseButton.LeftButton)
     restore = session.dialog
     assert restore.replace and restore.current_tab() == TAB_PHRASE
+    assert restore.cancel_button.isDefault() and not restore.import_button.isDefault()
+    asked = []
+    restore.confirm_replace = lambda: asked.append(True) or True
     restore.phrase_edit.setPlainText(DEMO_PHRASE.replace("about", "abandon"))
     restore.password_edit.setText("another password")
     restore.confirm_edit.setText("another password")
@@ -84,4 +87,5 @@ def test_rename_and_restore_from_phrase(qtbot, ctx, session, wallet_panel):
     restore.phrase_edit.setPlainText(DEMO_PHRASE)
     qtbot.mouseClick(restore.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(session.is_unlocked, timeout=20_000)
+    assert asked == [True]          # the replacement was confirmed once, after the phrase was valid
     assert [a.address[:10] for a in session.accounts()] == ["0x5e93a736"]

@@ -1,0 +1,132 @@
+"""Wallet transactions with their persisted trace: record → send → record the outcome → refresh what moved.
+
+The record is written before the transaction is sent, so a crash leaves a "pending" row rather than
+nothing. History writes run on a worker thread (SQLite touches disk); everything else on the network loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from soma_desktop.network.base import Signer
+from soma_desktop.network.errors import NetworkError, StatusUnknown, TransactionFailed
+from soma_desktop.network.messages import describe_error
+from soma_desktop.network.types import TxResult
+from soma_desktop.services.chain_cache import ChainCache, Touch, coins_key
+from soma_desktop.wallet.history import TxHistory, TxKind, TxRecord, TxStatus
+
+NOT_SENT = "Not sent: "
+HISTORY_LIMIT = 500
+
+Send = Callable[[], Awaitable[TxResult]]
+
+
+@dataclass(frozen=True)
+class TxOutcome:
+    """A landed transaction: its history row and the chain's receipt."""
+
+    record: TxRecord
+    result: TxResult
+
+
+@dataclass
+class WalletService:
+    """Send, faucet, merge and the transaction history of the live network's accounts."""
+
+    cache: ChainCache
+    data_dir: Path
+    _history: TxHistory | None = field(default=None, repr=False)
+    _opening: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    async def history_store(self) -> TxHistory:
+        """Open the store on first use (a worker thread: it touches disk)."""
+        async with self._opening:
+            if self._history is None:
+                self._history = await asyncio.to_thread(TxHistory.in_data_dir, self.data_dir)
+            return self._history
+
+    # ---- transactions ----------------------------------------------------------------------
+    async def send(self, signer: Signer, recipient: str, amount: int) -> TxRecord:
+        network = self.cache.require_network()
+        outcome = await self.submit(TxKind.TRANSFER, signer.address, amount, recipient,
+                                    lambda: network.transfer_coin(signer, recipient, amount),
+                                    Touch.of(coins_key(signer.address), coins_key(recipient)))
+        return outcome.record
+
+    async def merge(self, signer: Signer) -> TxRecord:
+        network = self.cache.require_network()
+        outcome = await self.submit(TxKind.MERGE, signer.address, 0, None, lambda: network.merge_coins(signer),
+                                    Touch.of(coins_key(signer.address)))
+        return outcome.record
+
+    async def faucet(self, address: str) -> TxRecord:
+        """The faucet does not say how much it pays: record the balance change once it has landed."""
+        network = self.cache.require_network()
+        store, key = await self.history_store(), self.cache.network_key
+        before = await network.get_balance(address)
+        try:
+            result = await network.request_faucet(address)
+        except TransactionFailed as exc:
+            await asyncio.to_thread(store.add, key, address, TxKind.FAUCET, 0, status=TxStatus.FAILED,
+                                    reason=describe_error(exc), digest=exc.digest)
+            raise
+        gained = max(await network.get_balance(address) - before, 0)
+        record = await asyncio.to_thread(store.add, key, address, TxKind.FAUCET, gained,
+                                         status=TxStatus.CONFIRMED, digest=result.digest, fee=0)  # the faucet pays
+        await self.cache.apply(Touch.of(coins_key(address)))
+        return record
+
+    async def submit(self, kind: TxKind, account: str, amount: int, counterparty: str | None, send: Send,
+                     touch: Touch) -> TxOutcome:
+        """Record, send, record the outcome, then read again exactly what the transaction touched."""
+        store, key = await self.history_store(), self.cache.network_key
+        record = await asyncio.to_thread(store.add, key, account, kind, amount, counterparty=counterparty)
+        try:
+            result = await send()
+        except BaseException as exc:
+            await record_failure(store, record.id, exc)
+            if isinstance(exc, TransactionFailed):   # a failed execution still paid a fee
+                await self.cache.apply(touch)
+            raise
+        final = await asyncio.to_thread(store.update, record.id, status=TxStatus.CONFIRMED, digest=result.digest,
+                                        fee=result.fee)
+        await self.cache.apply(touch)
+        return TxOutcome(final, result)
+
+    # ---- history -----------------------------------------------------------------------------
+    async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
+        store, key = await self.history_store(), self.cache.network_key
+        await _resolve_unknown(store, self.cache.network, key, account)
+        return await asyncio.to_thread(store.list, network=key, account=account, limit=limit)
+
+    async def export_csv(self, path: str, account: str) -> int:
+        store, key = await self.history_store(), self.cache.network_key
+        return await asyncio.to_thread(store.export_csv, path, network=key, account=account)
+
+
+async def record_failure(store: TxHistory, record_id: int, exc: BaseException) -> None:
+    """Failed with the chain's reason; an unknown outcome stays pending with the explanation."""
+    if isinstance(exc, TransactionFailed):
+        await asyncio.to_thread(store.update, record_id, status=TxStatus.FAILED, reason=describe_error(exc),
+                                digest=exc.digest, fee=exc.fee)
+    elif isinstance(exc, StatusUnknown):
+        await asyncio.to_thread(store.update, record_id, reason=describe_error(exc), digest=exc.digest)
+    elif isinstance(exc, (NetworkError, asyncio.TimeoutError, OSError)):
+        await asyncio.to_thread(store.update, record_id, status=TxStatus.FAILED, reason=NOT_SENT + describe_error(exc))
+    else:  # a bug or a cancellation: nothing is known about the outcome, say so
+        await asyncio.to_thread(store.update, record_id, reason="Interrupted before the outcome was known")
+
+
+async def _resolve_unknown(store: TxHistory, network: object, network_key: str, account: str) -> None:
+    """Unknown outcomes are settled from chain state when the history is read (network/sdk/outcomes.py)."""
+    from soma_desktop.network.sdk.outcomes import resolve_history
+
+    if network is None:
+        return
+    try:
+        await resolve_history(store, network, network_key, account)
+    except NetworkError:
+        pass   # offline: the record keeps saying "Checking… do not resend"; the next read retries

@@ -52,6 +52,10 @@ step "PyInstaller one-folder build"
   --exclude-module IPython --exclude-module matplotlib \
   packaging/pyinstaller/soma-desktop.py
 
+# The torch wheel's C++ test executables and protoc: nothing imports them (~130 MB unpacked).
+rm -rf "$work/dist/soma-desktop/_internal/torch/test"
+find "$work/dist/soma-desktop/_internal/torch/bin" -type f ! -name torch_shm_manager -delete
+
 step "pack $name.tar.gz"
 stage="$work/stage/$name"
 mkdir -p "$stage/share/applications" "$stage/share/metainfo" "$stage/share/icons/hicolor/scalable/apps"

@@ -38,9 +38,12 @@ python3 -m venv "$work/app"
 
 step "GUI smoke test from another directory"
 mkdir "$work/elsewhere" && cd "$work/elsewhere"
+start="$(date +%s.%N)"
 SOMA_DESKTOP_SMOKE_TEST=1 QT_QPA_PLATFORM=offscreen timeout 120 \
   "$work/app/bin/soma-desktop" --data-dir "$work/profile" | tee "$work/smoke.out"
-grep -q '^soma-desktop smoke: ok ' "$work/smoke.out"
+painted="$(sed -n 's/^soma-desktop smoke: ok .*painted_at=\([0-9.]*\).*/\1/p' "$work/smoke.out")"
+[ -n "$painted" ] || { echo "the GUI smoke test failed" >&2; exit 1; }
+awk -v a="$start" -v b="$painted" 'BEGIN { printf "time to first window: %.2f s\n", b - a }'
 
 step "eval --weights demo:python"
 printf 'def add(a, b):\n    return a + b\n\n\nprint(add(2, 3))\n' > x.py

@@ -13,10 +13,10 @@ from soma_desktop.engine.demo import demo_models_dir, list_demo_models
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_resource_packages_are_the_repository_folders():
-    # An editable install maps the packages onto the repository folders, so edits there are live.
+def test_resources_are_the_installed_package_with_the_repository_files():
     assert resources_dir() == Path(str(files("soma_desktop.resources")))
-    assert resources_dir().samefile(REPO / "resources")
+    for name in ("models/demo_models.json", "icons/soma-desktop.svg"):
+        assert filecmp.cmp(resources_dir() / name, REPO / "resources" / name, shallow=False)
 
 
 def test_demo_models_and_icon_come_from_the_package():
@@ -30,3 +30,12 @@ def test_window_icon_renders(qapp):
     from soma_desktop.ui.application import window_icon
 
     assert not window_icon().pixmap(64, 64).isNull()   # found and decoded (the SVG image plugin is present)
+
+
+def test_packaging_folder_never_shadows_pypa_packaging():
+    """packaging/ ships as wheel data files; as a Python package it would hide PyPA's `packaging` (python -m build
+    run from the repository root then fails)."""
+    import packaging.version
+
+    assert not (REPO / "packaging" / "__init__.py").exists()
+    assert Path(packaging.version.__file__).resolve().parent != (REPO / "packaging").resolve()

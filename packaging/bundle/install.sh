@@ -17,7 +17,7 @@ fi
 mkdir -p "$bin" "$(dirname "$entry")" "$(dirname "$icon")" "$(dirname "$meta")"
 ln -sf "$here/app/soma-desktop" "$bin/soma-desktop"
 # Menus do not always have ~/.local/bin on PATH: point the entry at this bundle directly.
-sed -e "s|^Exec=soma-desktop|Exec=$here/app/soma-desktop|" -e "s|^TryExec=soma-desktop|TryExec=$here/app/soma-desktop|" \
+sed -e "s|^Exec=soma-desktop|Exec=\"$here/app/soma-desktop\"|" -e "s|^TryExec=soma-desktop|TryExec=$here/app/soma-desktop|" \
   "$here/share/applications/org.soma.Desktop.desktop" > "$entry"
 cp "$here/share/icons/hicolor/scalable/apps/org.soma.Desktop.svg" "$icon"
 cp "$here/share/metainfo/org.soma.Desktop.metainfo.xml" "$meta"

@@ -34,7 +34,11 @@ def resources_dir() -> Path:
     """The installed `soma_desktop.resources` package (the repository's top-level resources/, see setup.py)."""
     # Wheels, editable installs and the PyInstaller bundle all unpack to real folders; the demo weights are
     # memory-mapped and Qt reads the icon by path, so a zipped install is refused rather than half-working.
-    root = files("soma_desktop.resources")
+    try:
+        root = files("soma_desktop.resources")
+    except ModuleNotFoundError:
+        # A source checkout put on PYTHONPATH without any install: the folder beside the package.
+        return Path(__file__).resolve().parents[2] / "resources"
     if not isinstance(root, Path):
         raise RuntimeError(f"soma_desktop.resources is not installed as a folder ({root!r}); reinstall SOMA Desktop")
     return root

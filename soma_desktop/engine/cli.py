@@ -19,7 +19,7 @@ from pathlib import Path
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
 from soma_desktop.engine.contract import MAX_DATA_SIZE
-from soma_desktop.engine.demo import resolve_weights
+from soma_desktop.engine.demo import describe_demos, resolve_weights
 from soma_desktop.engine.errors import DataError, EngineError
 
 EXIT_ERROR = 1
@@ -129,8 +129,6 @@ def _print_table(path: Path, result, weights: list[str]) -> None:
 
 
 def _list_demos() -> int:
-    from soma_desktop.engine.demo import describe_demos
-
     print("\n".join(describe_demos()))
     return 0
 

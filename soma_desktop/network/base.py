@@ -20,7 +20,7 @@ from soma_desktop.network.types import (
 
 # Callers import the interface, its dataclasses and its errors from this one module.
 __all__ = [
-    "AccountTx", "Coin", "Direction", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
+    "AccountHistorySource", "AccountTx", "Coin", "Direction", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
     "NetworkUnavailable", "PendingUpdate", "PoolInfo", "Signer", "StakedSoma", "StatusUnknown", "SubmitSpec",
     "SystemState", "Target", "TargetPage", "TargetStatus", "TransactionFailed", "TxResult", "Unsupported",
     "Validator", "list_all_targets",
@@ -61,14 +61,6 @@ class Network(Protocol):
     async def pay_coins(self, signer: Signer, recipients: Sequence[str], amounts: Sequence[int]) -> TxResult: ...
 
     async def merge_coins(self, signer: Signer) -> TxResult: ...
-
-    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]:
-        """Incoming and outgoing transactions of `address`, newest first.
-
-        Optional: soma-sdk 0.1.15 has no query for an address's transactions, so the SDK network does not
-        define it (callers check with getattr) or raises Unsupported.
-        """
-        ...
 
     # --- staking ----------------------------------------------------------------------------
     async def get_validators(self) -> list[Validator]: ...
@@ -111,6 +103,16 @@ class Network(Protocol):
     async def advance_epoch(self) -> SystemState: ...
 
     async def close(self) -> None: ...
+
+
+class AccountHistorySource(Protocol):
+    """Optional extra of a Network: incoming and outgoing transactions of one address, newest first.
+
+    The sandbox has it. soma-sdk 0.1.15 has no query for an address's transactions (only `get_transaction`
+    by digest), so the SDK network lacks it; callers check with getattr and fall back to local history.
+    """
+
+    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]: ...
 
 
 async def list_all_targets(network: Network, status: TargetStatus | None = None) -> list[Target]:

@@ -6,7 +6,7 @@ Amounts are integer shannons. These are the values the chain starts from; `value
 
 from __future__ import annotations
 
-from soma_desktop.core.amounts import SHANNONS_PER_SOMA, U64_MAX
+from soma_desktop.core.amounts import SHANNONS_PER_SOMA, U64_MAX  # noqa: F401 — U64_MAX re-exported
 
 SOMA = SHANNONS_PER_SOMA
 TOTAL_SUPPLY = 10_000_000 * SOMA

@@ -35,12 +35,17 @@ def claim_split(reward: int, *, filled: bool, bond: int = 0) -> ClaimSplit:
     return ClaimSplit(reward, sub + (reward - sub - mod - claimer), mod, claimer, 0, bond)
 
 
+FILLED_CLAIM_DELAY = 2      # epochs after the fill: the audit window (fill_epoch + 1) must close first
+OPEN_CLAIM_DELAY = 1        # an unfilled target expires at the end of its generation epoch
+
+
 def claimable_from(*, filled: bool, generation_epoch: int, fill_epoch: int | None = None) -> int:
-    """First epoch a claim succeeds: fill_epoch + 2 (after the audit window) or generation_epoch + 1."""
+    """First epoch a claim succeeds: fill_epoch + 2 (after the audit window) or generation_epoch + 1
+    (`AuditWindowOpen` / `TargetNotFilled` before, `submission.rs:410-411, 560-561`)."""
     if filled:
         assert fill_epoch is not None
-        return fill_epoch + 2
-    return generation_epoch + 1
+        return fill_epoch + FILLED_CLAIM_DELAY
+    return generation_epoch + OPEN_CLAIM_DELAY
 
 
 def is_expired(generation_epoch: int, epoch: int) -> bool:

@@ -96,6 +96,14 @@ def model_names(ctx) -> LocalNames:
     return names
 
 
+def apply_model_names(ctx, models: list) -> list:
+    """The models with each local name as its title, so every table, legend and export shows it."""
+    import dataclasses
+
+    names = model_names(ctx)
+    return [dataclasses.replace(m, title=names.name(m.id)) if names.name(m.id) else m for m in models]
+
+
 def address_book(ctx) -> LocalNames:
     """The shared address book: contact names by address (the same on every network)."""
     book = getattr(ctx, "address_book", None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox, QScrollArea,
     QSizePolicy, QStackedWidget, QVBoxLayout, QWidget,
@@ -17,6 +17,7 @@ from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo
 from soma_desktop.ui import about, geometry
+from soma_desktop.ui.accessibility import name_unlabelled
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
@@ -50,6 +51,9 @@ def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
     return EvaluatePanel(ctx, window)
 
 
+NAV_SHORTCUT_PREFIX = "Ctrl+"
+
+
 @dataclass(frozen=True)
 class PanelSpec:
     key: str
@@ -78,16 +82,19 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(160)
+        self.nav.setAccessibleName("Panels")
         self.stack = QStackedWidget()
         self.panels: dict[str, QWidget] = {}
         for spec in PANELS:
             item = QListWidgetItem(spec.title)
-            item.setToolTip(spec.tip)
+            item.setToolTip(f"{spec.tip} ({NAV_SHORTCUT_PREFIX}{self.stack.count() + 1})")
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
             self.stack.addWidget(QWidget())   # swapped for the real panel on first show
         self.nav.setStyleSheet("QListWidget#navigation { border: none; font-size: 11pt; }"
-                               "QListWidget#navigation::item { padding: 8px 12px; }")
+                               "QListWidget#navigation::item { padding: 8px 10px; }")
+        self.nav.setIconSize(QSize(20, 20))
+        self._apply_nav_icons()
         self.offline_banner = Banner()
         self.offline_banner.setObjectName("offlineBanner")
         content = QVBoxLayout()
@@ -101,10 +108,12 @@ class MainWindow(QMainWindow):
         self.scroll.setObjectName("panelScroll")
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.stack)
+        self.stack_host = _StackHost(self.stack)
+        self.scroll.setWidget(self.stack_host)
         content.addWidget(self.scroll, 1)
         self.stack.currentChanged.connect(self._fit_stack_to_current)
         self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
+        self.panel_created.connect(lambda _key, panel: name_unlabelled(panel))
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -157,6 +166,15 @@ class MainWindow(QMainWindow):
         self.ensure_panel(PANELS[index].key)
         self.stack.setCurrentIndex(index)
 
+    def _apply_nav_icons(self) -> None:
+        """Bundled line icons in the variant that reads on the current background."""
+        from soma_desktop.core.paths import resources_dir
+
+        dark = self.palette().window().color().lightness() < 128
+        for i, spec in enumerate(PANELS):
+            path = resources_dir() / "icons" / f"nav-{spec.key}-{'dark' if dark else 'light'}.svg"
+            self.nav.item(i).setIcon(QIcon(str(path)))
+
     def _fit_stack_to_current(self, *_args) -> None:
         """Only the shown panel's minimum size counts (a stack otherwise asks for the largest of all)."""
         current = self.stack.currentWidget()
@@ -165,6 +183,7 @@ class MainWindow(QMainWindow):
             policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
+        self.stack_host.updateGeometry()
 
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
@@ -198,8 +217,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addAction(QAction("&Preferences…", self, shortcut=QKeySequence.StandardKey.Preferences,
-                                    triggered=self.edit_preferences))
+        self.preferences_action = QAction("&Preferences…", self, triggered=self.edit_preferences)
+        self.preferences_action.setShortcuts([QKeySequence("Ctrl+,"),
+                                              *QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)])
+        file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.quit_app)
         file_menu.addAction(quit_action)
@@ -231,6 +252,14 @@ class MainWindow(QMainWindow):
                                             triggered=self.show_sandbox_deviations))
 
         view_menu = bar.addMenu("&View")
+        self.panel_actions = []
+        for i, spec in enumerate(PANELS, start=1):
+            action = QAction(spec.title, self, shortcut=f"Ctrl+{i}")
+            action.setToolTip(spec.tip)
+            action.triggered.connect(lambda _=False, k=spec.key: self.show_panel(k))
+            view_menu.addAction(action)
+            self.panel_actions.append(action)
+        view_menu.addSeparator()
         theme_group = QActionGroup(self)
         for key, label in (("system", "Follow system theme"), ("light", "Light"), ("dark", "Dark")):
             action = QAction(label, self, checkable=True, checked=self.ctx.settings.theme == key)
@@ -238,8 +267,17 @@ class MainWindow(QMainWindow):
             theme_group.addAction(action)
             view_menu.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(QAction("&Keyboard shortcuts", self, shortcut="F1", triggered=self.show_shortcuts))
         help_menu.addAction(QAction("&About SOMA Desktop", self, triggered=lambda: about.show_about(self)))
         self._sync_network_actions(self.ctx.network)
+
+    def show_shortcuts(self) -> QWidget:
+        from soma_desktop.ui.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _load_cli_environments(self) -> None:
         """Add the SOMA CLI's client.yaml environments to the Network menu (read off the GUI thread)."""
@@ -327,6 +365,7 @@ class MainWindow(QMainWindow):
         self.ctx.settings.theme = key
         self.ctx.save_settings()
         apply_theme(QApplication.instance(), key)
+        self._apply_nav_icons()
 
     # --- sandbox actions --------------------------------------------------------------------
     def advance_epoch(self) -> None:
@@ -414,6 +453,26 @@ class MainWindow(QMainWindow):
                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                      QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+
+class _StackHost(QWidget):
+    """Holds the panel stack without a layout, so the scroll area sizes it by its minimum, not its preferred
+    height-for-width (panels fill the window and scroll only below their minimum)."""
+
+    def __init__(self, stack: QStackedWidget):
+        super().__init__()
+        self.stack = stack
+        stack.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return self.stack.minimumSizeHint()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        return self.stack.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.stack.setGeometry(self.rect())
+        super().resizeEvent(event)
 
 
 def empty_state(text: str) -> QWidget:

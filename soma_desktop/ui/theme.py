@@ -28,8 +28,19 @@ def apply_theme(app: QApplication, choice: str = "system") -> None:
     _apply_palette(app, choice == "dark" or (choice == "system" and is_dark()))
 
 
+# Fusion outlines check boxes in the window colour made darker: invisible on a dark base. Draw them plainly.
+DARK_QSS = (
+    "QCheckBox::indicator, QAbstractItemView::indicator { width: 13px; height: 13px; border: 1px solid #9ca3af;"
+    " border-radius: 2px; background: #1e1e22; }"
+    "QCheckBox::indicator:checked, QAbstractItemView::indicator:checked { background: #3b82f6;"
+    " border-color: #93c5fd; }"
+    "QCheckBox::indicator:disabled { border-color: #4b5563; }"
+)
+
+
 def _apply_palette(app: QApplication, dark: bool) -> None:
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())
+    app.setStyleSheet(DARK_QSS if dark else "")
 
 
 def follow_system_changes(app: QApplication, current_choice) -> None:

@@ -44,6 +44,23 @@ def fund(chain: SandboxChain, address: str, amount: int) -> None:
     chain.transfer_coin(DEMO, address, amount)
 
 
+def set_value_fee(chain: SandboxChain, bps: int) -> None:
+    """Pin value_fee_bps (a quiet sandbox drifts down to 7 bps, §6.4) so a test controls the rate."""
+    with chain.conn:
+        system = chain.store.system()
+        system.value_fee_bps = bps
+        chain.store.put_system(system)
+
+
+def mint(chain: SandboxChain, owner: str, balance: int) -> str:
+    """Test-only: a coin out of thin air (breaks the supply audit), for amounts beyond the demo accounts."""
+    salt = struct.pack("<QQ", balance, len(chain.list_coins(owner)))
+    coin_id = "0x" + blake2b256(b"minted" + owner.encode() + salt).hex()
+    with chain.conn:
+        chain.store.put_coin(coin_id, owner, balance)
+    return coin_id
+
+
 def embedding(seed: int, dim: int = DIM) -> np.ndarray:
     return np.random.default_rng(seed).normal(size=dim).astype(np.float32)
 

@@ -7,19 +7,12 @@ from __future__ import annotations
 
 from soma_desktop.network import types as t
 from soma_desktop.network.sandbox.params import SOMA
-from soma_desktop.protocol.fees import FeeParams, ChainTx, claim_fee, estimate_fee
+from soma_desktop.protocol.fees import ChainTx, FeeParams, claim_fee, estimate_fee
 from soma_desktop.protocol.targets import claim_split
 from tests.sandbox.helpers import (
     DEMO, DIM, activate_model, addr, assert_supply, commit_spec, create_model, embedding, expect_fail, fund,
+    set_value_fee,
 )
-
-
-def set_value_fee(chain, bps: int) -> None:
-    """Pin value_fee_bps (a quiet sandbox drifts down to 7 bps, §6.4) so a test can use the chain's figures."""
-    with chain.conn:
-        system = chain.store.system()
-        system.value_fee_bps = bps
-        chain.store.put_system(system)
 
 
 def test_withdraw_stake_fee_is_on_the_principal(chain):
@@ -123,3 +116,9 @@ def test_timed_out_created_model_deactivation_epoch_resets_each_boundary(chain):
     assert chain.get_model(model_id).deactivation_epoch == 2
     chain.advance_epoch()
     assert chain.get_model(model_id).deactivation_epoch == 3
+
+
+def test_each_deliberate_deviation_says_what_a_real_network_does():
+    from soma_desktop.network.sandbox import DEVIATIONS
+    for line in DEVIATIONS:
+        assert "On a real network:" in line, line[:3]

@@ -1,14 +1,14 @@
 """Embedded sandbox network: a persistent local simulation of SOMA protocol v5 (protocol.md §9).
 
 Layout (rules are synchronous and pure over the store; only `network.py` is async):
-- params      protocol v5 constants (§7) and genesis amounts
+- params      genesis amounts (protocol v5 constants re-exported from soma_desktop.protocol.params)
 - records     state dataclasses (pools, validators, models, targets, system)
 - store       SQLite schema and row access (WAL, synchronous=FULL via core.storage.open_db)
-- ledger      per-transaction context, coins, fee formula (§6.3)
+- ledger      per-transaction context and coins; the fee is soma_desktop.protocol.fees (§6.3)
 - staking     pool arithmetic (§4.1); validators: rewards, commission, voting power (§4.2)
 - models      model transactions and their boundary processing (§3)
 - targets     generation, stake-weighted KNN, difficulty, SubmitData, ClaimRewards (§5)
-- epochs      the boundary in the order of §2.1; value-fee adjustment (§6.4)
+- epochs      the boundary in the order of §2.1
 - genesis     supply allocation, validators, demo models, first targets
 - chain       executor (one DB transaction per chain transaction) and read views
 - network     the async `Network` implementation with timed epochs
@@ -21,7 +21,8 @@ which is paid out at the next boundary (§2.1 step 6).
 
 Deviations from the real chain (also in `DEVIATIONS` for the UI):
 - D1 No consensus, signatures, checkpoints or object versions. Digests are synthetic, the gas coin is the
-  richest coin, merge puts every coin into one, and missing or foreign input objects are rejected with no fee.
+  richest coin (a merge uses the SDK's coins: the smallest sent to self, the rest as gas), and missing or
+  foreign input objects are rejected with no fee.
 - D2 Target embeddings: arrgen.normal_array(make_target_seed(digest, n), [dim]), bit-exact.
 - D3 Every boundary (manual or timed) is a full epoch and releases emission.
 - D4 Four synthetic validators, 20,000 SOMA, 200 bps. No membership changes and no reports, so no 95%
@@ -31,7 +32,8 @@ Deviations from the real chain (also in `DEVIATIONS` for the UI):
 - D7 Embedding dimension = the sandbox's architecture (128 by default, 2048 for full V1).
 - D8 Demo models: manifest url resource://models/<file>, the plaintext checksum and size, key = 32 zero bytes.
 - D9 Wrong-length or non-finite embeddings are refused before sending. Stake to a zombie Created model
-  fails with ModelAlreadyInactive. Pool-underflowing withdrawals are capped and flagged. The repeated
+  fails with ModelAlreadyInactive. Pool-underflowing withdrawals are capped and flagged; pre-active pools
+  settle withdrawals at once. The repeated
   zombie slash and the value fee stuck at 7 bps are copied. KNN ties go to the lowest id.
 """
 

@@ -301,7 +301,8 @@ class SandboxChain:
         model_id = validation.address(model_id, "model_id")
         key = validation.key32(decryption_key, "decryption_key")
         values = validation.embedding(embedding, "embedding", self.store.system().embedding_dim)
-        return self._execute(ChainTx.REVEAL_MODEL, sender, lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
+        return self._execute(ChainTx.REVEAL_MODEL, sender,
+                             lambda ctx: models.reveal_model(ctx, model_id, key, values))[0]
 
     def deactivate_model(self, sender: str, model_id: str) -> t.TxResult:
         sender = validation.address(sender, "signer.address")

@@ -226,6 +226,6 @@ def status_filter(status: str | None, epoch: int) -> tuple[str, tuple]:
     if status == "filled":
         return "status='filled'", ()
     if status == "claimable":
-        return ("(status='open' AND generation_epoch < ?) OR (status='filled' AND fill_epoch + 1 < ?)",
-                (epoch, epoch))
+        return ("(status='open' AND generation_epoch < ?) OR (status='filled' AND fill_epoch + ? <= ?)",
+                (epoch, rules.FILLED_CLAIM_DELAY, epoch))
     return "0=1", ()            # claimed: never stored (a claim deletes the target)

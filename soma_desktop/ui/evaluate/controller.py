@@ -130,7 +130,7 @@ class RunController(QObject):
             for track in self.results.files:
                 track.models[index].weights_path = path
 
-    @Slot(int, object)
+    @Slot(int, object)   # int: job id
     def _on_worker_plan_known(self, job_id: int, chunk_flops: list) -> None:
         if not self._current(job_id):
             return
@@ -140,7 +140,7 @@ class RunController(QObject):
             self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
         self._emit_progress()
 
-    @Slot(int, int, object)
+    @Slot(int, int, object)   # int: job id and file index
     def _on_worker_chunks_scored(self, job_id: int, file_index: int, batch) -> None:
         """A batch of chunks (the worker sends a few per second): folded in at once, drawn on the next refresh."""
         if not self._current(job_id):

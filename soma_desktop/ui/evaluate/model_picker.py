@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.evaluate.results import ModelRef
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.workers import RegistryWeights
@@ -110,6 +111,10 @@ class ModelPicker(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Models to evaluate")
         self.list.itemChanged.connect(lambda _i: self.sig_selection_changed.emit())
+        # the whole row toggles (click, Enter or Space), not only the tiny box; rows get room to aim at
+        self.list.itemClicked.connect(self._on_list_item_clicked)
+        self.list.itemActivated.connect(self._on_list_item_clicked)
+        self._row_height = self.list.fontMetrics().height() + 10
         self.add_button = QPushButton("Add safetensors…")
         self.add_button.setToolTip("Any canonical SOMA V1 weights file (F32 safetensors)")
         self.add_button.clicked.connect(lambda: self.add_local(self.ask_weights()))
@@ -125,6 +130,7 @@ class ModelPicker(QWidget):
                         on_error=lambda exc: self._note("demo", describe_error(exc)), label="listing demo models")
         ctx.network_changed.connect(self._on_ctx_network_changed)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
+        model_names(ctx).sig_changed.connect(self.refresh_registry)
         self.refresh_registry()
 
     # ---- Public API --------------------------------------------------------------------------------
@@ -198,6 +204,7 @@ class ModelPicker(QWidget):
 
     def _on_registry_listed(self, models: list[ModelInfo]) -> None:
         self.listing_in_flight -= 1
+        models = apply_model_names(self.ctx, models)      # local names label the table, map and exports
         self.registry_models = list(models)
         choice = self.ctx.choice
         loopback = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or \
@@ -212,6 +219,11 @@ class ModelPicker(QWidget):
         self._groups["registry"] = entries
         self._note("registry", "" if entries else "no models on this network")
         self.sig_registry_loaded.emit(self.registry_models)
+
+    def _on_list_item_clicked(self, item: QListWidgetItem) -> None:
+        if isinstance(item.data(ROLE), Choice):
+            on = item.checkState() != Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _note(self, group: str, text: str) -> None:
         self._notes[group] = text
@@ -239,11 +251,12 @@ class ModelPicker(QWidget):
             for choice, label, tip in self._groups[group]:
                 item = QListWidgetItem("   " + label)
                 item.setToolTip(tip)
+                item.setSizeHint(QSize(0, self._row_height))
                 if choice is None:
                     item.setFlags(Qt.ItemFlag.NoItemFlags)
                 else:
                     item.setData(ROLE, choice)
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                     on = choice.ref.label in was or choice.ref.weights in (newly_checked or set())
                     item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.list.addItem(item)

@@ -33,7 +33,9 @@ class CompetitionTable(QTableWidget):
     HEADERS = ("Model", "Network loss", "Cross-entropy", "SIGReg", "Bits per byte", "Status")
     TIPS = ("", "mean over batches of CE_b + 0.02·SIGReg_b — what the network compares (lowest wins)",
             "mean of CE_b; PAD rows count in the denominator like the network",
-            "mean SIGReg_b before the 0.02 coefficient",
+            "SIGReg (sketched isotropic Gaussian regulariser): how far the model's internal representations are "
+            "from an even spread; it penalises collapsed embeddings. Lower is better; the network adds 0.02 × "
+            "this to the cross-entropy. Shown before the 0.02 coefficient.",
             "Σ NLL / scored bytes / ln 2 — readable, but not the network's loss", "")
 
     def __init__(self, parent: QWidget | None = None):

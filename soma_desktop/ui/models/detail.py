@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
-    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+    QCheckBox, QFrame, QGroupBox, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea,
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -22,8 +22,10 @@ from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
 from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.widgets.percent_field import PercentField
 
 
 def state_chip(m: ModelInfo, epoch: int) -> tuple[str, str]:
@@ -93,7 +95,16 @@ class ModelDetail(QWidget):
         self.evaluate = QPushButton("Evaluate")
         self.evaluate.setObjectName("evaluateButton")
         self.evaluate.clicked.connect(lambda: self.model and self.sig_evaluate_requested.emit(self.model))
-        self.body.addWidget(self.evaluate, 0, Qt.AlignmentFlag.AlignLeft)
+        self.name_button = QPushButton("Name…")
+        self.name_button.setObjectName("modelNameButton")
+        self.name_button.setToolTip("Give this model a name that only you see (stored on this computer)")
+        self.name_button.clicked.connect(self._on_name_clicked)
+        self.name_dialog: QInputDialog | None = None
+        actions = QHBoxLayout()
+        actions.addWidget(self.evaluate)
+        actions.addWidget(self.name_button)
+        actions.addStretch(1)
+        self.body.addLayout(actions)
         self._build_stake()
         self._build_owner()
         self.body.addStretch(1)
@@ -105,7 +116,7 @@ class ModelDetail(QWidget):
             self.banner.clear_message()   # keep "what happened" while the same model is re-rendered
         self.model = model
         has = model is not None
-        for widget in (self.evaluate, self.stake_box, self.owner_box, self.chip, self.fields):
+        for widget in (self.evaluate, self.name_button, self.stake_box, self.owner_box, self.chip, self.fields):
             widget.setVisible(has)
         if model is None:
             self.title.setText("Select a model to see its details.")
@@ -113,6 +124,20 @@ class ModelDetail(QWidget):
         self._render()
 
     # ---- Private: building -------------------------------------------------------------------
+    def _on_name_clicked(self) -> None:
+        if self.model is None:
+            return
+        model_id = self.model.id
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Name this model")
+        dialog.setLabelText(f"A name for {model_id[:10]}… that only you see (stored on this computer). "
+                            "Leave it empty to remove the name.")
+        dialog.setTextValue(model_names(self.ctx).name(model_id))
+        dialog.textValueSelected.connect(lambda text: model_names(self.ctx).set_name(model_id, text))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.name_dialog = dialog
+        dialog.open()
+
     def _build_stake(self) -> None:
         self.stake_box = QGroupBox("Stake to this model")
         v = QVBoxLayout(self.stake_box)
@@ -142,10 +167,9 @@ class ModelDetail(QWidget):
         v.addWidget(self.update_weights, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(QLabel("Commission from the next epoch:"))
         row = QHBoxLayout()
-        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
+        self.commission = PercentField()
         self.commission.setObjectName("newCommission")
-        self.commission.setRange(0, 10_000)
-        self.commission.setSuffix(" bps")
+        self.commission.setAccessibleName("Commission from the next epoch")
         self.commission_button = QPushButton("Sign and set")
         self.commission_button.setObjectName("setCommissionButton")
         self.commission_button.clicked.connect(self._on_commission_clicked)
@@ -207,7 +231,7 @@ class ModelDetail(QWidget):
         can_eval = m.state is ModelState.ACTIVE and m.decryption_key is not None and m.manifest is not None
         self.evaluate.setEnabled(can_eval)
         self.evaluate.setToolTip("" if can_eval else "Only Active models have public weights and key to evaluate.")
-        self.commission.setValue(m.next_commission_rate)
+        self.commission.set_bps(m.next_commission_rate)
         self._update_stake()
         self._render_owner()
 
@@ -295,7 +319,7 @@ class ModelDetail(QWidget):
         signer, m = self._signer(), self.model
         if signer is None or m is None or self.ctx.network is None:
             return
-        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.value()),
+        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.bps()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:

@@ -12,12 +12,15 @@ from PySide6.QtWidgets import (
 )
 
 from soma_desktop.core.ids import short_id
+from soma_desktop.network.base import list_all_targets
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import Target, TargetStatus
 from soma_desktop.protocol.fees import FeeParams, claim_fee
 from soma_desktop.protocol.targets import claim_split, claimable_from
 from soma_desktop.ui.format import amount_text
+from soma_desktop.ui.models.claim_all import ClaimAllOutcome, claim_all, plan_text
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
@@ -122,6 +125,12 @@ class TargetsView(QWidget):
         self.more.setObjectName("loadMoreTargets")
         self.more.clicked.connect(self._on_more_clicked)
         top.addWidget(self.more)
+        self.claim_all_button = QPushButton("Claim all…")
+        self.claim_all_button.setObjectName("claimAllButton")
+        self.claim_all_button.setToolTip("Claim every claimable target with the current account, after a review")
+        self.claim_all_button.clicked.connect(self._on_claim_all_clicked)
+        top.addWidget(self.claim_all_button)
+        self.active_dialog = None
         layout.addLayout(top)
         self.banner = Banner()
         self.banner.setObjectName("targetsBanner")
@@ -131,6 +140,8 @@ class TargetsView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("targetsTable")
         self.table.setModel(self.model)
+        attach_empty_state(self.table, "No targets match this filter (yet). New targets appear at each epoch; "
+                                       "try the status filter \u201cAll\u201d.")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -263,6 +274,62 @@ class TargetsView(QWidget):
         self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
                              on_result=lambda out, tid=t.id: self._on_claimed(tid, out.result),
                              on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
+
+    def _on_claim_all_clicked(self) -> None:
+        wallet = getattr(self.ctx, "wallet", None)
+        if wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+            self.banner.show_message("Unlock the wallet to claim (the claimer fee goes to your account).", "warning")
+            return
+        self.claim_all_button.setEnabled(False)
+        self.banner.show_message("Looking for claimable targets…", "info")
+        self.ctx.bridge.call(list_all_targets(self.ctx.network, TargetStatus.CLAIMABLE),
+                             on_result=self._on_claimable_listed, on_error=self._on_claim_all_failed, owner=self,
+                             label="claimable targets")
+
+    def _on_claimable_listed(self, targets: list[Target]) -> None:
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        self.claim_all_button.setEnabled(True)
+        if not targets:
+            self.banner.show_message("Nothing to claim right now: no target is claimable in this epoch.", "info")
+            return
+        self.banner.clear_message()
+        hidden = bool(self.ctx.settings.hide_amounts)
+        summary = plan_text(targets, self.ctx.state, lambda x: amount_text(x, hidden=hidden))
+        dialog = ConfirmDialog("Claim all", summary, f"Sign {len(targets)} claim(s)", self)
+        dialog.sig_confirmed.connect(self._on_claim_all_confirmed)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.active_dialog = dialog
+        dialog.open()
+
+    def _on_claim_all_confirmed(self) -> None:
+        wallet = getattr(self.ctx, "wallet", None)
+        if wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+            return
+        self.claim_all_button.setEnabled(False)
+        self.banner.show_message("Claiming… each target is one transaction.", "info")
+        self.ctx.bridge.call(claim_all(self.ctx.network, wallet.current_account()),
+                             on_result=self._on_claim_all_done, on_error=self._on_claim_all_failed, tx=True,
+                             timeout=600.0, owner=self, label="claim all")
+
+    def _on_claim_all_done(self, outcome: ClaimAllOutcome) -> None:
+        self.claim_all_button.setEnabled(True)
+        hidden = bool(self.ctx.settings.hide_amounts)
+        text = (f"Claimed {len(outcome.claimed)} target(s); fees paid {amount_text(outcome.fees, hidden=hidden)}.")
+        if outcome.failures:
+            first_id, reason = outcome.failures[0]
+            text += (f" {len(outcome.failures)} could not be claimed (first: {short_id(first_id)}: {reason}). "
+                     "Press Claim all again to retry them.")
+        self.banner.show_message(text, "warning" if outcome.failures else "ok")
+        for target_id in outcome.claimed:
+            self.model.remove(target_id)
+        if outcome.claimed:
+            self.sig_claimed.emit(outcome.claimed[-1])     # one refresh of the registry, not one per claim
+        self._render_claim(self.selected())
+
+    def _on_claim_all_failed(self, exc: BaseException) -> None:
+        self.claim_all_button.setEnabled(True)
+        self.banner.show_message(describe_error(exc), "error")
 
     def _on_claimed(self, target_id: str, tx) -> None:
         hidden = bool(self.ctx.settings.hide_amounts)

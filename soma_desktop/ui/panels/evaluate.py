@@ -30,6 +30,7 @@ from soma_desktop.ui.evaluate.results import RunResults
 from soma_desktop.ui.evaluate.tables import CompetitionTable
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.remote_scoring import RemoteScoringDialog, supports_remote_scoring
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.ui.workers import matmul_speed, warm_up_engine
 
 DEVICES = (("auto", "Auto (CUDA if available)"), ("cpu", "CPU"), ("cuda", "CUDA GPU"))
@@ -58,6 +59,8 @@ class EvaluatePanel(QWidget):
         self.loss_tab = LossTab(ctx)
         self.embedding_tab = EmbeddingTab(ctx)
         self.table = CompetitionTable()
+        attach_empty_state(self.table, "Drop files here (or use 1 · Files), tick models in 2 · Models, then press "
+                                       "Run: each model's network loss and the winner appear here.")
         self.file_combo = QComboBox()
         self.file_combo.setToolTip("Which evaluated file the table and the views show")
         self.tabs = QTabWidget()

@@ -16,6 +16,7 @@ from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.navigator import Navigator
 from soma_desktop.ui.models.detail import ModelDetail
+from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
 from soma_desktop.ui.models.targets import TargetsView
 from soma_desktop.ui.panels.common import Banner, PanelHeader
@@ -61,6 +62,9 @@ class ModelsPanel(QWidget):
         wallet.sig_account_changed.connect(lambda _a: self._on_wallet_changed())
         if isinstance(wallet, WalletSession):
             wallet.sig_amounts_hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
+        self.targets.sig_claimed.connect(lambda _t: self.refresh())
+        self._chain_models: list[ModelInfo] | None = None
+        model_names(ctx).sig_changed.connect(self._on_model_names_changed)
         self._on_wallet_changed()
         self.refresh()
         self.targets.reload()
@@ -148,7 +152,14 @@ class ModelsPanel(QWidget):
         return page
 
     # ---- Private: data -----------------------------------------------------------------------
+    def _on_model_names_changed(self) -> None:
+        if self._chain_models is not None:
+            self._map_stale = True
+            self._on_models_loaded(self._chain_models)
+
     def _on_models_loaded(self, models: list[ModelInfo]) -> None:
+        self._chain_models = models
+        models = apply_model_names(self.ctx, models)     # local names show in every table and the map
         self.banner.clear_message()
         selected = self.detail.model.id if self.detail.model else None
         self.models = models

@@ -12,6 +12,7 @@ from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.publish.wizard import PublishWizard
+from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.common import wallet_button_text, wallet_missing_text
 
 
@@ -54,6 +55,8 @@ class PublishPanel(QWidget):
         self.jobs.setMinimumWidth(360)
         self.jobs.activated.connect(self._on_jobs_activated)
         jobs_row.addWidget(self.jobs, 1)
+        self.account_picker = AccountPicker(ctx.wallet, prefix="Paid by ")
+        jobs_row.addWidget(self.account_picker)
         self.new = QPushButton("New model")
         self.new.setObjectName("newModelButton")
         self.new.clicked.connect(self._on_new_clicked)
@@ -65,6 +68,7 @@ class PublishPanel(QWidget):
         self.session.sig_opened.connect(self._on_session_opened)
         self.session.sig_job_updated.connect(self._on_session_job_updated)
         self.wizard.sig_new_requested.connect(self._on_new_clicked)
+        self.wizard.sig_open_model_requested.connect(self._on_wizard_open_model_requested)
         ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         ctx.network_changed.connect(self._on_ctx_network_changed)
         wallet = ctx.wallet
@@ -127,6 +131,14 @@ class PublishPanel(QWidget):
         self.new.setEnabled(ready)
         self.new.setToolTip("" if ready else wallet_missing_text(wallet, "and connect to a network first."))
         self.wizard.setEnabled(ready)
+
+    def _on_wizard_open_model_requested(self, model_id: str) -> None:
+        show = getattr(self.window(), "show_panel", None)
+        if show is None:
+            return
+        models = show("models")
+        models.search.setText(model_id)          # shows the row as soon as the registry has loaded it
+        models.select_model(model_id)
 
     def _on_unlock_clicked(self) -> None:
         self.ctx.wallet.request_unlock(self)

@@ -22,12 +22,15 @@ from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
+from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
+from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
+    Position, StakeState, per_epoch_return, position_rewards, position_state,
 )
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
 VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", "APY (est.)")
@@ -103,10 +106,16 @@ class StakingPanel(QWidget):
         self.totals_label = QLabel()
         self.totals_label.setObjectName("stakeTotals")
         self.totals_label.setWordWrap(True)
-        layout.addWidget(self.totals_label)
+        top = QHBoxLayout()
+        self.account_picker = AccountPicker(self.session)
+        top.addWidget(self.account_picker)
+        top.addWidget(self.totals_label, 1)
+        layout.addLayout(top)
         self.positions_table = _table(POSITION_COLUMNS, "positionsTable")
         self.positions_table.itemSelectionChanged.connect(self._sync_actions)
         layout.addWidget(self.positions_table, 1)
+        attach_empty_state(self.positions_table, "No stakes yet. Pick a validator below and press Stake… — it "
+                                                 "starts earning from the next epoch.")
         self.position_note = QLabel()
         self.position_note.setObjectName("positionNote")
         self.position_note.setWordWrap(True)
@@ -135,8 +144,9 @@ class StakingPanel(QWidget):
         self.validators_table = _table(VALIDATOR_COLUMNS, "validatorsTable")
         self.validators_table.doubleClicked.connect(lambda _i: self._stake_to_selected("validator"))
         layout.addWidget(self.validators_table)
-        note = QLabel("APY is estimated from the pool's exchange-rate growth over recent epochs (after commission), "
-                      "compounded per epoch; past yield does not promise future yield.")
+        note = QLabel("APY (on the sandbox: the return per epoch) is estimated from the pool's exchange-rate growth "
+                      "over recent epochs (after commission), compounded per epoch; past yield does not promise "
+                      "future yield.")
         note.setWordWrap(True)
         note.setStyleSheet(MUTED_TEXT_STYLE)
         layout.addWidget(note)
@@ -196,8 +206,8 @@ class StakingPanel(QWidget):
             return
         smallest = min(c.balance for c in snap.coins)      # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
-        dialog = ConfirmDialog("Merge coins", f"Merge the coins of {account.name}: every coin but the smallest "
-                               f"becomes one coin, so one stake can use nearly the whole balance.<br><br>"
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(snap.coins)} coins of {account.name}: all but the smallest "
+                               f"become one coin, so one stake can use nearly the whole balance.<br><br>"
                                f"Network fee ≈ {exact_amount_html(fee)}",
                                "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
@@ -429,15 +439,16 @@ class StakingPanel(QWidget):
         table = self.validators_table
         table.setRowCount(len(snap.validators))
         duration = snap.state.epoch_duration_ms
+        sandbox = bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
+        table.setHorizontalHeaderItem(4, QTableWidgetItem("Return (est.)" if sandbox else VALIDATOR_COLUMNS[4]))
         for row, v in enumerate(snap.validators):
             commission = bps_text(v.commission_rate)
             if v.next_commission_rate != v.commission_rate:
                 commission += f" → {bps_text(v.next_commission_rate)} next epoch"
-            apy = estimated_apy(v.pool, duration)
             per_epoch = per_epoch_return(v.pool)
-            yield_text = apy_text(apy) if per_epoch is None else f"{apy_text(apy)} ({per_epoch[0]:.3%} per epoch)"
+            yield_cell = yield_text(v.pool, duration, sandbox)
             cells = (v.name or short_id(v.address), bps_text(v.voting_power), commission,
-                     amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_text)
+                     amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_cell)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 0:
@@ -446,7 +457,8 @@ class StakingPanel(QWidget):
                 if col == 4:
                     item.setToolTip("Not enough exchange-rate history yet (needs two epochs)" if per_epoch is None
                                     else f"{per_epoch[0] * 100:.4f}% per epoch over the last {per_epoch[1]} epoch(s); "
-                                         f"epochs last {duration_text(duration)}")
+                                         f"epochs last {duration_text(duration)}"
+                                         + (f"\n{SANDBOX_NOTE}" if sandbox else ""))
                 table.setItem(row, col, item)
 
     def _render_models(self, snap: Snapshot, hidden: bool) -> None:

@@ -26,6 +26,7 @@ from soma_desktop.ui.wallet.chain_history import ChainHistoryView
 from soma_desktop.ui.wallet.history_view import HistoryTable
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.history import TxRecord
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
@@ -140,6 +141,8 @@ class WalletPanel(QWidget):
         box = QWidget()
         box_layout = QVBoxLayout(box)
         self.history_table = HistoryTable()
+        attach_empty_state(self.history_table, "Transactions you send from this app appear here, with their fee and "
+                                               "status, even before the chain confirms them.")
         box_layout.addWidget(self.history_table)
         row = QHBoxLayout()
         self.history_note = QLabel()
@@ -269,9 +272,9 @@ class WalletPanel(QWidget):
             return
         smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
-        dialog = ConfirmDialog("Merge coins", f"Merge the {len(coins)} coins of {account.name}: every coin but the "
-                               f"smallest becomes one coin, so a single transaction can spend nearly the whole "
-                               f"balance.<br><br>Network fee ≈ "
+        dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name}: all but the smallest "
+                               f"become one coin, and the smallest stays a second coin (as the SOMA SDK "
+                               f"merges).<br><br>Network fee ≈ "
                                f"{exact_amount_html(fee)}", "Sign and merge", self)
         dialog.sig_confirmed.connect(self._on_merge_confirmed)
         self._open(dialog)
@@ -481,6 +484,8 @@ class WalletPanel(QWidget):
     def _on_history_loaded(self, records: list[TxRecord]) -> None:
         self.history = records
         self.history_table.set_records(records, self.session.amounts_hidden())
+        self.export_csv_button.setEnabled(bool(records))
+        self.export_csv_button.setToolTip("" if records else "No transactions yet")
         pending = sum(1 for r in records if r.status.value == "pending")
         self.history_note.setText(f"{len(records)} transaction(s) on {self.session.tracker.network_key()}"
                                   + (f", {pending} awaiting confirmation" if pending else ""))

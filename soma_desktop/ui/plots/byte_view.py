@@ -145,6 +145,12 @@ class ByteView(QAbstractScrollArea):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self.viewport())
         painter.setFont(self.font())
+        if not self.data:            # nothing evaluated yet: a hint, not a lone end-of-file marker
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
+                             "The bytes of the evaluated file appear here, coloured by loss.")
+            painter.end()
+            return
         palette_text = self.palette().text().color()
         first = self.verticalScrollBar().value()
         last = min(self._rows.size, first + self._visible_rows() + 1)

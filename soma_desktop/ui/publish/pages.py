@@ -7,7 +7,7 @@ import json
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
-    QSpinBox, QVBoxLayout, QWidget,
+    QVBoxLayout, QWidget,
 )
 
 from soma_desktop.core.amounts import AmountError, parse_soma
@@ -15,6 +15,7 @@ from soma_desktop.core.crypto import b58encode
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.ui.widgets.percent_field import PercentField
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.session import JobView
 
@@ -284,11 +285,17 @@ class CreatePage(Page):
         form = QFormLayout()
         self.stake = QLineEdit("1")
         self.stake.setObjectName("stakeField")
-        self.commission = QSpinBox()   # int: commission in bps, 0..10,000
+        self.commission = PercentField()
         self.commission.setObjectName("commissionField")
-        self.commission.setRange(0, 10_000)
-        self.commission.setSuffix(" bps")
-        self.commission.setValue(1_000)
+        self.commission.set_bps(1_000)
+        self.local_name = QLineEdit()
+        self.local_name.setObjectName("localModelName")
+        self.local_name.setMaxLength(80)
+        self.local_name.setPlaceholderText("e.g. Poetry model v2 (optional)")
+        self.local_name.setAccessibleName("Model name on this computer")
+        self.local_name.setToolTip("The chain stores no names: this one stays on this computer and labels the "
+                                   "model in every table, the map and exports")
+        form.addRow("Name (only you see it)", self.local_name)
         form.addRow("Stake (SOMA)", self.stake)
         form.addRow("Commission", self.commission)
         self.layout_.addLayout(form)
@@ -327,7 +334,7 @@ class CreatePage(Page):
         fee = estimate_fee(ChainTx.CREATE_MODEL, FeeParams.from_state(state), stake)
         self.summary.setText(
             f"<b>What happens:</b> CreateModel takes {amount_text(stake, hidden=hidden)} ({stake:,} shannons) "
-            f"from one coin as the model's stake, with {bps_text(self.commission.value())} commission. "
+            f"from one coin as the model's stake, with {bps_text(self.commission.bps())} commission. "
             f"You must then commit in epoch {state.epoch} or {state.epoch + 1}, or 50 % of the stake is slashed."
             f"<br><b>Fee (estimate):</b> {amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons: base "
             f"{fee.base:,} + writes {fee.writes:,} + value {fee.value:,}).")
@@ -337,7 +344,7 @@ class CreatePage(Page):
     def _on_button_clicked(self) -> None:
         stake, _error = self._stake()
         if stake is not None:
-            self.sig_create_requested.emit(stake, self.commission.value())
+            self.sig_create_requested.emit(stake, self.commission.bps())
 
     def render(self, view: JobView, busy: bool) -> None:
         self._busy = busy
@@ -409,7 +416,8 @@ class WaitPage(Page):
 
         ms = self.ctx.ms_to_next_epoch()
         if ms is None:
-            self.countdown.setText("Sandbox epochs advance manually: use “Advance epoch” in the status bar.")
+            self.countdown.setText("Sandbox epochs advance only when you ask: choose <b>Sandbox → Advance epoch</b> "
+                                   "(Ctrl+E) or press <b>Advance epoch</b> in the status bar, then reveal.")
         else:
             self.countdown.setText(f"Reveal opens in ≈ {duration_text(ms)} (chain time, estimated).")
 
@@ -458,16 +466,27 @@ class RevealPage(Page):
 
 class ActivePage(Page):
     sig_new_requested = Signal()
+    sig_open_model_requested = Signal(str)
+    """Show this model (id) in the Models panel."""
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
+        self._model_id = ""
+        row = QHBoxLayout()
+        self.open_button = QPushButton("Open in Models")
+        self.open_button.setObjectName("openInModelsButton")
+        self.open_button.clicked.connect(lambda: self._model_id and self.sig_open_model_requested.emit(self._model_id))
         self.button = QPushButton("Publish another model")
         self.button.clicked.connect(self.sig_new_requested)
-        self.layout_.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(self.open_button)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
         self.finish()
 
     def render(self, view: JobView, busy: bool) -> None:
         job = view.job
+        self._model_id = job.model_id or ""
         what = "Your model is <b>Active</b>" if job.kind is JobKind.PUBLISH else "The weights update is <b>live</b>"
         self.intro.setText(f"{what}: <code>{job.model_id}</code>, revealed in epoch {(job.commit_epoch or 0) + 1}. "
                            f"It can be routed targets from now on; see it in the Models panel.")

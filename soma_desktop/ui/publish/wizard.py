@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action, Step
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish import inputs, pages
 from soma_desktop.ui.publish.reminders import ics_text
@@ -40,6 +41,8 @@ class PublishWizard(QWidget):
     """Shows one job; `show_job(job_id)` switches to another."""
 
     sig_new_requested = Signal()
+    sig_open_model_requested = Signal(str)
+    """Show a model (id) in the Models panel."""
     """The user wants to start another publish job."""
     sig_view_changed = Signal(object)
     """JobView of the job shown, after every refresh."""
@@ -166,6 +169,7 @@ class PublishWizard(QWidget):
         self.reveal_page.sig_reveal_requested.connect(self._on_reveal_requested)
         self.wait_page.sig_ics_requested.connect(self._on_ics_requested)
         self.active_page.sig_new_requested.connect(self.sig_new_requested)
+        self.active_page.sig_open_model_requested.connect(self.sig_open_model_requested)
         self.failed_page.sig_new_requested.connect(self.sig_new_requested)
 
     # ---- Private: rendering --------------------------------------------------------------------
@@ -317,8 +321,14 @@ class PublishWizard(QWidget):
         self._start(lambda r: r.verify(job_id, progress=progress, cancelled=cancelled), "Verifying the URL")
 
     def _on_create_requested(self, stake: int, commission: int) -> None:
-        job_id = self.job_id
-        self._start(lambda r: r.create(job_id, stake, commission), "Creating the model", self._announce("created"))
+        job_id, name = self.job_id, self.create_page.local_name.text()
+        announce = self._announce("created")
+
+        def done(job) -> None:
+            if job.model_id and name.strip():
+                model_names(self.ctx).set_name(job.model_id, name)
+            announce(job)
+        self._start(lambda r: r.create(job_id, stake, commission), "Creating the model", done)
 
     def _on_commit_requested(self) -> None:
         job_id = self.job_id

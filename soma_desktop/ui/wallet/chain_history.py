@@ -24,6 +24,7 @@ from soma_desktop.network.messages import describe_error
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.local_names import address_book, address_label
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+from soma_desktop.ui.widgets.empty_state import attach_empty_state
 
 COLUMNS = ("Time", "Account", "Direction", "What", "Counterparty", "Amount", "Fee", "Status", "Digest")
 KIND_TEXT = {
@@ -75,6 +76,8 @@ class ChainHistoryView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        attach_empty_state(self.table, "Nothing here yet. Incoming and outgoing transactions of all your accounts "
+                                       "appear here. Press Receive… to show your address.")
         row = QHBoxLayout()
         self.note = QLabel()
         self.note.setObjectName("chainHistoryNote")

@@ -70,6 +70,7 @@ class BusyRow(QWidget):
 def settle_buttons(dialog: QWidget, default: QPushButton | None) -> None:
     """Enter presses `default` (the safe, expected action) and nothing else.
 
+    Also names unlabelled controls for screen readers (every dialog passes through here).
     QDialog makes every QPushButton auto-default, so whichever button holds focus (e.g. after a field is
     disabled while busy) would take Enter; a destructive one must never be pressed that way.
     """
@@ -78,6 +79,9 @@ def settle_buttons(dialog: QWidget, default: QPushButton | None) -> None:
         button.setDefault(False)
     if default is not None:
         default.setDefault(True)
+    from soma_desktop.ui.accessibility import name_unlabelled
+
+    name_unlabelled(dialog)
 
 
 def wallet_missing_text(session, action: str = "") -> str:

@@ -212,6 +212,7 @@ class CreateWalletDialog(QDialog):
             self.error.show_text("Word " + ", ".join(f"#{p}" for p in wrong) + " does not match. Check your paper "
                                  "copy, or go Back to see the words again.")
             return
+        self.error.show_text("")          # the earlier "Word #n does not match" is answered now
         self._set_busy(True, "Encrypting the wallet (this takes a moment)…")
         self.session.create(self.password_edit.text(), mnemonic=self._phrase, first_name=self.name_edit.text(),
                             on_done=self._on_session_created, on_error=self._on_session_failed)

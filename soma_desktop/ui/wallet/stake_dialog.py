@@ -13,7 +13,7 @@ from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
 from soma_desktop.ui.format import bps_text
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
-from soma_desktop.ui.wallet.stake_math import apy_text, estimated_apy
+from soma_desktop.ui.wallet.yield_text import yield_text
 from soma_desktop.ui.widgets.amount_field import AmountField
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
@@ -64,10 +64,11 @@ class StakeDialog(QDialog):
         self.target_combo.setObjectName("targetCombo")
         duration = self.ctx.state.epoch_duration_ms if self.ctx.state is not None else 0
         for v in validators:
-            apy = apy_text(estimated_apy(v.pool, duration))
+            sandbox = bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
+            apy = yield_text(v.pool, duration, sandbox)
             self.targets.append(("validator", v.address, v.name or short_id(v.address)))
             self.target_combo.addItem(f"Validator {v.name or short_id(v.address)} — commission "
-                                      f"{bps_text(v.commission_rate)}, APY {apy}")
+                                      f"{bps_text(v.commission_rate)}, {'return' if sandbox else 'APY'} {apy}")
         for m in models:
             if m.state in STAKEABLE_MODEL_STATES:
                 self.targets.append(("model", m.id, model_label(m)))

@@ -49,6 +49,11 @@ class UnlockDialog(QDialog):
         layout.addLayout(buttons)
         # Enter means Unlock, whatever holds focus; Restore replaces the wallet file and is never a default.
         settle_buttons(self, self.unlock_button)
+        # Tab reaches Unlock right after the password; the restore escape hatch comes last.
+        QWidget.setTabOrder(self.password_edit, self.remember_check)
+        QWidget.setTabOrder(self.remember_check, self.unlock_button)
+        QWidget.setTabOrder(self.unlock_button, self.cancel_button)
+        QWidget.setTabOrder(self.cancel_button, self.restore_button)
         session.load_header(self._on_header_loaded, self._on_header_failed)
 
     def _on_header_loaded(self, header) -> None:

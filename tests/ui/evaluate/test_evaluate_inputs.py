@@ -84,4 +84,5 @@ def test_a_file_that_is_not_v1_weights_is_refused_with_its_reason(qtbot, panel, 
     qtbot.mouseClick(panel.models.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(panel.models.checked()) == 1, timeout=10_000)
     assert panel.models.checked()[0].ref.label == tiny_models[1].name
-    assert panel.banner.text().startswith("fake.safetensors is not a usable V1 model: ")
+    assert panel.banner.text().startswith("fake.safetensors is not a usable V1 model")
+    assert panel.banner.details.startswith("fake.safetensors is not a usable V1 model: ")   # the reason, behind Details

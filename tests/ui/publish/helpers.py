@@ -100,6 +100,7 @@ def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
     qtbot.mouseClick(w.verify_page.button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "create")
     w.create_page.stake.setText("2")
+    w.create_page.local_name.setText("Wizard model")
     assert "Fee (estimate)" in w.create_page.summary.text()
     qtbot.mouseClick(w.create_page.button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "commit")

@@ -76,7 +76,7 @@ def test_update_weights_commission_and_deactivate(qtbot, app, tmp_path):
     models = window.show_panel("models")
     _select_mine(qtbot, models, model_id)
     detail = models.detail
-    detail.commission.setValue(2_500)
+    detail.commission.setValue(25.0)   # typed in percent: 25 % = 2,500 bps
     qtbot.mouseClick(detail.commission_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Setting the commission: done" in detail.banner.text(), timeout=10_000)
     assert run(ctx, ctx.network.get_model(model_id)).next_commission_rate == 2_500

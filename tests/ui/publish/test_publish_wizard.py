@@ -29,9 +29,12 @@ def test_weights_file_to_active_model(qtbot, app, tmp_path):
     wait_step(qtbot, panel, "wait")
     job = w.view.job
     assert job.state is JobState.COMMITTED
+    from soma_desktop.ui.local_names import model_names
+    assert model_names(ctx).name(job.model_id) == "Wizard model"    # the name given at publish time
     assert w.stack.currentWidget() is w.wait_page and not w.reveal_page.button.isEnabled()
     assert "epoch 1" in panel.pending_reveal_text()
     assert not w.wait_page.ics.isEnabled() and "manually" in w.wait_page.ics.toolTip()
+    assert "Sandbox → Advance epoch" in w.wait_page.countdown.text()
     advance(qtbot, ctx)
     wait_step(qtbot, panel, "reveal")
     qtbot.waitUntil(lambda: panel.reveal_banner.isVisible() and "Reveal due now" in panel.reveal_banner.text())
@@ -39,6 +42,9 @@ def test_weights_file_to_active_model(qtbot, app, tmp_path):
     wait_step(qtbot, panel, "active")
     assert model_state(ctx, run, job.model_id) is ModelState.ACTIVE
     assert not panel.reveal_banner.isVisible()
+    with qtbot.waitSignal(w.sig_open_model_requested) as opened:
+        qtbot.mouseClick(w.active_page.open_button, Qt.MouseButton.LeftButton)
+    assert opened.args == [job.model_id]
     kinds = [tx["kind"] for tx in run(ctx, ctx.network.list_transactions(100, DEMO_ADDRESS))]
     assert kinds.count("RevealModel") == 1 and kinds.count("CommitModel") == 1 and kinds.count("CreateModel") == 1
 

@@ -60,10 +60,10 @@ def test_exception_in_the_send_slot_shows_a_banner_and_logs_the_traceback(qtbot,
     second = session.accounts()[1].address
     session.set_current(session.accounts()[0].address)
 
-    def broken_submit(**_kwargs):
+    def broken_submit(*_args, **_kwargs):
         raise RuntimeError("the signing service is gone")
 
-    monkeypatch.setattr(session.tracker, "submit", broken_submit)   # the failure happens inside the real slot
+    monkeypatch.setattr(session.tracker, "run", broken_submit)   # the failure happens inside the real slot
     dialog = _open_send(qtbot, wallet_panel, second, "0.25")
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     text = wait_banner(qtbot, wallet_panel.banner, "Could not send: the signing service is gone")

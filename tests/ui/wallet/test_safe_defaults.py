@@ -116,7 +116,7 @@ def test_stake_limit_is_the_largest_coin_and_merge_is_offered(qtbot, ctx, sessio
     assert isinstance(merge, ConfirmDialog) and "Merge 3 coins" in merge.summary.text()
     qtbot.mouseClick(merge.confirm_button, Qt.MouseButton.LeftButton)
     wait_banner(qtbot, staking_panel.banner, "Coins merged")
-    qtbot.waitUntil(lambda: len(run(ctx, ctx.network.list_coins(account.address))) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: len(run(ctx, ctx.network.list_coins(account.address))) == 2, timeout=10_000)   # the smallest coin stays apart (Erratum 4)
 
 
 def test_enter_in_send_reviews_and_never_signs(qtbot, ctx, session, wallet_panel):
@@ -135,3 +135,20 @@ def test_enter_in_send_reviews_and_never_signs(qtbot, ctx, session, wallet_panel
     assert dialog.pages.currentIndex() == 1                 # Enter reviewed
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert sent == [] and dialog.pages.currentIndex() == 1  # signing needs a deliberate click
+
+
+def test_staking_shows_and_switches_the_paying_account(qtbot, ctx, session, wallet_panel, staking_panel):
+    create_wallet_via_wizard(qtbot, wallet_panel)
+    qtbot.mouseClick(wallet_panel.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(session.accounts()) == 2, timeout=10_000)
+    picker = staking_panel.account_picker
+    qtbot.waitUntil(lambda: picker.count() == 2, timeout=10_000)
+    assert picker.isVisibleTo(staking_panel)
+    first, second = session.accounts()
+    session.set_current(first.address)
+    assert picker.currentData() == first.address
+    picker.activated.emit(1)                       # the user picks the second account here
+    assert session.current_account().address == second.address
+    publish = PublishPanel(ctx)
+    qtbot.addWidget(publish)
+    assert publish.account_picker.currentText().startswith(f"Paid by {second.name}")

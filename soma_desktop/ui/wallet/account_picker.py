@@ -1,0 +1,48 @@
+"""Which account pays: a combo box of the wallet's accounts, shared with the Wallet panel's selection."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from soma_desktop.core.ids import short_id
+
+
+class AccountPicker(QComboBox):
+    """Lists the unlocked wallet's accounts; choosing one makes it the current account everywhere."""
+
+    def __init__(self, session, parent: QWidget | None = None, *, prefix: str = ""):
+        super().__init__(parent)
+        self.session = session
+        self.prefix = prefix
+        self.setObjectName("accountPicker")
+        self.setAccessibleName("Account that signs and pays")
+        self.setToolTip("The account that signs and pays; the same choice as the selected row on the Wallet panel")
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for name in ("sig_unlocked", "sig_locked", "sig_accounts_changed"):
+            signal = getattr(session, name, None)
+            if signal is not None:
+                signal.connect(self.fill)
+        changed = getattr(session, "sig_account_changed", None)
+        if changed is not None:
+            changed.connect(lambda _account: self.fill())
+        self.activated.connect(self._on_activated)
+        self.fill()
+
+    def fill(self) -> None:
+        unlocked = self.session is not None and self.session.is_unlocked()
+        accounts = self.session.accounts() if unlocked else []
+        current = self.session.current_account() if unlocked else None
+        self.blockSignals(True)
+        self.clear()
+        for account in accounts:
+            self.addItem(f"{self.prefix}{account.name} ({short_id(account.address)})", account.address)
+            if current is not None and account.address == current.address:
+                self.setCurrentIndex(self.count() - 1)
+        self.blockSignals(False)
+        self.setVisible(len(accounts) > 0)
+
+    def _on_activated(self, index: int) -> None:
+        address = self.itemData(index)
+        setter = getattr(self.session, "set_current", None)
+        if address and setter is not None:
+            setter(address)

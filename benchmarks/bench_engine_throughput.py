@@ -79,6 +79,11 @@ def main() -> int:
 
     run("engine exact (f32)", lambda: results.__setitem__("exact", score_bytes([ours], data, precision="exact")))
     run("engine fast (bf16)", lambda: results.__setitem__("fast", score_bytes([ours], data, precision="fast")))
+    from soma_desktop.engine import fast as fast_engine
+
+    fast_engine.ATTENTION_DTYPE = torch.bfloat16   # the alternative attention dtype, for the record
+    run("engine fast, bf16 attention", lambda: score_bytes([ours], data, precision="fast"))
+    fast_engine.ATTENTION_DTYPE = torch.float32
     run("soma-models f32", lambda: results.__setitem__("ref", reference_score(ref, data)))
     run("soma-models bf16 autocast", lambda: results.__setitem__("ref_fast", reference_score(ref, data, fast=True)))
     fp32 = matmul_rate(torch.float32)
@@ -90,6 +95,14 @@ def main() -> int:
         rate = flops / seconds
         print(f"{label:<28}{seconds:>9.3f}{len(data) / 1024 / seconds:>9.2f}{rate / 1e9:>9.0f}"
               f"{rate / fp32:>10.0%}{reference_time / seconds:>9.2f}x")
+    times = dict(rows)
+    fast_gain = times["engine exact (f32)"] / times["engine fast (bf16)"]
+    hw_gain = bf16 / fp32
+    captured = (fast_gain - 1) / (hw_gain - 1) if hw_gain > 1 else float("nan")
+    print(f"fast ÷ exact speed-up {fast_gain:.2f}× · bf16 ÷ fp32 matmul {hw_gain:.2f}× · fast mode captures "
+          f"{captured:.0%} of the hardware's bf16 gain (goal ≥ 75%)")
+    print(f"exact FLOP/s ÷ fp32 matmul FLOP/s = {flops / times['engine exact (f32)'] / fp32:.2f} (goal ≥ 0.75) · "
+          f"exact ÷ soma-models time {times['engine exact (f32)'] / times['soma-models f32']:.2f}")
     exact, fast, ref_result = results["exact"].models[0], results["fast"].models[0], results["ref"]
     print(f"loss: engine exact {exact.loss:.6f}, soma-models {ref_result['loss']:.6f} "
           f"(|Δ| {abs(exact.loss - ref_result['loss']):.2e}); fast {fast.loss:.6f} (|Δ| {abs(fast.loss - exact.loss):.2e})")

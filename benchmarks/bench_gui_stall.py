@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Longest GUI-thread stall while the Evaluate panel runs an evaluation (goal: < 50 ms).
+"""Longest GUI-thread stall while the Evaluate panel runs an evaluation (goal: < 50 ms), and the worker's latencies.
 
 A 2 ms QTimer on the GUI thread records the gaps between its timeouts while the panel scores a file
 (default: 1 MiB of text with two small V1 models, so the plots stream ~1 M points per model) and the
 loss plot, byte view, tables and embedding map refresh. The stall is the longest gap minus the interval.
+The scoring runs in the evaluation worker process; the benchmark also reports the worker's start time
+(spawn to torch imported), the latency to the first streamed result, the cancel latency (Cancel pressed
+after the first result until the panel is idle again), the GUI process's peak RSS and whether the GUI
+process ever imported torch.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gui_stall.py [--size BYTES] [--models N]
         [--dim D] [--layers L] [--threads T]
@@ -26,7 +30,7 @@ TICK_MS = 2
 
 
 def write_model(path: Path, dim: int, layers: int, seed: int) -> Path:
-    """Runs in a subprocess so this (GUI) process imports torch only in the worker thread, like the app."""
+    """Runs in a subprocess so this (GUI) process never imports torch, like the app."""
     import subprocess
 
     code = ("import sys, torch; sys.path.insert(0, %r)\n"
@@ -116,21 +120,30 @@ def main() -> int:
     timer.timeout.connect(tick)
     clock.start()
     timer.start()
-    # Ticking models starts the engine warm-up (torch import in a background thread), as for a user who
-    # picks models before pressing Run; its GIL-heavy import is measured on its own.
-    pump(lambda: "soma_desktop.engine.scorer" in sys.modules and "soma_desktop.engine.weights" in sys.modules
-         and not any(t.name == "soma-engine-warmup" for t in __import__("threading").enumerate()), 120)
+    # Ticking models spawns the worker process (it imports torch there), as for a user who picks models
+    # before pressing Run; the GUI's gaps while it starts are measured on their own.
+    from soma_desktop.evalworker import shared_client
+
+    client = shared_client()
+    pump(lambda: client.wait_ready(0) is not None, 120)
+    worker_start = client.wait_ready(0)
     warmup_gaps, gaps[:] = list(gaps), []
     pump(lambda: False, args.idle)            # noise floor: the same measurement with no run
     idle_gaps, gaps[:] = list(gaps), []
+    rss_before = _peak_rss_mib()
     started = time.monotonic()
     panel.run()
+    pump(lambda: panel.results() is not None and panel.results().steps_done > 0, 600)
+    first_result = time.monotonic() - started
     pump(lambda: panel.controller.state == "idle" and panel.results() and panel.results().state != "running",
          3600)
     wall = time.monotonic() - started
     timer.stop()
     results = panel.results()
+    rss_after = _peak_rss_mib()
+    worker_hwm = _worker_peak_rss_mib(client.pid)
     pump(lambda: False, 1.0)                  # let pending pool-thread work (worst regions) land
+    cancel_s = _cancel_latency(panel, pump)
     panel.shutdown()
     ctx.shutdown()
 
@@ -148,9 +161,40 @@ def main() -> int:
         print("  full (gen 2) garbage collections (ms since clock start: duration ms):",
               [(w, round(d)) for w, d in gc_pauses], flush=True)
     print(f"idle baseline ({args.idle:.0f} s, no run):  " + _summary(idle_gaps), flush=True)
-    print("engine warm-up (torch import in a thread, before the run): " + _summary(warmup_gaps), flush=True)
+    print("worker start (spawn + torch import in the worker, before the run): " + _summary(warmup_gaps), flush=True)
+    print(f"worker start {worker_start:.2f} s · first result {first_result * 1000:.0f} ms after Run · "
+          f"cancel latency {cancel_s * 1000:.0f} ms", flush=True)
+    print(f"GUI process peak RSS {rss_before:.0f} MiB before the run, {rss_after:.0f} MiB after it · worker peak "
+          f"RSS {worker_hwm} · torch imported in the GUI process: {'torch' in sys.modules}", flush=True)
     sys.stdout.flush()
     return 0
+
+
+def _peak_rss_mib() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform.startswith("linux") else peak / 2**20   # KiB on Linux, bytes on macOS
+
+
+def _worker_peak_rss_mib(pid: int | None) -> str:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return f"{int(line.split()[1]) / 1024:.0f} MiB"
+    except (OSError, ValueError):
+        pass
+    return "n/a"
+
+
+def _cancel_latency(panel, pump) -> float:
+    """Run again, press Cancel once the first result has streamed in, time until the panel is idle."""
+    panel.run()
+    pump(lambda: panel.results() is not None and panel.results().steps_done > 0, 600)
+    started = time.monotonic()
+    panel.controller.cancel()
+    pump(lambda: panel.controller.state == "idle", 30)
+    return time.monotonic() - started
 
 
 def _summary(gaps: list[float]) -> str:

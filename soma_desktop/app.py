@@ -89,8 +89,9 @@ def run_gui(data_dir: Path | None = None, network: str | None = None) -> int:
                 choice = parse_choice(settings.network)
             except InvalidInput:
                 choice = parse_choice("sandbox")
+        from soma_desktop.services.root import build_services
         from soma_desktop.ui.application import run_application
 
-        return run_application(data_dir, settings, choice)
+        return run_application(data_dir, settings, choice, build_services(data_dir))
     finally:
         lock.release()

@@ -13,7 +13,7 @@ def test_nothing_outside_ui_imports_qt():
     assert violations(PKG, QT_MODULES, allowed_subdirs=("ui",)) == []
 
 
-@pytest.mark.parametrize("subpackage", ["core", "network", "wallet", "publish"])
+@pytest.mark.parametrize("subpackage", ["core", "network", "wallet", "publish", "services"])
 def test_lower_layers_never_import_ui_or_torch(subpackage):
     found = violations(PKG / subpackage, ("torch", "soma_desktop.ui"), allowed_subdirs=())
     found += [v for v in violations(PKG / subpackage, ("soma_desktop",), allowed_subdirs=())

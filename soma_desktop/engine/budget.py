@@ -113,7 +113,8 @@ def check_budget(arch: Architecture, data_size: int, budget: int, *, precision: 
         raise WeightsError(
             f"{name} needs about {format_bytes(estimate.total)} of memory to score {format_bytes(data_size)} "
             f"(weights {format_bytes(estimate.weights)}, activations {format_bytes(estimate.activations)}); "
-            f"the evaluation memory budget is {format_bytes(budget)}. Refused before loading.")
+            f"the evaluation memory budget is {format_bytes(budget)}. Refused before loading "
+            f"(the budget is half the RAM unless ${BUDGET_ENV} or --memory-budget sets it).")
     return estimate
 
 

@@ -56,30 +56,21 @@ class LoadedModel:
     module: V1Model
     device: torch.device
     unused_keys: list[str] = field(default_factory=list)
-    _fast: V1Model | None = field(default=None, repr=False)
+    _fast: object | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def fast_module(self) -> V1Model:
-        """bf16 copies of the weight matrices (made once) for `fast` precision; norms and biases stay f32."""
+    def fast_module(self):
+        """The packed bf16 forward pass (engine/fast.py), built once for `fast` precision."""
+        from soma_desktop.engine.fast import FastV1
+
         with self._lock:
             if self._fast is None:
-                self._fast = _bf16_twin(self.module)
+                self._fast = FastV1(self.module)
             return self._fast
-
-
-def _bf16_twin(module: V1Model) -> V1Model:
-    with torch.device("meta"):
-        twin = V1Model(module.arch)
-    state = {}
-    for name, tensor in module.state_dict().items():
-        matrix = tensor.ndim == 2 and name != "embedding.weight"
-        state[name] = tensor.to(torch.bfloat16) if matrix else tensor
-    twin.load_state_dict(state, assign=True)
-    return twin.requires_grad_(False).eval()
 
 
 def _mapped_tensors(header: Header, names: list[str]) -> dict[str, torch.Tensor]:

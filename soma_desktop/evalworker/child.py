@@ -16,11 +16,13 @@ import traceback
 from pathlib import Path
 
 from soma_desktop.engine.budget import check_budget, chunk_flops, format_bytes, weight_bytes
+from soma_desktop.engine.contract import MAX_DATA_SIZE
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.evalworker.limits import apply_memory_limits, lower_priority
 from soma_desktop.evalworker.messages import (
     Cancel, EmbedRequest, EvalRequest, MatmulSpeed, ProbeRequest, Reply, SpeedRequest,
 )
+from soma_desktop.evalworker.wire import encode
 
 FLUSH_S = 0.1           # chunk results are sent in batches at most this often (the GUI redraws slower)
 
@@ -32,7 +34,7 @@ def main(inbox, outbox, budget: int, background: bool) -> None:
     import torch  # noqa: F401  (imported before the limits: they are set on top of torch's own mappings)
 
     limits = apply_memory_limits(budget)
-    outbox.send(Reply("ready", 0, (os.getpid(), limits)))
+    outbox.send_bytes(encode(Reply("ready", 0, (os.getpid(), limits))))
     Worker(inbox, outbox, budget).serve()
 
 
@@ -101,7 +103,7 @@ class Worker:
         self._send("end", request_id, outcome, message)
 
     def _send(self, kind: str, request_id: int, *payload) -> None:
-        self.outbox.send(Reply(kind, request_id, payload))
+        self.outbox.send_bytes(encode(Reply(kind, request_id, payload)))
 
     def _poll(self) -> None:
         """Between chunks: read the inbox; raise when the current request was cancelled; answer probes."""
@@ -138,8 +140,9 @@ class Worker:
         except (OSError, EngineError):
             return False
 
-    def _load(self, path: str, device: str, precision: str, num_heads: int | None):
-        """A LoadedModel from the LRU cache, or loaded after evicting models until the budget allows it."""
+    def _load(self, path: str, device: str, precision: str, num_heads: int | None, data_size: int):
+        """A LoadedModel from the LRU cache, or loaded after evicting models until the budget allows it.
+        Every load passes the header-only budget check first (probes and embeddings too, not only runs)."""
         from soma_desktop.engine.weights import load_model
 
         key = self._key(path, device, num_heads)
@@ -151,7 +154,9 @@ class Worker:
         from soma_desktop.engine.architecture import infer_architecture
         from soma_desktop.engine.header import read_header
 
-        size = weight_bytes(infer_architecture(read_header(resolved), num_heads), "fast")
+        arch = infer_architecture(read_header(resolved), num_heads)
+        check_budget(arch, data_size, self.budget, precision=precision, name=resolved.name)
+        size = weight_bytes(arch, "fast")
         self._evict(size)
         model = load_model(resolved, num_heads=num_heads, device=device)
         self.models[key] = (model, size)
@@ -214,7 +219,8 @@ class Worker:
             if not self._is_warm(path, request.device, request.num_heads):
                 self._send("stage", request_id, f"Loading model {index + 1}/{len(request.weights)}…")
             try:
-                models.append(self._load(path, request.device, request.precision, request.num_heads))
+                models.append(self._load(path, request.device, request.precision, request.num_heads,
+                                         max(len(data) for data in request.files)))
             except FileNotFoundError:
                 raise EngineError(f"{request.label(index)}: weights file not found ({path})") from None
             except EngineError as exc:
@@ -250,11 +256,8 @@ class Worker:
     def _probe(self, request_id: int, request: ProbeRequest) -> None:
         from soma_desktop.engine.scorer import top_predictions
 
-        import torch
-
-        model = self._load(request.weights, request.device, "exact", None)
-        with torch.autocast(device_type=model.device.type, enabled=False):   # a fast run may be suspended here
-            prediction = top_predictions(model, request.data, request.offset, request.offset + 1, k=request.k)[0]
+        model = self._load(request.weights, request.device, "exact", None, len(request.data))
+        prediction = top_predictions(model, request.data, request.offset, request.offset + 1, k=request.k)[0]
         self._send("result", request_id, prediction)
 
     def _embed(self, request_id: int, request: EmbedRequest) -> None:
@@ -266,7 +269,7 @@ class Worker:
             files = corpus_files(request.folder)
         except (ValueError, OSError) as exc:
             raise EngineError(str(exc)) from None
-        model = self._load(request.weights, "cpu", request.precision, None)
+        model = self._load(request.weights, "cpu", request.precision, None, MAX_DATA_SIZE)
         self.in_use = [model]
         if model.architecture.embedding_dim != request.dim:
             raise EngineError(f"the model's embeddings have {model.architecture.embedding_dim} dimensions; "

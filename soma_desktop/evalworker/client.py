@@ -8,6 +8,7 @@ sender thread writes requests, a reader thread reads replies, so the GUI thread 
   terminated (then killed), and the next request starts a fresh one.
 - Crash: a worker that dies (segfault, the kernel's OOM killer, RLIMIT) ends every pending request with a
   plain message; the caller's process is never affected.
+- Replies arrive as JSON plus raw arrays (wire.py), never pickles: a compromised worker cannot run code here.
 - Reuse: one process serves request after request and keeps loaded models warm (LRU within the budget).
 """
 
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from soma_desktop.engine.budget import default_budget, format_bytes
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.evalworker.messages import Cancel, Reply
+from soma_desktop.evalworker.wire import MAX_FRAME, decode
 
 CANCEL_GRACE_S = 0.7
 ReplyHandler = Callable[[Reply], None]
@@ -200,11 +202,14 @@ class WorkerClient:
     def _read_loop(self, proc: _Process) -> None:
         while True:
             try:
-                reply: Reply = proc.outbox.recv()
+                reply = decode(proc.outbox.recv_bytes(MAX_FRAME))   # JSON + arrays: never unpickled here
             except (EOFError, OSError):
                 break
             except Exception as exc:   # an unreadable reply: the worker is not trustworthy any more
                 self._retire(proc, f"the evaluation worker sent an unreadable reply ({type(exc).__name__})")
+                return
+            if not isinstance(reply, Reply):
+                self._retire(proc, "the evaluation worker sent an unexpected reply")
                 return
             if reply.kind == "ready":
                 proc.ready_after_s = time.monotonic() - proc.started_at

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 TARGETS_PAGE_LIMIT = 100
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     STATE = "state"
     MODELS = "models"
     VALIDATORS = "validators"
@@ -47,6 +47,7 @@ STATE = Key(Kind.STATE)
 MODELS = Key(Kind.MODELS)
 VALIDATORS = Key(Kind.VALIDATORS)
 OPEN_TARGETS = Key(Kind.TARGETS)
+EPOCH_KEYS = frozenset({VALIDATORS})   # change only at a boundary or by our own transactions (a Touch)
 
 
 def coins_key(address: str) -> Key:
@@ -182,9 +183,10 @@ class ChainCache:
 
     # ---- reading (on the network loop) ---------------------------------------------------------
     async def get(self, key: Key) -> Any:
-        """The cached value, or one read (shared with any read of the same key in flight)."""
+        """The cached value of a key the polls keep fresh, else one read (shared with a read in flight)."""
         entry = self._values.get(key)
-        if entry is not None and self._stale_after.get(key, -1) < 0:
+        polled = key == STATE or key in self._watched
+        if entry is not None and polled and self._stale_after.get(key, -1) < 0:
             return entry.value
         return await self.read(key)
 
@@ -199,9 +201,13 @@ class ChainCache:
         return await asyncio.shield(task)
 
     async def tick(self) -> SystemState:
-        """One poll: the system state (its error is the caller's), then every watched key."""
+        """One poll: the system state (its error is the caller's), then every watched key (validators only
+        when the epoch moved or they were never read)."""
+        previous = self.state()
         state: SystemState = await self.read(STATE)
-        await self.refresh(self._watched - {STATE})
+        same_epoch = previous is not None and previous.epoch == state.epoch
+        await self.refresh(k for k in self._watched - {STATE}
+                           if not (same_epoch and k in EPOCH_KEYS and k in self._values))
         return state
 
     async def refresh(self, keys: Iterable[Key]) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from soma_desktop.network.base import Signer, list_all_targets
-from soma_desktop.network.types import ModelInfo, Target, TargetPage, TargetStatus
+from soma_desktop.network.types import ModelInfo, Target, TargetPage, TargetStatus, TxResult
 from soma_desktop.services.chain_cache import MODELS, OPEN_TARGETS, ChainCache, Touch, coins_key, stakes_key
-from soma_desktop.services.wallet import TxOutcome, WalletService
-from soma_desktop.wallet.history import TxKind
+from soma_desktop.services.wallet import WalletService
 
 
 @dataclass(frozen=True)
@@ -27,27 +26,23 @@ class ModelsService:
     async def all_targets(self, status: TargetStatus | None = None) -> list[Target]:
         return await list_all_targets(self.cache.require_network(), status)
 
-    async def claim(self, signer: Signer, target_id: str) -> TxOutcome:
+    async def claim(self, signer: Signer, target_id: str) -> TxResult:
         """ClaimRewards pays out as new coins (possibly to other owners) and deletes the target."""
         network = self.cache.require_network()
-        return await self.wallet.submit(TxKind.CLAIM_REWARDS, signer.address, 0, target_id,
-                                        lambda: network.claim_rewards(signer, target_id),
-                                        Touch.of(coins_key(signer.address), OPEN_TARGETS))
+        return await self.wallet.execute(lambda: network.claim_rewards(signer, target_id),
+                                         Touch.of(coins_key(signer.address), OPEN_TARGETS))
 
-    async def stake(self, signer: Signer, model_id: str, amount: int) -> TxOutcome:
+    async def stake(self, signer: Signer, model_id: str, amount: int) -> TxResult:
         network = self.cache.require_network()
-        return await self.wallet.submit(TxKind.STAKE_MODEL, signer.address, amount, model_id,
-                                        lambda: network.add_stake_to_model(signer, model_id, amount),
-                                        Touch.of(coins_key(signer.address), stakes_key(signer.address), MODELS))
+        return await self.wallet.execute(lambda: network.add_stake_to_model(signer, model_id, amount),
+                                         Touch.of(coins_key(signer.address), stakes_key(signer.address), MODELS))
 
-    async def set_commission(self, signer: Signer, model_id: str, rate_bps: int) -> TxOutcome:
+    async def set_commission(self, signer: Signer, model_id: str, rate_bps: int) -> TxResult:
         network = self.cache.require_network()
-        return await self.wallet.submit(TxKind.SET_COMMISSION, signer.address, 0, model_id,
-                                        lambda: network.set_model_commission_rate(signer, model_id, rate_bps),
-                                        Touch.of(coins_key(signer.address), MODELS))
+        return await self.wallet.execute(lambda: network.set_model_commission_rate(signer, model_id, rate_bps),
+                                         Touch.of(coins_key(signer.address), MODELS))
 
-    async def deactivate(self, signer: Signer, model_id: str) -> TxOutcome:
+    async def deactivate(self, signer: Signer, model_id: str) -> TxResult:
         network = self.cache.require_network()
-        return await self.wallet.submit(TxKind.DEACTIVATE_MODEL, signer.address, 0, model_id,
-                                        lambda: network.deactivate_model(signer, model_id),
-                                        Touch.of(coins_key(signer.address), MODELS))
+        return await self.wallet.execute(lambda: network.deactivate_model(signer, model_id),
+                                         Touch.of(coins_key(signer.address), MODELS))

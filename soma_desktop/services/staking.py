@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from soma_desktop.network.base import Signer
 from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, Validator
 from soma_desktop.services.chain_cache import (
-    MODELS, STATE, VALIDATORS, ChainCache, Touch, coins_key, stakes_key,
+    MODELS,
+    STATE,
+    VALIDATORS,
+    ChainCache,
+    Touch,
+    coins_key,
+    stakes_key,
 )
 from soma_desktop.services.wallet import TxOutcome, WalletService
 from soma_desktop.wallet.history import TxKind
@@ -42,7 +48,8 @@ class StakingService:
         stakes: list[StakedSoma] = []
         coins: list[Coin] = []
         if address is not None:
-            stakes, coins = await asyncio.gather(self.cache.get(stakes_key(address)), self.cache.get(coins_key(address)))
+            stakes, coins = await asyncio.gather(self.cache.get(stakes_key(address)),
+                                                 self.cache.get(coins_key(address)))
         return StakingSnapshot(state, validators, models, stakes, coins, address)
 
     async def stake(self, signer: Signer, validator: str, amount: int) -> TxOutcome:

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from soma_desktop.network.base import Network, Signer
-from soma_desktop.network.types import CommitSpec, Coin, ModelInfo, SystemState, TxResult
+from soma_desktop.network.types import Coin, CommitSpec, ModelInfo, SystemState, TxResult
 
 
 class StepReads:

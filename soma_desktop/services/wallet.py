@@ -7,14 +7,14 @@ nothing. History writes run on a worker thread (SQLite touches disk); everything
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import NetworkError, StatusUnknown, TransactionFailed
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import TxResult
+from soma_desktop.network.types import Coin, TxResult
 from soma_desktop.services.chain_cache import ChainCache, Touch, coins_key
 from soma_desktop.wallet.history import TxHistory, TxKind, TxRecord, TxStatus
 
@@ -96,6 +96,17 @@ class WalletService:
         await self.cache.apply(touch)
         return TxOutcome(final, result)
 
+    async def execute(self, send: Send, touch: Touch) -> TxResult:
+        """A transaction the app's history does not list (model owner actions, claims): send, then read
+        again what it touched."""
+        try:
+            result = await send()
+        except TransactionFailed:   # executed and refused: the fee was still paid
+            await self.cache.apply(touch)
+            raise
+        await self.cache.apply(touch)
+        return result
+
     # ---- history -----------------------------------------------------------------------------
     async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
         store, key = await self.history_store(), self.cache.network_key
@@ -130,3 +141,20 @@ async def _resolve_unknown(store: TxHistory, network: object, network_key: str, 
         await resolve_history(store, network, network_key, account)
     except NetworkError:
         pass   # offline: the record keeps saying "Checking… do not resend"; the next read retries
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What the wallet shows of one account's coins (exact shannons; `None` coins = not read yet)."""
+
+    total: int
+    coin_count: int
+    largest: int
+
+    @classmethod
+    def of(cls, coins: Sequence[Coin]) -> Balance:
+        return cls(sum(c.balance for c in coins), len(coins), max((c.balance for c in coins), default=0))
+
+    @property
+    def can_merge(self) -> bool:
+        return self.coin_count > 1

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from soma_desktop.core.paths import resources_dir
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.factory import NetworkChoice
+from soma_desktop.services.root import Services
 from soma_desktop.ui import errors
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
@@ -40,20 +41,22 @@ def window_icon() -> QIcon:
     return QIcon(str(resources_dir() / "icons" / ICON_NAME))
 
 
-def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice) -> tuple[AppContext, MainWindow]:
+def create_window(data_dir: Path, settings: Settings, choice: NetworkChoice,
+                  services: Services | None = None) -> tuple[AppContext, MainWindow]:
     """Build the context and main window, then start opening the network in the background."""
     bridge = AsyncBridge(default_timeout=settings.network_timeout_s)
-    ctx = AppContext(data_dir, settings, bridge)
+    ctx = AppContext(data_dir, settings, bridge, services=services)
     window = MainWindow(ctx)
     ctx.connect_to(choice)
     return ctx, window
 
 
-def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice) -> int:
+def run_application(data_dir: Path, settings: Settings, choice: NetworkChoice,
+                    services: Services | None = None) -> int:
     app = make_qapplication()
     errors.install(app)
     apply_theme(app, settings.theme)
-    ctx, window = create_window(data_dir, settings, choice)
+    ctx, window = create_window(data_dir, settings, choice, services)
     follow_system_changes(app, lambda: ctx.settings.theme)
     if smoke_requested():
         SmokeExit(app, window, ctx)   # CI and bundle smoke tests only; owned by the window

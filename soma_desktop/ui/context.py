@@ -16,7 +16,7 @@ from soma_desktop.network.base import Network, SystemState
 from soma_desktop.network.errors import NetworkError
 from soma_desktop.network.factory import NetworkChoice, open_network, sandbox_db_path
 from soma_desktop.network.messages import describe_error
-from soma_desktop.services import Services, build_services
+from soma_desktop.services.root import Services, build_services
 from soma_desktop.services.chain_cache import Key
 from soma_desktop.network.sandbox.store import SandboxCorrupt, quarantine
 from soma_desktop.ui.bridge import AsyncBridge
@@ -111,6 +111,8 @@ class AppContext(QObject):
             self.bridge.call(network.close(), owner=self)
             return
         self.network = network
+        if self.cache.network is not network:   # opened elsewhere (tests): bind it on the loop, before the poll
+            self.bridge.loop.call_soon_threadsafe(self.cache.set_network, network, choice.key)
         self.settings.network = choice.key
         self.save_settings()
         self.network_changed.emit(network)

@@ -106,7 +106,7 @@ class RemoteScoringDialog(QDialog):
         network = self.ctx.network
 
         async def fetch():
-            models = [m for m in await network.list_models()
+            models = [m for m in await self.ctx.services.models.registry()
                       if m.state == ModelState.ACTIVE and m.manifest is not None]
             page = await network.list_targets(status=TargetStatus.OPEN, limit=100)
             return models, page.targets

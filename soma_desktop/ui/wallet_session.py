@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.base import Network
-from soma_desktop.services import Services
+from soma_desktop.services.root import Services
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.settings_store import persist_settings
@@ -144,9 +144,7 @@ class WalletSession(QObject):
 
     def journal_key(self) -> bytes:
         """32-byte key for publish-journal secrets (HKDF of the vault's DEK; the key Vault.seal uses)."""
-        vault = self.vault()
-        public = getattr(vault, "journal_key", None)
-        return public() if callable(public) else vault._journal_key()
+        return self.vault().journal_key()
 
     def touch(self) -> None:
         """User activity: restart the idle clock."""

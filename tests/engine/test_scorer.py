@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,18 @@ def test_largest_network_file(tiny_model):
     assert len(progress_sizes) == 1024 and set(progress_sizes) == {1023}
     assert int(np.isnan(result.per_byte_nll).sum()) == 1025
     assert math.isfinite(result.loss) and result.embedding.shape == (32,)
+
+
+def test_fast_mode_stays_within_the_accuracy_budget_on_a_demo_model():
+    """Fast (packed bf16) vs exact on a real trained model: loss within 1e-3 (the budget fast mode promises)."""
+    from soma_desktop.engine.demo import list_demo_models
+    from soma_desktop.engine.weights import load_model
+
+    demo = next(d for d in list_demo_models() if d.weights_path.is_file())
+    model = load_model(demo.weights_path, device="cpu")
+    data = (Path(__file__).read_bytes() * 8)[:16384]
+    exact = score_bytes([model], data).models[0]
+    fast = score_bytes([model], data, precision="fast").models[0]
+    assert fast.loss != exact.loss   # really the bf16 path
+    assert abs(fast.loss - exact.loss) <= 1e-3
+    assert float(np.max(np.abs(fast.embedding - exact.embedding))) < 1e-2

@@ -143,6 +143,8 @@ def test_crafted_weights_are_refused_by_the_worker_before_loading(client, tmp_pa
         client.call(EvalRequest(files=(b"a" * 2048,), weights=(str(huge),), labels=("crafted",)))
     message = str(refused.value)
     assert message.startswith("crafted needs about") and "budget is 2.0 GiB" in message
+    with pytest.raises(EngineError, match="huge.safetensors needs about"):   # a hover probe is checked too
+        client.call(ProbeRequest(str(huge), b"a" * 2048, 5))
 
 
 @linux_only

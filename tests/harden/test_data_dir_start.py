@@ -85,6 +85,6 @@ def test_start_removes_stale_temps_and_hands_over(tmp_path, monkeypatch):
     stale.write_bytes(b"old wrapped key")
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
     seen = []
-    monkeypatch.setattr(application, "run_application", lambda d, s, c: seen.append((d, c.key)) or 0)
+    monkeypatch.setattr(application, "run_application", lambda d, s, c, services=None: seen.append((d, c.key)) or 0)
     assert run_gui(data_dir) == 0
     assert seen == [(data_dir.resolve(), "sandbox")] and not stale.exists()

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from soma_desktop.network.errors import NetworkUnavailable
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS
 from soma_desktop.services.chain_cache import (
-    MODELS, STATE, VALIDATORS, Change, ChainCache, Kind, Touch, coins_key, stakes_key,
+    MODELS,
+    STATE,
+    VALIDATORS,
+    ChainCache,
+    Change,
+    Kind,
+    Touch,
+    coins_key,
+    stakes_key,
 )
 
 OTHER = "0x" + "ab" * 32
@@ -29,6 +40,16 @@ def test_tick_polls_state_and_every_watched_key_once(loop, counted, cache):
     assert counted.reads == {"get_system_state": 1, "list_models": 1, "list_coins": 2, "list_staked_soma": 2}
     assert sum(c.balance for c in cache.coins(SANDBOX_DEMO_ADDRESS)) > 2**32
     assert cache.coins(OTHER) == []
+
+
+def test_validators_are_polled_again_only_at_an_epoch_boundary(loop, counted, cache):
+    cache.watch(VALIDATORS)
+    loop.run_until_complete(cache.tick())
+    loop.run_until_complete(cache.tick())
+    assert counted.reads["get_validators"] == 1 and counted.reads["get_system_state"] == 2
+    loop.run_until_complete(counted.advance_epoch())
+    loop.run_until_complete(cache.tick())
+    assert counted.reads["get_validators"] == 2
 
 
 def test_changes_are_published_only_when_a_value_differs(loop, counted, cache):
@@ -75,12 +96,8 @@ def test_switching_network_forgets_everything(loop, counted, cache):
     assert cache.state() is not None
     cache.set_network(None)
     assert cache.state() is None and cache.peek(STATE) is None
-    try:
+    with pytest.raises(NetworkUnavailable):
         loop.run_until_complete(cache.read(STATE))
-    except Exception as exc:
-        assert type(exc).__name__ == "NetworkUnavailable"
-    else:
-        raise AssertionError("a read without a network must fail")
 
 
 def test_read_errors_become_events_and_the_tick_survives_them(loop, counted):
@@ -105,3 +122,12 @@ class _Signer:
 
     def secret_key(self) -> bytes:
         return b"\x07" * 32
+
+
+def test_an_unwatched_key_is_read_again_rather_than_served_stale(loop, counted, cache):
+    loop.run_until_complete(cache.get(MODELS))
+    loop.run_until_complete(cache.get(MODELS))
+    assert counted.reads["list_models"] == 2      # nobody polls it: each ask is a read (shared in flight)
+    cache.watch(MODELS)
+    loop.run_until_complete(cache.get(MODELS))
+    assert counted.reads["list_models"] == 2      # polled every tick: the cached list is current

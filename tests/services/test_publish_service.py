@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 import pytest
-from tests.publish.publish_helpers import ONE_SOMA, TestSigner, embedding, make_safetensors
 
 from soma_desktop.network.types import ModelState
 from soma_desktop.publish.blob_server import BlobServer
@@ -15,6 +14,7 @@ from soma_desktop.publish.runner import PublishRunner
 from soma_desktop.publish.workflow import Action, Step
 from soma_desktop.services.chain_cache import MODELS, VALIDATORS
 from soma_desktop.services.publish import PublishService
+from tests.publish.publish_helpers import ONE_SOMA, TestSigner, embedding, make_safetensors
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ def _stake_model(qtbot, ctx, panel, demo: str, model_id: str) -> int:
     return fee
 
 
-def _claim(qtbot, ctx, demo: str) -> None:
+def _claim(qtbot, ctx, demo: str) -> int:
     """An unfilled genesis target, expired since epoch 1: the claimer gets the 0.5 % finder fee as a new coin."""
     panel = ModelsPanel(ctx)
     qtbot.addWidget(panel)
@@ -234,7 +234,9 @@ def _claim(qtbot, ctx, demo: str) -> None:
     new_coins = [c.balance for c in run(ctx, ctx.network.list_coins(demo)) if c.id not in coins_before]
     assert new_coins == [finder]                                   # the payout, exact, as its own coin
     # The fee's object count (3) is the chain's for an unfilled target; money-rules changes only filled claims.
-    assert balance(ctx, demo) == before + finder - open_claim_fee(target.reward_pool, bps)
+    fee = open_claim_fee(target.reward_pool, bps)
+    assert balance(ctx, demo) == before + finder - fee
+    return fee
 
 
 def test_realistic_amounts_through_the_real_dialogs(qtbot, ctx, session, wallet_panel, staking_panel, tmp_path):
@@ -245,11 +247,11 @@ def test_realistic_amounts_through_the_real_dialogs(qtbot, ctx, session, wallet_
     stake_fee = _stake_validator(qtbot, ctx, staking_panel, demo)
     model_id = _publish(qtbot, ctx, tmp_path, demo)
     model_fee = _stake_model(qtbot, ctx, staking_panel, demo, model_id)
-    _claim(qtbot, ctx, demo)
+    claim_fee = _claim(qtbot, ctx, demo)
     final = balance(ctx, demo)
     qtbot.waitUntil(lambda: ui_balance(wallet_panel, 0) == final, timeout=10_000)
     # The wallet's history keeps each amount and fee exact (newest first).
-    expected = [("Staked to model", 2**33, model_fee), ("Staked", 12_345 * SOMA, stake_fee),
+    expected = [("Claimed rewards", 0, claim_fee), ("Staked to model", 2**33, model_fee), ("Staked", 12_345 * SOMA, stake_fee),
                 ("Sent", 5_123_456_789, send_fee)]
 
     def history() -> list[tuple[str, int, int]]:
@@ -257,11 +259,11 @@ def test_realistic_amounts_through_the_real_dialogs(qtbot, ctx, session, wallet_
         return [(table.item(r, 1).text(), parse_soma(table.item(r, 2).text()), parse_soma(table.item(r, 3).text()))
                 for r in range(table.rowCount())]
     qtbot.waitUntil(lambda: history() == expected, timeout=10_000)
-    assert wallet_panel.history_table.status_texts() == ["Confirmed"] * 3
+    assert wallet_panel.history_table.status_texts() == ["Confirmed"] * 4
     # ... and so does its CSV export
     path = tmp_path / "history.csv"
     wallet_panel.export_history_csv(str(path))
-    wait_banner(qtbot, wallet_panel.banner, "Exported 3 transactions")
+    wait_banner(qtbot, wallet_panel.banner, "Exported 4 transactions")
     with path.open(newline="", encoding="utf-8") as handle:
         rows = [(int(r["amount_shannons"]), int(r["fee_shannons"])) for r in csv.DictReader(handle)]
     assert rows == [(amount, fee) for _kind, amount, fee in expected]

@@ -39,14 +39,32 @@ Deviations from the real chain (also in `DEVIATIONS` for the UI):
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from soma_desktop.network.sandbox.chain import SandboxChain, SandboxConfig
-from soma_desktop.network.sandbox.deviations import DEVIATIONS
-from soma_desktop.network.sandbox.genesis import (
-    DEMO_PUBLISHER_ADDRESS, FAUCET_ADDRESS, SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC,
-)
-from soma_desktop.network.sandbox.network import SandboxNetwork
+if TYPE_CHECKING:
+    from soma_desktop.network.sandbox.chain import SandboxChain, SandboxConfig
+    from soma_desktop.network.sandbox.deviations import DEVIATIONS
+    from soma_desktop.network.sandbox.genesis import (
+        DEMO_PUBLISHER_ADDRESS, FAUCET_ADDRESS, SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC,
+    )
+    from soma_desktop.network.sandbox.network import SandboxNetwork
+
+# The package exports these names without importing its submodules at import time: the submodules
+# import each other through the package, and an eager __init__ would close an import cycle.
+_EXPORTS = {
+    "SandboxChain": "chain", "SandboxConfig": "chain", "DEVIATIONS": "deviations",
+    "DEMO_PUBLISHER_ADDRESS": "genesis", "FAUCET_ADDRESS": "genesis", "SANDBOX_DEMO_ADDRESS": "genesis",
+    "SANDBOX_DEMO_MNEMONIC": "genesis", "SandboxNetwork": "network",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
 def open_sandbox(db_path: Path, config: SandboxConfig | None = None) -> SandboxNetwork:
@@ -55,6 +73,8 @@ def open_sandbox(db_path: Path, config: SandboxConfig | None = None) -> SandboxN
     In timed mode, missed boundaries are caught up here; call `await network.start()` to keep epochs
     advancing by the clock, and `await network.close()` when done.
     """
+    from soma_desktop.network.sandbox.network import SandboxNetwork
+
     return SandboxNetwork(Path(db_path), config)
 
 

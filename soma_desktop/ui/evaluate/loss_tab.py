@@ -138,6 +138,14 @@ class LossTab(QWidget):
     # ---- Public API --------------------------------------------------------------------------------
     def show_track(self, track: FileTrack | None, *, running: bool) -> None:
         """Draw `track` (partial or final); structural changes rebuild, streaming updates only set data."""
+        if running and track is not None and track is not self.track and not any(m.chunks_done for m in track.models):
+            # Nothing to plot yet: clear (cheap) and let the first batch of chunks draw the file once, in full,
+            # instead of drawing a 1 MiB all-NaN track and then drawing it again.
+            if self.track is not None:
+                self.track = None
+                self._fill_colour_choices()
+                self._redraw(full=True)
+            return
         new_file = track is not self.track
         self.track, self.running = track, running
         if new_file:

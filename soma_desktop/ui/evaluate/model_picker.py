@@ -165,7 +165,7 @@ class ModelPicker(QWidget):
             self._note("registry", "not connected")
             return
         self.listing_in_flight += 1
-        self.ctx.bridge.call(network.list_models(), on_result=self._on_registry_listed, owner=self,
+        self.ctx.bridge.call(self.ctx.services.models.registry(), on_result=self._on_registry_listed, owner=self,
                              on_error=self._on_registry_failed, label="listing models")
 
     def _on_registry_failed(self, exc: BaseException) -> None:

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import ModelInfo, ModelState
+from soma_desktop.network.types import ModelInfo, ModelState, TxResult
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
-from soma_desktop.services.wallet import TxOutcome
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.models.registry_table import model_label, pending_text
@@ -299,8 +298,7 @@ class ModelDetail(QWidget):
         self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
                              on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
-    def _on_tx_done(self, verb: str, outcome: TxOutcome) -> None:
-        tx = outcome.result
+    def _on_tx_done(self, verb: str, tx: TxResult) -> None:
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
                                  f"transaction {tx.digest}.", "ok")
         self.sig_changed.emit()

@@ -195,8 +195,8 @@ class TargetsView(QWidget):
         self._loading = True
         self.more.setEnabled(False)
         generation = self._generation
-        self.ctx.bridge.call(network.list_targets(status=self.filter.currentData(), page_token=self.next_token,
-                                                  limit=PAGE_SIZE),
+        self.ctx.bridge.call(self.ctx.services.models.targets_page(self.filter.currentData(), self.next_token,
+                                                                   PAGE_SIZE),
                              on_result=lambda page: self._on_page(generation, page), on_error=self._on_error,
                              owner=self, label="targets")
 
@@ -272,7 +272,7 @@ class TargetsView(QWidget):
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
         self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
-                             on_result=lambda out, tid=t.id: self._on_claimed(tid, out.result),
+                             on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
                              on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claim_all_clicked(self) -> None:

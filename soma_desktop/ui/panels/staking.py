@@ -421,7 +421,7 @@ class StakingPanel(QWidget):
             return
         principal = sum(p.stake.principal for p in self.positions)
         rewards = sum(p.rewards for p in self.positions)
-        available = sum(c.balance for c in snap.coins) if mine else 0
+        available = snap.balance if mine else 0
         self.totals_label.setText(
             f"<b>{account.name}</b> — staked {amount_text(principal, hidden=hidden)} · rewards to date "
             f"<span style='color:#15803d'>{amount_text(rewards, hidden=hidden)}</span> · available "

@@ -15,6 +15,7 @@ from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin
 from soma_desktop.services.chain_cache import Change, Kind, coins_key
+from soma_desktop.services.wallet import Balance
 from soma_desktop.ui.chain_signals import touches
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.ui.context import AppContext
@@ -268,7 +269,7 @@ class WalletPanel(QWidget):
 
         account = self.session.current_account()
         coins = self.coins.get(account.address, []) if account else []
-        if account is None or len(coins) < 2:
+        if account is None or not Balance.of(coins).can_merge:
             return
         smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
         fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
@@ -521,8 +522,8 @@ class WalletPanel(QWidget):
         self.accounts_table.blockSignals(True)
         self.accounts_table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            coins = self.coins.get(account.address)
-            balance = None if coins is None else sum(c.balance for c in coins)
+            coins = self.cache.coins(account.address)
+            balance = None if coins is None else Balance.of(coins).total
             name = QTableWidgetItem(account.name + ("" if account.is_derived else "  (imported)"))
             address = QTableWidgetItem(account.address)
             address.setData(Qt.ItemDataRole.UserRole, account.address)
@@ -558,27 +559,27 @@ class WalletPanel(QWidget):
         if coins is None:
             self.detail_label.setText(f"<b>{account.name}</b> — loading balance…")
             return
-        total = sum(c.balance for c in coins)
+        balance = Balance.of(coins)
         hidden = self.session.amounts_hidden()
-        text = f"<b>{account.name}</b>: {exact_amount_html(total, hidden)} in {len(coins)} coin(s)"
-        if len(coins) > 1 and not hidden:
-            text += f"; one transaction can spend up to the largest coin, {format_soma(max(c.balance for c in coins))}"
+        text = f"<b>{account.name}</b>: {exact_amount_html(balance.total, hidden)} in {balance.coin_count} coin(s)"
+        if balance.can_merge and not hidden:
+            text += f"; one transaction can spend up to the largest coin, {format_soma(balance.largest)}"
         self.detail_label.setText(text)
 
     def _sync_actions(self) -> None:
         network = self.ctx.network
         account = self.session.current_account()
         coins = self.coins.get(account.address, []) if account else []
-        balance = sum(c.balance for c in coins)
+        balance = Balance.of(coins)
         online = network is not None
         _enable(self.copy_button, account is not None, "Unlock the wallet first")
         _enable(self.receive_button, account is not None, "Unlock the wallet first")
         _enable(self.faucet_button, account is not None and online and network.has_faucet,
                 "Unlock the wallet first" if account is None else "Not connected" if not online
                 else f"{network.name} has no faucet")
-        _enable(self.send_button, account is not None and online and balance > 0,
+        _enable(self.send_button, account is not None and online and balance.total > 0,
                 "Not connected" if not online else "This account holds no SOMA yet")
-        _enable(self.merge_button, len(coins) > 1, "Merging needs two or more coins")
+        _enable(self.merge_button, balance.can_merge, "Merging needs two or more coins")
         has_phrase = self.session.is_unlocked() and self.session.vault().has_mnemonic
         _enable(self.add_button, has_phrase,
                 "This wallet was imported from a key, not a recovery phrase; use More ▸ Import keys",

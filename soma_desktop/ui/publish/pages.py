@@ -217,7 +217,7 @@ class HostPage(Page):
         self.own_url.setEnabled(self.own.isChecked())
 
     def render(self, view: JobView, busy: bool) -> None:
-        local_ok = bool(getattr(self.ctx.network, "is_sandbox", False)) or (
+        local_ok = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or (
             self.ctx.choice is not None and self.ctx.choice.key == "localnet")
         self.local.setEnabled(local_ok)
         self.local.setToolTip("" if local_ok else "Real validators cannot reach a server on your computer; "

@@ -16,7 +16,10 @@ COLUMNS = ("Time", "Type", "Amount", "Fee", "Counterparty", "Status", "Digest")
 KIND_TEXT = {
     TxKind.TRANSFER: "Sent", TxKind.PAY: "Paid", TxKind.MERGE: "Merged coins", TxKind.FAUCET: "Faucet",
     TxKind.STAKE: "Staked", TxKind.STAKE_MODEL: "Staked to model", TxKind.WITHDRAW_STAKE: "Withdrew stake",
-    TxKind.OTHER: "Other",
+    TxKind.CREATE_MODEL: "Created model", TxKind.COMMIT_MODEL: "Committed model",
+    TxKind.REVEAL_MODEL: "Revealed model", TxKind.DEACTIVATE_MODEL: "Deactivated model",
+    TxKind.SET_COMMISSION: "Set commission", TxKind.SUBMIT_DATA: "Submitted data",
+    TxKind.CLAIM_REWARDS: "Claimed rewards", TxKind.OTHER: "Other",
 }
 STATUS_COLOR = {TxStatus.PENDING: "#b45309", TxStatus.CONFIRMED: "#15803d", TxStatus.FAILED: "#b91c1c"}
 

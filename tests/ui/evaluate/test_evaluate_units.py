@@ -147,3 +147,25 @@ def test_peak_levels_update_incrementally_and_keep_every_spike():
     x, y = levels.points(values, 1000, 3000)                  # zoomed in: the raw values themselves
     assert np.array_equal(y, values[1000:3000], equal_nan=True) and x[0] == 1000
     assert stride_points(np.arange(100_000.0), 0, 100_000)[1].size <= MAX_POINTS
+
+
+def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(qtbot, ctx):
+    from soma_desktop.ui.evaluate.loss_tab import LossTab
+
+    class Progress:  # duck-typed engine ChunkProgress
+        model_index, chunk_index, chunks_total, offset = 0, 0, 1024, 1
+        nll = np.full(1023, 2.0, dtype=np.float32)
+        partial_loss, partial_embedding = 0.5, np.ones(4, dtype=np.float32)
+
+    tab = LossTab(ctx)
+    qtbot.addWidget(tab)
+    old = RunResults.start(1, [(Path("old"), b"o" * 4096, False, False)], [ModelRef("m", "w")])
+    tab.show_track(old.files[0], running=False)
+    results = RunResults.start(2, [(Path("big"), b"x" * 1_048_576, False, False)], [ModelRef("m", "w")])
+    tab.show_track(results.files[0], running=True)
+    assert tab.track is None and tab.plot.size == 0          # the old file is cleared, the empty one not drawn
+    results.apply_chunk(0, Progress())
+    tab.show_track(results.files[0], running=True)
+    assert tab.track is results.files[0] and tab.plot.size == 1_048_576
+    np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], 2.0 / math.log(2), rtol=1e-6)
+    tab.stop()

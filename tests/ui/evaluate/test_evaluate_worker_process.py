@@ -13,7 +13,7 @@ import pytest
 from soma_desktop.evalworker import shared_client
 from soma_desktop.ui.evaluate.controller import RunController
 from soma_desktop.ui.evaluate.results import ModelRef
-from tests.ui.evaluate.evaluate_helpers import add_models, click_run_and_wait, drop_files
+from tests.ui.evaluate.evaluate_helpers import add_models, drop_files
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -48,7 +48,11 @@ def create_wallet_via_wizard(qtbot, panel, password: str = PASSWORD, *, remember
 
 
 def wait_banner(qtbot, banner, fragment: str, timeout: int = 20_000) -> str:
-    qtbot.waitUntil(lambda: fragment in banner.text() and banner.isVisible(), timeout=timeout)
+    try:
+        qtbot.waitUntil(lambda: fragment in banner.text() and banner.isVisible(), timeout=timeout)
+    except Exception as exc:   # say what the user saw instead
+        raise AssertionError(f"banner never showed {fragment!r}; it shows {banner.text()!r} "
+                             f"(visible={banner.isVisible()})") from exc
     return banner.text()
 
 

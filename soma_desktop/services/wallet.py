@@ -40,6 +40,12 @@ class WalletService:
     data_dir: Path
     _history: TxHistory | None = field(default=None, repr=False)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    recorded: list[Callable[[TxRecord], None]] = field(default_factory=list, repr=False)
+    """Called (on the loop thread) whenever a history row is added or moves on, whichever panel sent it."""
+
+    def _notify(self, record: TxRecord) -> None:
+        for listener in list(self.recorded):
+            listener(record)
 
     async def history_store(self) -> TxHistory:
         """Open the store on first use (a worker thread: it touches disk)."""
@@ -84,15 +90,18 @@ class WalletService:
         """Record, send, record the outcome, then read again exactly what the transaction touched."""
         store, key = await self.history_store(), self.cache.network_key
         record = await asyncio.to_thread(store.add, key, account, kind, amount, counterparty=counterparty)
+        self._notify(record)
         try:
             result = await send()
         except BaseException as exc:
             await record_failure(store, record.id, exc)
+            self._notify(record)
             if isinstance(exc, TransactionFailed):   # a failed execution still paid a fee
                 await self.cache.apply(touch)
             raise
         final = await asyncio.to_thread(store.update, record.id, status=TxStatus.CONFIRMED, digest=result.digest,
                                         fee=result.fee)
+        self._notify(final)
         await self.cache.apply(touch)
         return TxOutcome(final, result)
 

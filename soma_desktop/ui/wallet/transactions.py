@@ -33,6 +33,12 @@ class TxTracker(QObject):
         super().__init__(parent)
         self.bridge = bridge
         self.service = service
+        service.recorded.append(self._on_recorded)   # claims and model actions from other panels count too
+
+    def _on_recorded(self, _record: TxRecord) -> None:
+        """Loop thread: the emit is queued to the GUI thread's receivers."""
+        if shiboken6.isValid(self):
+            self.sig_history_changed.emit()
 
     # ---- Public API ----------------------------------------------------------------------------
     def network_key(self) -> str:

@@ -159,8 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _one_pass(data_dir: Path, choice: Any, settings: Any, unlock: Unlock) -> PassReport | None:
-    """None when the GUI holds the data dir (it guards the reveal itself)."""
+async def _one_pass(data_dir: Path, choice: Any, settings: Any, unlock: Unlock,
+                    kept: dict[str, Any] | None = None) -> PassReport | None:
+    """None when the GUI holds the data dir (it guards the reveal itself).
+
+    `kept`: a real network stays open across passes, so that its record of a transaction with an unknown
+    outcome keeps blocking a resend until the chain shows what happened. The sandbox is a file the GUI opens
+    too, so it is closed after every pass (it never has unknown outcomes)."""
     from soma_desktop.network.factory import open_network
 
     try:
@@ -168,16 +173,21 @@ async def _one_pass(data_dir: Path, choice: Any, settings: Any, unlock: Unlock) 
     except AlreadyRunning:
         return None
     try:
-        try:
-            network = await open_network(choice, data_dir, settings)
-        except NetworkError as exc:
-            return PassReport(errors=[f"cannot open {choice.label}: {exc}"])
+        network = (kept or {}).pop("network", None)
+        if network is None:
+            try:
+                network = await open_network(choice, data_dir, settings)
+            except NetworkError as exc:
+                return PassReport(errors=[f"cannot open {choice.label}: {exc}"])
         try:
             return await guard_pass(data_dir, network, unlock=unlock)
         except NetworkError as exc:
             return PassReport(errors=[f"{choice.label}: {exc}"])
         finally:
-            await network.close()
+            if kept is not None and not network.is_sandbox:
+                kept["network"] = network
+            else:
+                await network.close()
     finally:
         lock.release()
 
@@ -205,17 +215,22 @@ async def run_guard(data_dir: Path, choice: Any, settings: Any, *, once: bool, i
 
     notified: set[str] = set()
     wake = WakeDetector()
-    report = await _one_pass(data_dir, choice, settings, unlock)
-    _publish(report, notified)
-    if once:
-        return EXIT_OK if report is None else report.exit_code
-    next_pass = time.monotonic() + interval_s
-    while ticks is None or (ticks := ticks - 1) >= 0:
-        await asyncio.sleep(min(TICK_S, interval_s))
-        if wake.woke() or time.monotonic() >= next_pass:
-            _publish(await _one_pass(data_dir, choice, settings, unlock), notified)
-            next_pass = time.monotonic() + interval_s
-    return EXIT_OK
+    kept: dict[str, Any] = {}
+    try:
+        report = await _one_pass(data_dir, choice, settings, unlock, None if once else kept)
+        _publish(report, notified)
+        if once:
+            return EXIT_OK if report is None else report.exit_code
+        next_pass = time.monotonic() + interval_s
+        while ticks is None or (ticks := ticks - 1) >= 0:
+            await asyncio.sleep(min(TICK_S, interval_s))
+            if wake.woke() or time.monotonic() >= next_pass:
+                _publish(await _one_pass(data_dir, choice, settings, unlock, kept), notified)
+                next_pass = time.monotonic() + interval_s
+        return EXIT_OK
+    finally:
+        if "network" in kept:
+            await kept.pop("network").close()
 
 
 def main(argv: list[str] | None = None) -> int:

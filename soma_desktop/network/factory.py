@@ -57,4 +57,11 @@ async def open_network(choice: NetworkChoice, data_dir: Path, settings: Settings
     from soma_desktop.network.sdk import open_sdk_network
 
     return await open_sdk_network(choice.key, faucet_url=settings.custom_faucet_url or None,
-                                  timeout_s=settings.network_timeout_s)
+                                  timeout_s=settings.network_timeout_s, outcomes_path=outcomes_path(data_dir, choice))
+
+
+def outcomes_path(data_dir: Path, choice: NetworkChoice) -> Path:
+    """Where a real network's unknown transaction outcomes survive a restart (network/sdk/outcomes.py)."""
+    import hashlib
+
+    return data_dir / "outcomes" / (hashlib.sha256(choice.key.encode()).hexdigest()[:16] + ".json")

@@ -39,7 +39,35 @@ CHAIN_ERRORS: dict[str, str] = {
     "AuditWindowClosed": "The audit window for this target has closed.",
     "TargetNotFilled": "The target is still open in its epoch; it can be claimed after it expires.",
     "NoActiveModels": "There are no active models yet.",
+    # The rest of ExecutionFailureStatus (types/src/effects/mod.rs L694-900 in soma-org/soma).
+    "InvalidTransactionType": "This kind of transaction is not allowed here.",
+    "DuplicateValidator": "That validator is already registered.",
+    "DuplicateValidatorMetadata": "Another validator already uses that address or key.",
+    "MissingProofOfPossession": "The validator's proof of key possession is missing.",
+    "InvalidProofOfPossession": "The validator's proof of key possession is invalid.",
+    "NotAValidator": "Only a validator can do that.",
+    "ValidatorAlreadyRemoved": "That validator has already left the committee.",
+    "AdvancedToWrongEpoch": "The epoch change did not match the chain's epoch.",
+    "ModelNotPending": "The model is not waiting for a reveal (it was never committed, or already revealed).",
+    "ModelNotCreated": "The model is not in its Created state; it was already committed or is inactive.",
+    "TargetNotFound": "No target with that id exists on this network.",
+    "TargetAlreadyClaimed": "This target's rewards were already claimed.",
+    "InsufficientEmissionBalance": "The network's emission pool cannot pay this reward now.",
+    "CoinBalanceOverflow": "The coin balance would overflow.",
+    "ArithmeticOverflow": "An amount in the transaction is too large.",
+    "CannotReportOneself": "A validator cannot report itself.",
+    "ReportRecordNotFound": "There is no report to undo.",
+    "InputObjectDeleted": "A coin or object used by the transaction was deleted meanwhile.",
+    "CertificateDenied": "The validators refused to execute the transaction.",
+    "ExecutionCancelledDueToSharedObjectCongestion": "The network was congested and cancelled the transaction "
+                                                     "without changing anything but the fee; try again.",
+    "SomaError": "The network reported an internal error while executing the transaction.",
+    "ObjectLockConflict": "A coin is in use by another pending transaction; try again shortly.",
+    "TransactionRejected": "The network refused the transaction before executing it; nothing changed.",
 }
+
+# Failures after which sending the same transaction again can succeed without any change by the user.
+RETRYABLE_CHAIN_ERRORS = frozenset({"ExecutionCancelledDueToSharedObjectCongestion", "ObjectLockConflict"})
 
 
 def describe_error(exc: BaseException) -> str:

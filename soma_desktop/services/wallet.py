@@ -119,6 +119,7 @@ class WalletService:
     # ---- history -----------------------------------------------------------------------------
     async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
         store, key = await self.history_store(), self.cache.network_key
+        await _resolve_unknown(store, self.cache.network, key, account)
         return await asyncio.to_thread(store.list, network=key, account=account, limit=limit)
 
     async def export_csv(self, path: str, account: str) -> int:
@@ -137,6 +138,18 @@ async def record_failure(store: TxHistory, record_id: int, exc: BaseException) -
         await asyncio.to_thread(store.update, record_id, status=TxStatus.FAILED, reason=NOT_SENT + describe_error(exc))
     else:  # a bug or a cancellation: nothing is known about the outcome, say so
         await asyncio.to_thread(store.update, record_id, reason="Interrupted before the outcome was known")
+
+
+async def _resolve_unknown(store: TxHistory, network: object, network_key: str, account: str) -> None:
+    """Unknown outcomes are settled from chain state when the history is read (network/sdk/outcomes.py)."""
+    from soma_desktop.network.sdk.outcomes import resolve_history
+
+    if network is None:
+        return
+    try:
+        await resolve_history(store, network, network_key, account)
+    except NetworkError:
+        pass   # offline: the record keeps saying "Checking… do not resend"; the next read retries
 
 
 @dataclass(frozen=True)

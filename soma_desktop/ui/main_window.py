@@ -418,9 +418,13 @@ class MainWindow(QMainWindow):
         """File → Quit and the tray's Quit: really quit (after the quit warning), never hide to the tray."""
         self._quitting = True
         try:
-            self.close()
+            closed = self.close()
         finally:
             self._quitting = False
+        if closed and self.tray.available:   # a window hidden in the tray does not end the app by closing
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
         if not self._quitting and self.tray.keep_in_tray():   # a reveal is pending: stay in the tray

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
+from soma_desktop.guardian.wake import WakeDetector
 from soma_desktop.publish.journal import Job
 from soma_desktop.publish.workflow import ChainView, deadline
 from soma_desktop.ui.format import duration_text
@@ -57,6 +58,11 @@ class GuardianTray(QObject):
         self.window = window
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.told = False
+        self.wake = WakeDetector()
+        if hasattr(window, "ctx"):
+            from soma_desktop.ui.chain_watch import ChainIdentityWatch
+
+            self.chain_watch = ChainIdentityWatch(window)
         self.icon = QSystemTrayIcon(self)
         app = QApplication.instance()
         if app is not None:
@@ -142,6 +148,9 @@ class GuardianTray(QObject):
         QMessageBox.warning(self.window, "Start at login", f"Could not change the login items: {exc}")
 
     def _on_timer_timeout(self) -> None:
+        ctx = getattr(self.window, "ctx", None)
+        if self.wake.woke() and ctx is not None:
+            ctx.refresh()          # after sleep: re-read the chain now, so a due reveal is reconciled at once
         self._refresh()
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

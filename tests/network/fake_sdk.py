@@ -71,6 +71,11 @@ CONNECTION_DROPPED = rejected("Unknown", "error reading a body from connection: 
 # Faults that leave the transaction executed (True) or not (False) on the sandbox behind the fake.
 OPEN_OUTCOMES = {CHECKPOINT_TIMEOUT: True, CHECKPOINT_STREAM_ERROR: True, TIMEOUT_BEFORE_FINALITY: False,
                  ALREADY_PROCESSING: True, CONNECTION_DROPPED: False}
+# sdk/src/lib.rs L422-426 (TransactionFailed with the effects' status, Debug-formatted); the fake does not
+# charge the fee of the cancelled execution.
+CONGESTED = ("Transaction failed: TransferCoin failed (digest: 11111111111111111111111111111111): "
+             "Failure { error: ExecutionCancelledDueToSharedObjectCongestion }")
+FAULT_EXECUTES = {CONGESTED: False}
 
 
 def no_gas_coin(address_bare: str, locked: int) -> str:
@@ -113,6 +118,46 @@ def parse_address(text: Any) -> str:
         raise ValueError("Unable to parse AccountAddress (must be hex string of length 32)") from None
 
 
+def _uleb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _tensor_bcs(values: Any) -> bytes:
+    raw = f32_bytes(values)
+    return b"\x00" + _uleb(len(raw)) + raw + _uleb(1) + struct.pack("<Q", len(raw) // 4)
+
+
+def _opt(value: bytes | None) -> bytes:
+    return b"\x00" if value is None else b"\x01" + value
+
+
+def target_bcs(x: t.Target, *, claimed: bool = False) -> bytes:
+    """BCS of TargetV1 (types/src/target.rs L45-126, written from the field list, not copied)."""
+    addr = lambda a: bytes.fromhex(a[2:]) if a else None     # noqa: E731
+    if claimed:
+        status = _uleb(2)
+    elif x.fill_epoch is not None:
+        status = _uleb(1) + struct.pack("<Q", x.fill_epoch)
+    else:
+        status = _uleb(0)
+    manifest = None
+    if x.data_manifest is not None:
+        url = x.data_manifest.url.encode()
+        manifest = (_uleb(0) + _uleb(len(url)) + url + _uleb(0) + _uleb(len(x.data_manifest.checksum))
+                    + x.data_manifest.checksum + struct.pack("<Q", x.data_manifest.size))
+    return (_tensor_bcs(x.embedding) + _uleb(len(x.model_ids)) + b"".join(addr(m) for m in x.model_ids)
+            + _tensor_bcs([x.distance_threshold]) + struct.pack("<QQ", x.reward_pool, x.generation_epoch) + status
+            + _opt(addr(x.submitter)) + _opt(addr(x.winning_model_id)) + _opt(addr(x.winning_model_owner))
+            + struct.pack("<Q", x.bond_amount) + _opt(manifest) + _opt(None)
+            + _opt(None if x.winning_distance is None else _tensor_bcs([x.winning_distance]))
+            + _opt(None if x.winning_loss is None else _tensor_bcs([x.winning_loss])) + _uleb(0))
+
+
 def tensor(values: Any) -> dict[str, Any]:
     raw = f32_bytes(values)
     return {"dtype": 0, "bytes": list(raw), "shape": [len(raw) // 4]}
@@ -146,6 +191,8 @@ class FakeChain:
     checkpoint_timeouts: set[str] = field(default_factory=set)     # method -> execute, then report a timeout
     faults: dict[str, str] = field(default_factory=dict)  # method -> one of OPEN_OUTCOMES (once); executes per table
     gas_top_n: int = 1                                    # soma-sdk picks among the 8 richest; 1 = deterministic
+    claimed: dict[str, t.Target] = field(default_factory=dict)  # the chain keeps claimed targets (status Claimed)
+    chain_identifier: str = "localnet"
     scorer: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     calls: list[str] = field(default_factory=list)
     clients: list["FakeSomaClient"] = field(default_factory=list)
@@ -269,7 +316,7 @@ class FakeSomaClient:
     async def _tx(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
         """Run a sandbox transaction and translate its outcome into soma-sdk's shapes and messages."""
         fault = self._chain.faults.pop(name, None)
-        if fault is not None and not OPEN_OUTCOMES[fault]:
+        if fault is not None and not {**OPEN_OUTCOMES, **FAULT_EXECUTES}[fault]:
             coro.close()
             raise RuntimeError(fault)
         try:
@@ -327,7 +374,23 @@ class FakeSomaClient:
 
     # --- chain info ----------------------------------------------------------------------------------
     def get_chain_identifier(self):
-        return self._start("get_chain_identifier", lambda: "localnet")
+        return self._start("get_chain_identifier", lambda: self._chain.chain_identifier)
+
+    def get_object(self, object_id: str):
+        """python-sdk/src/lib.rs `get_object` -> obj_to_py_with_ref: the pythonized Object with id/version/digest."""
+        oid = parse_address(object_id)
+
+        async def body():
+            target = self._chain.claimed.get(oid) or next(
+                (x for x in await list_all_targets(self._net) if x.id == oid), None)
+            if target is None:
+                raise RuntimeError(f'status: NotFound, message: "Object {oid} not found"' + META)
+            contents = bytes.fromhex(oid[2:]) + target_bcs(target, claimed=oid in self._chain.claimed)
+            digest = b58encode(hashlib.blake2b(contents, digest_size=32).digest())
+            return SimpleNamespace(id=oid, version=2, digest=digest, previous_transaction=digest,
+                                   owner=SimpleNamespace(Shared=SimpleNamespace(initial_shared_version=1)),
+                                   data=SimpleNamespace(object_type="Target", version=2, contents=contents))
+        return self._start("get_object", body)
 
     def get_epoch(self, epoch: int | None = None):
         """Only `epoch` is reliable (sdk.md §2.5: the read mask drops the timestamps)."""
@@ -525,7 +588,10 @@ class FakeSomaClient:
             if filt.lower() not in TARGET_STATUSES:
                 raise RuntimeError(f"status: InvalidArgument, message: \"invalid status_filter: '{filt}'\"")
             current = (await self._net.get_system_state()).epoch
-            rows = sorted(await list_all_targets(self._net), key=lambda x: x.id)
+            if filt.lower() == "claimed":
+                rows = sorted(self._chain.claimed.values(), key=lambda x: x.id)
+            else:
+                rows = sorted(await list_all_targets(self._net), key=lambda x: x.id)
             page_size = max(1, min(limit or 100, 1000))
             picked = []
             for target in rows:
@@ -561,10 +627,12 @@ class FakeSomaClient:
             return self._is_filled(target)
         if filt == "claimable":
             return expired or filled_claimable
-        return False                                      # "claimed": claimed targets are deleted
+        return filt == "claimed" and target.id in self._chain.claimed
 
     def _server_status(self, target: t.Target, current: int) -> str:
         """The RPC's labels: claimable wins over expired (list_targets.rs)."""
+        if target.id in self._chain.claimed:
+            return "claimed"
         expired = not self._is_filled(target) and target.generation_epoch < current
         filled_claimable = self._is_filled(target) and target.fill_epoch is not None and current > target.fill_epoch + 1
         if expired or filled_claimable:
@@ -737,8 +805,33 @@ class FakeSomaClient:
 
     def claim_rewards(self, signer: Any, target_id: str):
         s, tid = self._signed(signer), parse_address(target_id)
-        return self._start("claim_rewards", lambda: self._send(
-            "claim_rewards", "ClaimRewards", s, self._net.claim_rewards(s, tid)))
+
+        async def body():
+            if tid in self._chain.claimed:     # authority/src/execution/submission.rs L619
+                raise RuntimeError(f"Transaction failed: ClaimRewards failed (digest: {b58encode(bytes(32))}): "
+                                   "Failure { error: TargetAlreadyClaimed }")
+            before = next((x for x in await list_all_targets(self._net) if x.id == tid), None)
+            out = await self._send("claim_rewards", "ClaimRewards", s, self._net.claim_rewards(s, tid))
+            if before is not None:      # types/src/target.rs L450: a claim sets status Claimed, it does not delete
+                self._chain.claimed[tid] = before
+            return out
+        return self._start("claim_rewards", body)
+
+    def submit_data(self, signer: Any, target_id: str, data: bytes, data_url: str, model_id: str,
+                    embedding: list[float], distance_score: float, loss_score: list[float]):
+        """python-sdk/src/lib.rs L1383-1430: hashes `data` into the manifest; the bond coin is chosen inside."""
+        s, tid, mid = self._signed(signer), parse_address(target_id), parse_address(model_id)
+        raw = bytes(data)
+        parts = urlsplit(data_url)
+        if not parts.scheme or not (parts.netloc or parts.path):
+            raise ValueError("Invalid URL: relative URL without a base")
+        manifest = t.Manifest(data_url, hashlib.blake2b(raw, digest_size=32).digest(), len(raw))
+        spec = t.SubmitSpec(target_id=tid, data_manifest=manifest, model_id=mid,
+                            embedding=tuple(struct.unpack(f"<{len(embedding)}f", f32_bytes(embedding))),
+                            distance_score=float(struct.unpack("<f", struct.pack("<f", distance_score))[0]),
+                            loss_score=tuple(float(v) for v in loss_score))
+        return self._start("submit_data", lambda: self._send("submit_data", "SubmitData", s,
+                                                             self._net.submit_data(s, spec)))
 
     async def _send(self, name: str, label: str, signer: KeypairSigner, coro: Any) -> Any:
         return self._effects(await self._tx(name, label, signer, coro))

@@ -204,16 +204,24 @@ def test_targets_paging_and_status(backend_kind, tmp_path):
             with pytest.raises(InvalidInput):
                 await net.get_target("0x" + "cd" * 32)
 
-            # Anyone may claim an expired, never-filled target; the claim deletes it.
+            # Anyone may claim an expired, never-filled target. The chain keeps it with status Claimed
+            # (types/src/target.rs); the sandbox deletes it (deviation D1).
             claimer = demo_signer()
             before = await net.get_balance(claimer.address)
             claim = await net.claim_rewards(claimer, expired[0].id)
             assert await net.get_balance(claimer.address) > before - claim.fee
-            with pytest.raises(InvalidInput):
-                await net.get_target(expired[0].id)
             with pytest.raises(TransactionFailed) as again:
                 await net.claim_rewards(claimer, expired[0].id)
-            assert again.value.error_name == "ObjectNotFound"
+            if backend_kind == "sandbox":
+                with pytest.raises(InvalidInput):
+                    await net.get_target(expired[0].id)
+                assert again.value.error_name == "ObjectNotFound"
+            else:
+                assert (await net.get_target(expired[0].id)).status is TargetStatus.CLAIMED
+                claimed = await list_all_targets(net, TargetStatus.CLAIMED)
+                assert [x.id for x in claimed] == [expired[0].id]
+                assert expired[0].id in {x.id for x in await list_all_targets(net)}
+                assert again.value.error_name == "TargetAlreadyClaimed"
     run(scenario())
 
 

@@ -179,8 +179,6 @@ def test_missing_services_are_unsupported(tmp_path):
                 await net.advance_epoch()
             with pytest.raises(Unsupported):
                 await net.score_remote("https://d.example/x", [], [1.0], bytes(32), 1)
-            with pytest.raises(Unsupported):
-                await net.submit_data(demo_signer(), None)
     run(scenario())
 
 

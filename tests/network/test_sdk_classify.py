@@ -117,3 +117,10 @@ def test_classify_always_returns_a_typed_error(message, transaction, kind):
     assert isinstance(err, NetworkError) or (kind is RuntimeError and "no running event loop" in message)
     assert len(str(err)) <= 600
     assert len(clean_message(message)) <= 300
+
+
+def test_an_oversized_registry_says_why():
+    message = ('status: OutOfRange, message: "Error, decoded message length too large: found 4718592 bytes, '
+               'the limit is: 4194304 bytes"' + META)
+    err = _classify(message, transaction=False)
+    assert type(err) is NetworkError and "model registry" in str(err) and "4 MiB" in str(err)

@@ -105,3 +105,70 @@ def test_a_node_rejection_is_still_a_rejection(tmp_path):
             assert err.value.error_name == "InvalidOwnership"
             assert b.network.unresolved(signer.address) is None
     run(scenario())
+
+
+def test_history_shows_the_resolution(tmp_path):
+    from soma_desktop.network.sdk.outcomes import resolve_history
+    from soma_desktop.wallet.history import TxHistory, TxKind, TxStatus
+
+    async def scenario():
+        store = TxHistory(tmp_path / "history.db")
+        async with open_backend("sdk-fake", tmp_path) as b:
+            net, chain = b.network, b.chain
+            signer = await _one_coin_account(net)
+            record = store.add("localnet", signer.address, TxKind.TRANSFER, TEN_SOMA)
+            chain.faults["transfer_coin"] = fake_sdk.CHECKPOINT_STREAM_ERROR
+            with pytest.raises(StatusUnknown) as unknown:
+                await net.transfer_coin(signer, demo_signer().address, TEN_SOMA)
+            store.update(record.id, reason=str(unknown.value))
+            assert await resolve_history(store, net, "localnet", signer.address) == 1
+            final = store.get(record.id)
+            assert final.status is TxStatus.CONFIRMED and "executed" in final.reason
+            assert await resolve_history(store, net, "localnet", signer.address) == 0
+        store.close()
+    run(scenario())
+
+
+def test_an_unknown_outcome_survives_a_restart_and_still_resolves(tmp_path):
+    from soma_desktop.network.sdk.outcomes import resolve_history
+    from soma_desktop.wallet.history import TxHistory, TxKind, TxStatus
+
+    path = tmp_path / "outcomes" / "x.json"
+
+    async def scenario():
+        store = TxHistory(tmp_path / "history.db")
+        async with open_backend("sdk-fake", tmp_path, outcomes_path=path) as b:
+            signer = await _one_coin_account(b.network)
+            record = store.add("localnet", signer.address, TxKind.TRANSFER, TEN_SOMA)
+            b.chain.faults["transfer_coin"] = fake_sdk.CHECKPOINT_TIMEOUT
+            with pytest.raises(StatusUnknown) as unknown:
+                await b.network.transfer_coin(signer, demo_signer().address, TEN_SOMA)
+            store.update(record.id, reason=str(unknown.value))
+            # "Restart": a new network object for the same chain, reading the same file.
+            from soma_desktop.network.sdk import open_sdk_network
+            again = await open_sdk_network(fake_sdk_url(), client_factory=b.chain.factory, outcomes_path=path)
+            assert again.unresolved(signer.address) == "transfer_coin"
+            assert await resolve_history(store, again, "localnet", signer.address) == 1
+            assert store.get(record.id).status is TxStatus.CONFIRMED
+            assert again.unresolved(signer.address) is None
+            assert "transfer_coin" not in path.read_text()
+        store.close()
+    run(scenario())
+
+
+def fake_sdk_url() -> str:
+    from tests.network.conftest import FAKE_RPC
+    return FAKE_RPC
+
+
+def test_coins_received_meanwhile_do_not_count_as_our_execution():
+    from soma_desktop.network.sdk.outcomes import OutcomeTracker, Snapshot
+
+    clock = iter([0.0, 1.0, 2.0]).__next__
+    tracker = OutcomeTracker(clock=clock)
+    mine = ("0x" + "01" * 32, 5, "D1")
+    tracker.record("transfer_coin", "abc", Snapshot(3, frozenset({mine}), frozenset()), "timed out")
+    received = Snapshot(3, frozenset({mine, ("0x" + "02" * 32, 9, "D2")}), frozenset())
+    assert tracker.decide("abc", received) is None                      # still open: our coin is untouched
+    spent = Snapshot(3, frozenset({(mine[0], 6, "D3")}), frozenset())
+    assert tracker.decide("abc", spent).executed is True

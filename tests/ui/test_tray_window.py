@@ -57,3 +57,30 @@ def test_preferences_write_the_xdg_autostart_entry(qtbot, ctx, tmp_path):
     dialog.guard_at_login.setChecked(False)
     dialog.accept()
     qtbot.waitUntil(lambda: not entry.exists(), timeout=10_000)
+
+
+def test_resume_from_sleep_rereads_the_chain_at_once(qtbot, ctx, monkeypatch):
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    calls = []
+    monkeypatch.setattr(ctx, "refresh", lambda: calls.append(1))
+    window.tray.wake.woke = lambda: True
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    window.tray.wake.woke = lambda: False
+
+
+def test_a_reset_chain_is_reported_on_connect(qtbot, ctx):
+    from soma_desktop.network.sdk.adapter import SdkNetwork
+
+    class Reset:
+        reset_warning = staticmethod(SdkNetwork.reset_warning)
+
+        async def identity(self):
+            return "testnet", 3
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    ctx.settings.extra["chain_marks"] = {ctx.choice.key: ["testnet", 120]}
+    window.tray.chain_watch._on_ctx_network_changed(Reset())
+    qtbot.waitUntil(lambda: "was reset" in window.tray.chain_watch.last_warning, timeout=5000)
+    assert ctx.settings.extra["chain_marks"][ctx.choice.key] == ["testnet", 3]

@@ -31,15 +31,20 @@ import math
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Sequence
 
+from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
 )
+from soma_desktop.network.messages import RETRYABLE_CHAIN_ERRORS
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
+from soma_desktop.network.sdk.coin_check import CoinAdvice, CoinVerdict, check_coins
+from soma_desktop.network.sdk.submission import check_submission, read_submission
+from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
     WORKER_MIN_RATE, WORKER_START_S, run_commit_worker, run_in_private_loop, verify_file,
@@ -59,7 +64,9 @@ ClientFactory = Callable[..., Awaitable[Any]]
 HEALTH_TIMEOUT_S = 5.0
 SCORE_TIMEOUT_S = 600.0
 MAX_PAGE = 1000
-ALL_STATUS_PHASES = ("open", "expired", "filled")   # disjoint server filters that together cover every target
+# Disjoint server filters that together cover every target; a claim keeps the target with status Claimed
+# (types/src/target.rs), so "claimed" is a phase of its own.
+ALL_STATUS_PHASES = ("open", "expired", "filled", "claimed")
 MAX_COMMISSION_INPUT = 2**64 - 1
 _ROLE_URL = {"faucet": "faucet_url", "scoring": "scoring_url", "admin": "admin_url"}
 
@@ -95,7 +102,7 @@ class SdkNetwork:
     def __init__(self, env: Environment, *, timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
                  client_factory: ClientFactory | None = None,
                  keypair_factory: Callable[[bytes], Any] | None = None,
-                 commit_in_subprocess: bool | None = None):
+                 commit_in_subprocess: bool | None = None, outcomes_path: Path | None = None):
         if not (timeout_s > 0 and tx_timeout_s > 0):
             raise InvalidInput("Timeouts must be positive", field="timeout")
         self.env = env
@@ -113,7 +120,9 @@ class SdkNetwork:
         self._clients: dict[str, Any] = {}
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
-        self.outcomes = OutcomeTracker()
+        self.outcomes = OutcomeTracker(path=outcomes_path)
+        self.chain_identifier: str | None = None
+        self._fees: SystemState | None = None      # the last system state read: fee parameters for coin checks
 
     def __repr__(self) -> str:
         return f"SdkNetwork({self.name!r}, {self.env.rpc_url!r})"
@@ -183,8 +192,30 @@ class SdkNetwork:
 
     async def _preflight(self) -> None:
         """A cheap read proving the node answers, so that a later timeout means 'sent, outcome unknown'
-        rather than 'never reached'. It uses the polling client: the transaction client may be busy."""
-        await self._read("get_chain_identifier")
+        rather than 'never reached'. It uses the polling client: the transaction client may be busy.
+        It also proves the node serves the chain the user chose: never sign for the wrong chain."""
+        self._check_chain(await self._read("get_chain_identifier"))
+
+    def _check_chain(self, identifier: Any) -> None:
+        """`get_chain_identifier()` returns the chain's name (sdk.md §2.5); a preset must match it."""
+        self.chain_identifier = str(identifier)
+        expected = self.env.key if self.env.key in ("testnet", "localnet") else None
+        if expected and self.chain_identifier.lower() != expected:
+            raise NetworkUnavailable(f"{self.env.rpc_url} serves the chain {self.chain_identifier[:40]!r}, not "
+                                     f"{expected}; check the network settings. Nothing was sent.")
+
+    async def identity(self) -> tuple[str, int]:
+        """(chain identifier, current epoch): remember it per network to notice a reset later."""
+        await self._preflight()
+        return str(self.chain_identifier), int(decode.get(await self._read("get_epoch"), "epoch"))
+
+    @staticmethod
+    def reset_warning(previous: tuple[str, int] | None, now: tuple[str, int]) -> str:
+        """Non-empty when the chain looks reset since `previous` (same name, epoch went back; testnet resets)."""
+        if previous is None or previous[0] != now[0] or now[1] >= previous[1]:
+            return ""
+        return (f"{now[0]} is back at epoch {now[1]} (it was at {previous[1]}): the network was reset. Balances, "
+                "stakes and models from before are gone; publish jobs of the old chain cannot complete.")
 
     def _tx_turn(self) -> asyncio.Lock:
         """One transaction at a time, queued here rather than inside soma-sdk, so that the timeout that turns
@@ -262,7 +293,15 @@ class SdkNetwork:
                             "yet; nothing was sent. The app re-checks the chain; try again once it is resolved.")
 
     async def _effects(self, method: str, signer: Signer, *args: Any) -> TxResult:
-        result = await self._tx(method, signer, *args)
+        try:
+            result = await self._tx(method, signer, *args)
+        except TransactionFailed as exc:
+            # Lock conflicts were already retried five times inside soma-sdk (sdk/src/lib.rs L445).
+            if exc.error_name not in RETRYABLE_CHAIN_ERRORS or exc.error_name == "ObjectLockConflict":
+                raise
+            # The chain cancelled it without effects (congestion): sending the same transaction again is safe.
+            log.info("%s cancelled (%s); sending it once more", method, exc.error_name)
+            result = await self._tx(method, signer, *args)
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)
@@ -280,12 +319,14 @@ class SdkNetwork:
         return await self._read("get_latest_system_state")
 
     async def get_system_state(self) -> SystemState:
-        return self._decode(decode.system_state, await self._raw_state(), self.env.chain)
+        state = self._decode(decode.system_state, await self._raw_state(), self.env.chain)
+        self._fees = state
+        return state
 
     async def health(self) -> bool:
         """A cheap read with a short timeout; `last_error` says why when it returns False."""
         try:
-            await self._read("get_chain_identifier", timeout=min(self.timeout_s, HEALTH_TIMEOUT_S))
+            self._check_chain(await self._read("get_chain_identifier", timeout=min(self.timeout_s, HEALTH_TIMEOUT_S)))
         except NetworkError as exc:
             self.last_error = str(exc)
             return False
@@ -333,12 +374,37 @@ class SdkNetwork:
         return TxResult(digest=digests[0] if digests else "", fee=0,
                         created=tuple(normalize_id(decode.get(c, "id")) for c in sent))
 
+    def fee_bound(self, amount: int) -> int | None:
+        """An upper bound of a simple transaction's fee from the last system state read (None before any)."""
+        state = self._fees
+        if state is None:
+            return None
+        return state.base_fee + 4 * state.write_object_fee + bps_mul(amount, state.value_fee_bps)
+
+    async def _coins_first(self, signer: Signer, amount: int, *, amount_from_gas: bool = False) -> None:
+        """Refuse (nothing sent) when soma-sdk's random gas pick could land on a coin that cannot pay."""
+        fee = self.fee_bound(amount)
+        if fee is None:
+            return
+        verdict = await self.check_coins(signer.address, amount, fee, amount_from_gas=amount_from_gas)
+        if verdict.advice is CoinAdvice.MERGE_FIRST:
+            raise InvalidInput(verdict.reason, field="merge_first")
+        if verdict.advice is CoinAdvice.DUST_RISK:
+            log.info("sending despite a dust coin: %s", verdict.reason)
+
+    async def check_coins(self, address: str, amount: int, fee: int, *, amount_from_gas: bool = False) -> CoinVerdict:
+        """Before a transaction: can every coin soma-sdk may pick pay `fee`, and one coin hold `amount`?"""
+        coins = await self.list_coins(address)
+        return check_coins([c.balance for c in coins], amount, fee, amount_from_gas=amount_from_gas)
+
     async def transfer_coin(self, signer: Signer, recipient: str, amount: int) -> TxResult:
+        await self._coins_first(signer, amount)
         return await self._effects("transfer_coin", signer, _bare(recipient, "recipient"), sdk_amount(amount))
 
     async def pay_coins(self, signer: Signer, recipients: Sequence[str], amounts: Sequence[int]) -> TxResult:
         if not recipients or len(recipients) != len(amounts):
             raise InvalidInput("Give one amount per recipient", field="amounts")
+        await self._coins_first(signer, sum(int(a) for a in amounts if isinstance(a, int)))
         return await self._effects("pay_coins", signer, [_bare(r, "recipients") for r in recipients],
                                    [sdk_amount(a, field="amounts") for a in amounts])
 
@@ -356,12 +422,14 @@ class SdkNetwork:
 
     async def add_stake(self, signer: Signer, validator: str, amount: int) -> TxResult:
         # Never pass None: soma-sdk would stake the whole richest coin (sdk.md §3).
+        await self._coins_first(signer, amount, amount_from_gas=True)        # protocol.md Errata 7
         return await self._effects("add_stake", signer, _bare(validator, "validator"), sdk_amount(amount))
 
     async def withdraw_stake(self, signer: Signer, staked_soma_id: str) -> TxResult:
         return await self._effects("withdraw_stake", signer, _full(staked_soma_id, "staked_soma_id"))
 
     async def add_stake_to_model(self, signer: Signer, model_id: str, amount: int) -> TxResult:
+        await self._coins_first(signer, amount, amount_from_gas=True)
         return await self._effects("add_stake_to_model", signer, _full(model_id, "model_id"), sdk_amount(amount))
 
     # --- models -------------------------------------------------------------------------------
@@ -390,6 +458,7 @@ class SdkNetwork:
             raise InvalidInput("Commission is a whole number of basis points", field="commission_rate")
         stake = sdk_amount(stake_amount, field="stake_amount")
         owner = _full(signer.address, "signer")
+        await self._coins_first(signer, stake_amount, amount_from_gas=True)   # the stake comes from the gas coin
         known = await self._created_models_of(owner)
         try:
             model_id = await self._tx("create_model", signer, commission_rate, stake)
@@ -407,10 +476,9 @@ class SdkNetwork:
         if found is None:
             raise unknown
         log.info("recovered model id %s after an unconfirmed CreateModel", found)
-        entry = self.outcomes.open.pop(_bare(owner, "owner"), None)
-        if entry is not None:
-            self.outcomes.resolved.append(Resolution(entry.kind, entry.sender, True,
-                                                     f"Create model executed: model {found} is on chain."))
+        sender = _bare(owner, "owner")
+        self.outcomes.settle(sender, Resolution("create_model", sender, True,
+                                                f"Create model executed: model {found} is on chain."))
         return found
 
     async def commit_model(self, signer: Signer, spec: CommitSpec) -> TxResult:
@@ -525,21 +593,30 @@ class SdkNetwork:
         return TargetPage(targets, str(token) if token else None)
 
     async def get_target(self, target_id: str) -> Target:
-        """soma-sdk has no GetTarget: page through every status until the id turns up."""
+        """soma-sdk has no GetTarget: read the target object itself (`get_object`) and decode its BCS."""
         wanted = _full(target_id, "target_id")
-        token: str | None = None
-        while True:
-            page = await self.list_targets(None, token, MAX_PAGE)
-            for target in page.targets:
-                if target.id == wanted:
-                    return target
-            token = page.next_page_token
-            if not token:
-                raise InvalidInput(f"No target {wanted} on {self.name}", field="target_id")
+        try:
+            obj = await self._read("get_object", wanted)
+        except InvalidInput:
+            raise InvalidInput(f"No target {wanted} on {self.name}", field="target_id") from None
+        data = decode.get(obj, "data", None)
+        if data is None or str(decode.get(data, "object_type", "")).lower() != "target":
+            raise InvalidInput(f"{wanted} is not a target on {self.name}", field="target_id")
+        epoch = int(decode.get(await self._read("get_epoch"), "epoch"))
+        return self._decode(decode_target, wanted, decode.raw_bytes(decode.get(data, "contents")), epoch)
 
     async def submit_data(self, signer: Signer, spec: SubmitSpec) -> TxResult:
-        raise Unsupported("Submitting data through soma-sdk needs the data bytes, which a SubmitSpec does not "
-                          "carry; use the SOMA CLI for submissions on this network")
+        """SubmitData. soma-sdk takes the bytes only to hash them (checksum and size go on chain; validators
+        download the data from the manifest URL), so the hosted file is read back here (<= 1 MiB) and must
+        match the manifest. The distance is checked against the target before anything is sent: a far
+        submission fails on chain (DistanceExceedsThreshold) and costs the fee."""
+        target_id, model_id = _full(spec.target_id, "target_id"), _full(spec.model_id, "model_id")
+        data = await asyncio.to_thread(read_submission, spec)
+        target = await self.get_target(target_id)
+        check_submission(spec, target, model_id)
+        embedding = list(f32_round(spec.embedding))
+        return await self._effects("submit_data", signer, target_id, data, spec.data_manifest.url, model_id,
+                                   embedding, float(spec.distance_score), [float(v) for v in spec.loss_score])
 
     async def claim_rewards(self, signer: Signer, target_id: str) -> TxResult:
         return await self._effects("claim_rewards", signer, _full(target_id, "target_id"))
@@ -591,12 +668,14 @@ class SdkNetwork:
 async def open_sdk_network(preset_or_url: str | Environment, *, faucet_url: str | None = None,
                            scoring_url: str | None = None, admin_url: str | None = None,
                            timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
-                           client_factory: ClientFactory | None = None) -> SdkNetwork:
+                           client_factory: ClientFactory | None = None,
+                           outcomes_path: Path | None = None) -> SdkNetwork:
     """'testnet', 'localnet', 'env:<alias>' (client.yaml), an Environment or an http(s) RPC URL. The URL
     arguments override the preset's. No I/O happens here: clients connect on first use, so an offline
     network opens fine and reports NetworkUnavailable per call."""
     env = _resolve(preset_or_url, faucet_url=faucet_url, scoring_url=scoring_url, admin_url=admin_url)
-    return SdkNetwork(env, timeout_s=timeout_s, tx_timeout_s=tx_timeout_s, client_factory=client_factory)
+    return SdkNetwork(env, timeout_s=timeout_s, tx_timeout_s=tx_timeout_s, client_factory=client_factory,
+                      outcomes_path=outcomes_path)
 
 
 def _resolve(preset_or_url: str | Environment, **overrides: str | None) -> Environment:

@@ -114,6 +114,12 @@ def classify(exc: BaseException, *, transaction: bool, endpoint: str = "") -> Ba
                                  "transaction; wait for the next epoch or a new object version.")
     if "Nothing to merge" in message:
         return InvalidInput(clean_message(message), field="signer")
+    if "message length too large" in message:
+        # tonic's default 4 MiB decode limit: soma-sdk 0.1.15 reads the whole system state (model registry
+        # included) through a client without a larger limit (rpc/src/api/client.rs get_latest_system_state).
+        return NetworkError("This network's state (its model registry) is larger than soma-sdk 0.1.15 can read "
+                            "in one answer (4 MiB limit). Models and staking views are unavailable until a newer "
+                            "soma-sdk raises the limit; wallet and targets still work.")
     if "invalid uri" in message.lower() or "invalid url" in message.lower():
         return InvalidInput(f"Not a valid network URL{where}: {clean_message(message, 160)}", field="url")
     if "status: Unimplemented" in message:

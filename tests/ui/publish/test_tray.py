@@ -52,3 +52,25 @@ def test_tray_shows_the_next_reveal_and_keeps_the_app_once_told(qtbot, app, tmp_
     advance(qtbot, ctx)
     qtbot.waitUntil(lambda: tray.due_text().startswith("Reveal model 0x"), timeout=10_000)
     assert f"(epoch {commit_epoch + 1})" in tray.due_text()
+
+
+def test_next_due_counts_down_with_timed_epochs():
+    from types import SimpleNamespace
+
+    from soma_desktop.publish.journal import Job, JobKind
+    from soma_desktop.ui.tray import next_due
+
+    hour = 3_600_000
+    job = Job.__new__(Job)
+    fields = {f: None for f in Job.__dataclass_fields__}
+    fields.update(id=1, kind=JobKind.PUBLISH, state=JobState.COMMITTED, commit_epoch=7, model_id="0x" + "ab" * 32,
+                  send_attempts=0)
+    for key, value in fields.items():
+        object.__setattr__(job, key, value)
+    state = SimpleNamespace(epoch=7, epoch_duration_ms=24 * hour)
+    assert next_due([job], state, 2 * hour) == "Reveal of model 0xababab…abab opens in epoch 8: in 02:00:00"
+    state.epoch = 8
+    assert next_due([job], state, 5 * hour) == "Reveal model 0xababab…abab now: 05:00:00 left (epoch 8)"
+    state.epoch = 6
+    assert "1d 02:00:00" in next_due([job], state, 2 * hour)
+    assert next_due([], state, hour) == ""

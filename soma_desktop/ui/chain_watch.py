@@ -1,0 +1,52 @@
+"""On connect to a real network: prove it is the chosen chain and warn when it was reset (testnet resets).
+
+SdkNetwork.identity() returns (chain identifier, epoch) and refuses a node serving another chain; the last pair
+seen per network is kept in settings (extra "chain_marks"), and an epoch going backwards on the same chain means
+the chain was reset: every balance, stake, model and publish job of the old chain is gone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from soma_desktop.network.messages import describe_error
+
+MARKS = "chain_marks"
+
+
+class ChainIdentityWatch(QObject):
+    def __init__(self, window: QWidget):
+        super().__init__(window)
+        self.window = window
+        self.last_warning = ""
+        window.ctx.network_changed.connect(self._on_ctx_network_changed)
+
+    def _on_ctx_network_changed(self, network: Any) -> None:
+        ctx = self.window.ctx
+        if network is None or not hasattr(network, "identity") or ctx.choice is None:
+            return
+        key = ctx.choice.key
+        ctx.bridge.call(network.identity(), on_result=lambda now: self._on_identity(network, key, now),
+                        on_error=self._on_identity_failed, owner=self.window, label="chain identity")
+
+    def _on_identity(self, network: Any, key: str, now: tuple[str, int]) -> None:
+        ctx = self.window.ctx
+        marks = ctx.settings.extra.setdefault(MARKS, {})
+        previous = marks.get(key)
+        warning = network.reset_warning(tuple(previous) if previous else None, tuple(now))
+        marks[key] = list(now)
+        ctx.save_settings()
+        if warning:
+            self._show(warning)
+
+    def _on_identity_failed(self, exc: BaseException) -> None:
+        self._show(describe_error(exc))
+
+    def _show(self, text: str) -> None:
+        self.last_warning = text
+        box = QMessageBox(QMessageBox.Icon.Warning, "Network", text, parent=self.window)
+        box.setObjectName("chainIdentityWarning")
+        box.open()

@@ -70,6 +70,11 @@ class RunController(QObject):
             self._launch(job, results)
         return job.job_id
 
+    @property
+    def precision(self) -> str:
+        """The precision of the last run started."""
+        return self._precision
+
     def cancel(self) -> None:
         """Ask the worker to stop after its current chunk; the state turns 'cancelling' until it does."""
         if self._worker is not None and self.is_busy():

@@ -149,6 +149,17 @@ class RunResults:
 
 # --- numbers shared by the views ------------------------------------------------------------------
 
+def already_scored(results: RunResults | None, files: list[tuple[Path, bytes]], models: list[ModelRef]) -> bool:
+    """True when the finished `results` hold every one of `files` (same bytes) for exactly `models`:
+    running again would only repeat the same numbers."""
+    if results is None or results.state != "done":
+        return False
+    if [(m.weights, m.model_id) for m in results.models] != [(m.weights, m.model_id) for m in models]:
+        return False
+    done = {(f.path, f.data) for f in results.files if f.complete}
+    return all((path, data) in done for path, data in files)
+
+
 def chunk_of(offset: int) -> int:
     """The chunk whose prediction is the byte at `offset` (offset == size is EOS of the last chunk)."""
     return max(0, (offset - 1) // SEQ_LEN)

@@ -26,7 +26,7 @@ from soma_desktop.ui.evaluate.export import write_per_byte_csv, write_results_js
 from soma_desktop.ui.evaluate.input_list import InputList
 from soma_desktop.ui.evaluate.loss_tab import LossTab
 from soma_desktop.ui.evaluate.model_picker import ModelPicker
-from soma_desktop.ui.evaluate.results import RunResults
+from soma_desktop.ui.evaluate.results import RunResults, already_scored
 from soma_desktop.ui.evaluate.tables import CompetitionTable
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.remote_scoring import RemoteScoringDialog, supports_remote_scoring
@@ -200,6 +200,11 @@ class EvaluatePanel(QWidget):
         files = self.inputs.ready_files()
         choices = self.models.checked()
         if not files or not choices:
+            return
+        if (already_scored(self.controller.results, [(f.path, f.data) for f in files], [c.ref for c in choices])
+                and self.controller.precision == self.ctx.settings.eval_precision):
+            self.banner.show_message("These files already have results with these models; add a file, change a "
+                                     "model or the precision to run again.", "info")
             return
         self.banner.clear_message()
         registry = {i: c.registry for i, c in enumerate(choices) if c.registry is not None}

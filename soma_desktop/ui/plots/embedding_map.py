@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from PySide6.QtGui import QCursor
 
@@ -46,8 +46,7 @@ class EmbeddingMap(QWidget):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setAccessibleName("Embedding map")
-        from soma_desktop.ui.plots.loss_plot import style_plot
-        style_plot(self.plot, self.palette())
+        self._apply_palette_to_plot()
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.plot.showGrid(x=True, y=True, alpha=0.12)
@@ -64,6 +63,20 @@ class EmbeddingMap(QWidget):
         self._fit_key: tuple = ()
         self._items: list[pg.ScatterPlotItem] = []
         self.selected_target = ""
+
+    def _apply_palette_to_plot(self) -> None:
+        from soma_desktop.ui.plots.loss_plot import style_plot
+
+        style_plot(self.plot, self.palette())
+        legend = self.plot.plotItem.legend
+        if legend is not None:
+            legend.setLabelTextColor(self.palette().text().color())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a light ↔ dark switch while the app runs (pyqtgraph keeps the colours it was given)."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette_to_plot()
+        super().changeEvent(event)
 
     # ---- Public API --------------------------------------------------------------------------------
     def set_points(self, anchors: list[MapPoint], data: list[MapPoint]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from soma_desktop.engine.contract import SEQ_LEN
@@ -128,10 +128,7 @@ class LossPlot(QWidget):
         self._curves: list[pg.PlotDataItem] = []
         self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1))
         self.main.addItem(self._ticks)
-        style_plot(self.main, self.palette())
-        style_plot(self.overview, self.palette())
-        self.label.fill = pg.mkBrush(self.palette().base().color())
-        self.label.setColor(self.palette().text().color())
+        self._apply_palette()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -150,6 +147,19 @@ class LossPlot(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         return row
+
+
+    def _apply_palette(self) -> None:
+        style_plot(self.main, self.palette())
+        style_plot(self.overview, self.palette())
+        self.label.fill = pg.mkBrush(self.palette().base().color())
+        self.label.setColor(self.palette().text().color())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light ↔ dark while the app runs: pyqtgraph keeps the colours it was given, so give new ones."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
 
     # ---- Public API --------------------------------------------------------------------------------
     def set_series(self, size: int, series: list[tuple[str, np.ndarray, str]], *, unit: str = "bits",

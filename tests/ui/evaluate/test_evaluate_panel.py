@@ -196,3 +196,21 @@ def test_numbers_shown_equal_soma_desktop_eval_json(qtbot, panel, tiny_models, t
         assert table.item(row, 2).text() == f"{entry['models'][entry['winner']]['distance']:.6f}"
         hit = entry["models"][entry["winner"]]["distance"] <= target.distance_threshold
         assert ("would hit" in table.item(row, 4).text()) == hit
+
+
+def test_run_again_with_nothing_new_keeps_the_results_instead_of_rescoring(qtbot, panel, tiny_models, text_file,
+                                                                         tmp_path):
+    drop_files(panel, [text_file])
+    qtbot.waitUntil(lambda: len(panel.inputs.ready_files()) == 1, timeout=10_000)
+    add_models(qtbot, panel, [tiny_models[0]])
+    click_run_and_wait(qtbot, panel)
+    first = panel.results()
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    assert panel.results() is first and not panel.controller.is_busy()
+    assert "already have results" in panel.banner.text()
+    second = tmp_path / "second.txt"                       # something new: the run goes ahead
+    second.write_text("another file to score\n" * 20, encoding="utf-8")
+    drop_files(panel, [second])
+    qtbot.waitUntil(lambda: len(panel.inputs.ready_files()) == 2, timeout=10_000)
+    click_run_and_wait(qtbot, panel)
+    assert panel.results() is not first and len(panel.results().files) == 2

@@ -11,11 +11,12 @@ import math
 from pathlib import Path
 
 from soma_desktop.core import crypto
-from soma_desktop.core.crypto import f32_round
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.types import SubmitSpec, Target, TargetStatus
+from soma_desktop.protocol.distance import would_hit
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
-MAX_SUBMISSION_BYTES = 1_048_576          # protocol v5 max_submission_data_size (protocol.md §7)
+MAX_SUBMISSION_BYTES = MAX_DATA_SIZE       # protocol v5 max_submission_data_size, defined once in protocol/
 
 
 def read_submission(spec: SubmitSpec) -> bytes:
@@ -51,7 +52,7 @@ def check_submission(spec: SubmitSpec, target: Target, model_id: str) -> None:
         raise InvalidInput("Embedding, distance and loss must be finite numbers", field="embedding")
     if not spec.loss_score:
         raise InvalidInput("The loss score is missing", field="loss_score")
-    if f32_round([spec.distance_score])[0] > target.distance_threshold:     # the chain compares f32 values
+    if not would_hit(spec.distance_score, target.distance_threshold):     # the chain compares f32 values
         raise InvalidInput(f"The distance {spec.distance_score:.6f} is above the target's threshold "
                            f"{target.distance_threshold:.6f}: the network would reject it and keep the fee",
                            field="distance_score")

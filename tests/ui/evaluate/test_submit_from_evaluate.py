@@ -102,3 +102,22 @@ def test_submit_is_not_offered_when_the_data_is_too_far(qtbot, ctx, panel, tiny_
     tab = panel.embedding_tab
     qtbot.waitUntil(lambda: tab.table.selected_id() == target_id, timeout=10_000)
     assert not tab.submit_button.isEnabled() and "open target" in tab.submit_button.toolTip()
+
+
+def test_a_file_changed_after_evaluation_is_not_submitted_and_says_why(qtbot, ctx, panel, tiny_models, text_file):
+    _unlock_demo_wallet(qtbot, ctx)
+    target_id, model_id = _rig_target(ctx, threshold=2.0)
+    _evaluate(qtbot, panel, text_file, tiny_models[0], model_id)
+    _select(qtbot, panel, target_id)
+    qtbot.waitUntil(panel.embedding_tab.submit_button.isEnabled, timeout=10_000)
+    qtbot.mouseClick(panel.embedding_tab.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(panel, "submit_dialog", None) is not None
+                    and panel.submit_dialog.isVisible(), timeout=20_000)
+    dialog = panel.submit_dialog
+    text_file.write_bytes(text_file.read_bytes() + b"edited\n")
+    before = run(ctx, ctx.network.get_balance(SANDBOX_DEMO_ADDRESS))
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Not submitted" in dialog.status.text(), timeout=30_000)
+    assert "changed since it was evaluated" in dialog.status.text() and dialog.submit_button.isEnabled()
+    assert run(ctx, ctx.network.get_balance(SANDBOX_DEMO_ADDRESS)) == before
+    assert run(ctx, ctx.network.get_target(target_id)).status is TargetStatus.OPEN

@@ -90,3 +90,51 @@ def test_a_network_refusal_to_send_before_merging_offers_the_merge(qtbot, ctx, s
     qtbot.mouseClick(wallet_panel.merge_offer.button, Qt.MouseButton.LeftButton)
     _confirm_merge(qtbot, ctx, wallet_panel, sender)
     assert not wallet_panel.merge_offer.isVisible()
+
+
+def test_a_stake_refused_until_merged_offers_the_merge_on_the_staking_panel(qtbot, ctx, session, wallet_panel,
+                                                                            staking_panel, monkeypatch):
+    sender, _recipient = _funded_in_small_coins(qtbot, ctx, session, wallet_panel)
+    why = "1 of the 3 coins the network client may pick to pay with hold less than the amount plus the fee."
+    real_add_stake = ctx.network.add_stake
+
+    async def refuse_once(*args, **kwargs):          # soma-sdk networks refuse like this before sending
+        monkeypatch.setattr(ctx.network, "add_stake", real_add_stake)
+        raise InvalidInput(why + " Merge coins first.", field="merge_first")
+
+    monkeypatch.setattr(ctx.network, "add_stake", refuse_once)
+    staking_panel.refresh()
+    qtbot.waitUntil(lambda: staking_panel.snapshot is not None and len(staking_panel.snapshot.coins) == 3,
+                    timeout=10_000)
+    qtbot.waitUntil(staking_panel.stake_button.isEnabled, timeout=10_000)
+    qtbot.mouseClick(staking_panel.stake_button, Qt.MouseButton.LeftButton)
+    dialog = staking_panel.active_dialog
+    dialog.amount.edit.setText("1")
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.stake_button, Qt.MouseButton.LeftButton)
+    wait_banner(qtbot, staking_panel.banner, "the coins must be merged first")
+    assert staking_panel.merge_offer.isVisible() and why in staking_panel.merge_offer.reason.text()
+    assert run(ctx, ctx.network.list_staked_soma(sender)) == []
+
+    qtbot.mouseClick(staking_panel.merge_offer.button, Qt.MouseButton.LeftButton)
+    merge = staking_panel.active_dialog
+    assert isinstance(merge, ConfirmDialog)
+    qtbot.mouseClick(merge.confirm_button, Qt.MouseButton.LeftButton)
+    wait_banner(qtbot, staking_panel.banner, "Coins merged")
+    assert not staking_panel.merge_offer.isVisible() and len(run(ctx, ctx.network.list_coins(sender))) == 2
+
+
+def test_coin_verdict_uses_the_sdk_pick_on_real_networks_and_the_richest_coin_on_the_sandbox():
+    from types import SimpleNamespace
+
+    from soma_desktop.network.sdk.coin_check import CoinAdvice
+    from soma_desktop.network.types import Coin
+    from soma_desktop.ui.wallet.merge_offer import coin_verdict
+
+    coins = [Coin(f"0x{i:064x}", "0x" + "aa" * 32, balance) for i, balance in enumerate([50 * 10**9, 1_000, 900, 10**9])]
+    fee = 5_000
+    sdk, sandbox = SimpleNamespace(is_sandbox=False), SimpleNamespace(is_sandbox=True)
+    assert coin_verdict(sdk, coins, 10**9, fee).advice is CoinAdvice.MERGE_FIRST       # a dust coin may pay
+    assert coin_verdict(sandbox, coins, 10**9, fee).advice is CoinAdvice.OK            # the richest pays
+    assert coin_verdict(sandbox, coins, 50 * 10**9, fee).advice is CoinAdvice.MERGE_FIRST
+    assert coin_verdict(sandbox, coins, 60 * 10**9, fee).advice is CoinAdvice.INSUFFICIENT

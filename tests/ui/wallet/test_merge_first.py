@@ -131,7 +131,8 @@ def test_coin_verdict_uses_the_sdk_pick_on_real_networks_and_the_richest_coin_on
     from soma_desktop.network.types import Coin
     from soma_desktop.ui.wallet.merge_offer import coin_verdict
 
-    coins = [Coin(f"0x{i:064x}", "0x" + "aa" * 32, balance) for i, balance in enumerate([50 * 10**9, 1_000, 900, 10**9])]
+    balances = [50 * 10**9, 1_000, 900, 10**9]
+    coins = [Coin(f"0x{i:064x}", "0x" + "aa" * 32, balance) for i, balance in enumerate(balances)]
     fee = 5_000
     sdk, sandbox = SimpleNamespace(is_sandbox=False), SimpleNamespace(is_sandbox=True)
     assert coin_verdict(sdk, coins, 10**9, fee).advice is CoinAdvice.MERGE_FIRST       # a dust coin may pay

@@ -121,3 +121,28 @@ def test_a_file_changed_after_evaluation_is_not_submitted_and_says_why(qtbot, ct
     assert "changed since it was evaluated" in dialog.status.text() and dialog.submit_button.isEnabled()
     assert run(ctx, ctx.network.get_balance(SANDBOX_DEMO_ADDRESS)) == before
     assert run(ctx, ctx.network.get_target(target_id)).status is TargetStatus.OPEN
+
+
+def test_on_a_real_network_the_user_gives_the_url_and_an_unusable_one_is_refused_before_signing(
+        qtbot, ctx, tmp_path):
+    from soma_desktop.services.submit import plan_submission
+
+    _unlock_demo_wallet(qtbot, ctx)
+    target_id, model_id = _rig_target(ctx, threshold=2.0)
+    target = run(ctx, ctx.network.get_target(target_id))
+    data = tmp_path / "data.txt"
+    data.write_bytes(b"submitted bytes\n" * 64)
+    plan = plan_submission(target, model_id, data, data.read_bytes(), [0.5] * len(target.embedding), 2.0, ctx.state)
+    dialog = SubmitDialog(ctx, plan, None)              # no built-in server: the user hosts the data
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.url_edit.isVisible() and "the URL below" in dialog.summary.text()
+    before = run(ctx, ctx.network.get_balance(SANDBOX_DEMO_ADDRESS))
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    assert "Enter the public URL" in dialog.status.text()
+    dialog.url_edit.setText("http://127.0.0.1:9/data.txt")   # loopback: only sandbox/localnet may use it
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Not submitted" in dialog.status.text(), timeout=20_000)
+    assert "could not be read back" in dialog.status.text() and "local addresses" in dialog.status.text()
+    assert run(ctx, ctx.network.get_balance(SANDBOX_DEMO_ADDRESS)) == before
+    assert run(ctx, ctx.network.get_target(target_id)).status is TargetStatus.OPEN

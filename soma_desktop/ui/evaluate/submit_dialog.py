@@ -104,8 +104,8 @@ class SubmitDialog(QDialog):
                 f"{exact_amount_html(plan.bond, hidden)}<br>"
                 f"Network fee ≈ {exact_amount_html(plan.fee.total, hidden)}<br>"
                 f"Total: {exact_amount_html(plan.total, hidden)}<br><br>"
-                "A submission is final once confirmed. If an audit finds the data does not reach the claimed "
-                "distance, the bond is lost.")
+                "A submission is final once confirmed. If validators holding two thirds of the voting power "
+                "report it during the audit window, the bond goes to them instead.")
 
     def _signer(self) -> Account | None:
         wallet = getattr(self.ctx, "wallet", None)

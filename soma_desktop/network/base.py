@@ -44,6 +44,7 @@ class Network(Protocol):
     is_sandbox: bool
     has_faucet: bool
     can_advance_epoch: bool
+    can_submit_data: bool          # SubmitData works here (hosting + distance check first)
 
     async def get_system_state(self) -> SystemState: ...
 

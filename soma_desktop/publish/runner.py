@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from soma_desktop.core import crypto
+from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed,
 )
@@ -43,6 +44,11 @@ _PRE_CREATE = (JobState.NEW, JobState.WEIGHTS_OK, JobState.EMBEDDING_OK, JobStat
 
 class PublishError(Exception):
     """A step was refused (gate, pre-check, bad input); the message is fit for the user."""
+
+
+class MergeFirst(PublishError):
+    """Nothing was sent: the balance covers the stake and fees, but not in a coin the network would pay from;
+    merging the account's coins fixes it. The message says why."""
 
 
 class RevealNotAllowed(PublishError):
@@ -303,8 +309,11 @@ class PublishRunner:
             self.journal.transition(job_id, JobState.CREATE_SENT, JobState.CREATE_SENT, last_error=str(exc))
             return await self._settle(job_id)
         except (TransactionFailed, NetworkUnavailable, InvalidInput) as exc:
-            return self.journal.transition(job_id, JobState.CREATE_SENT, JobState.UPLOAD_VERIFIED, sent_epoch=None,
-                                           last_error=_describe(exc), note="create failed")
+            job = self.journal.transition(job_id, JobState.CREATE_SENT, JobState.UPLOAD_VERIFIED, sent_epoch=None,
+                                          last_error=_describe(exc), note="create failed")
+            if isinstance(exc, InvalidInput) and exc.field == "merge_first":    # refused before sending
+                raise MergeFirst(str(exc)) from None
+            return job
         # Record the id first: the model exists now, whatever happens to the next read.
         job = self.journal.transition(job_id, JobState.CREATE_SENT, JobState.CREATED, model_id=tx.model_id,
                                       create_epoch=tx.epoch if tx.epoch is not None else state.epoch)
@@ -328,7 +337,15 @@ class PublishRunner:
         fees = estimate_fee(ChainTx.CREATE_MODEL, params, stake).total     # half value fee on the stake
         coins = await self.network.list_coins(self.address)
         richest = max((c.balance for c in coins), default=0)
-        if richest < params.base_fee + precheck_need(ChainTx.CREATE_MODEL, stake, params):
+        need = params.base_fee + precheck_need(ChainTx.CREATE_MODEL, stake, params)
+        if richest < need:
+            balances = sorted(c.balance for c in coins)
+            merged = (sum(balances[1:]) - estimate_fee(ChainTx.MERGE_COINS, params, balances[0]).total
+                      if len(balances) > 1 else 0)
+            if merged >= need:                            # the SDK's merge keeps the smallest coin apart
+                raise MergeFirst(f"no single coin covers the stake plus fees ({format_soma(need)}; the largest "
+                                 f"holds {format_soma(richest)}); merging the coins makes one of "
+                                 f"{format_soma(merged)}")
             raise PublishError("no single coin covers the stake plus fees; merge coins or add funds first")
         if sum(c.balance for c in coins) - stake - fees < _tx_reserve(state):
             raise PublishError("after the stake, too little is left for the commit and reveal fees")

@@ -26,6 +26,7 @@ class SandboxNetwork:
     name = "Sandbox"
     is_sandbox = True
     has_faucet = True
+    can_submit_data = True
     can_advance_epoch = True
     deviations = DEVIATIONS
     tick_seconds = 1.0          # how often the timed-mode task looks at the clock (at most)

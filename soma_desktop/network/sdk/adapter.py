@@ -98,6 +98,7 @@ class SdkNetwork:
     """A real SOMA chain reached through soma-sdk. Safe to use from one asyncio loop."""
 
     is_sandbox = False
+    can_submit_data = True         # submit_data: checksum and size from the hosted bytes (submission.py)
 
     def __init__(self, env: Environment, *, timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
                  client_factory: ClientFactory | None = None,

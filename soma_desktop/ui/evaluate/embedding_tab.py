@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from soma_desktop.network.types import ModelInfo, Target
 from soma_desktop.ui.evaluate.results import FileTrack, cosine_distance, would_hit
+from soma_desktop.ui.evaluate.submit_dialog import submit_candidate
 from soma_desktop.ui.evaluate.tables import TargetRow, TargetTable
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.plots.colormap import MODEL_COLORS
@@ -23,6 +24,8 @@ def model_title(info: ModelInfo) -> str:
 class EmbeddingTab(QWidget):
     sig_target_selected = Signal(str)
     """Target id chosen in the table or on the map ('' for none)."""
+    sig_submit_requested = Signal(str)
+    """Submit… pressed for this target id."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,7 +42,13 @@ class EmbeddingTab(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.summary)
+        self.submit_button = QPushButton("Submit…")
+        self.submit_button.setObjectName("submitDataButton")
+        self.submit_button.clicked.connect(lambda: self.sig_submit_requested.emit(self.table.selected_id()))
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.submit_button)
+        right_layout.addLayout(top)
         right_layout.addWidget(self.table, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.map)
@@ -91,6 +100,7 @@ class EmbeddingTab(QWidget):
         self.table.show_targets(rows, embedding, label)
         self._update_summary(rows, embedding, label, skipped=len(self.targets) - len(targets))
         self._update_map(targets, dim)
+        self._sync_submit()
 
     # ---- Private -----------------------------------------------------------------------------------
     def _update_summary(self, rows: list[TargetRow], embedding, label: str, skipped: int) -> None:
@@ -143,7 +153,21 @@ class EmbeddingTab(QWidget):
     def _on_table_target_selected(self, target_id: str) -> None:
         self.map.selected_target = target_id
         self.refresh_map_only()
+        self._sync_submit()
         self.sig_target_selected.emit(target_id)
+
+    def _sync_submit(self) -> None:
+        """Submit… for a selected open target that a finished, assigned model's data embedding would hit."""
+        network = self.ctx.network
+        chosen = self.table.selected_id()
+        target = next((t for t in self.targets if t.id == chosen), None)
+        why = ("This network does not accept data submissions" if network is None or not network.can_submit_data
+               else "Select a target in the table" if target is None
+               else "" if submit_candidate(self.track, target) is not None
+               else "Only an open target that a finished model assigned to it would hit can take this file "
+                    "(files over 1 MiB cannot be submitted)")
+        self.submit_button.setEnabled(not why)
+        self.submit_button.setToolTip(why or "Host this file and submit it to the selected target (bond + fee)")
 
     def refresh_map_only(self) -> None:
         embedding, _l = self.data_embedding()

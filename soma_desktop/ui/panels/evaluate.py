@@ -9,16 +9,34 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-    QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.network.base import list_all_targets
 from soma_desktop.network.messages import describe_error
+from soma_desktop.publish.blob_server import BlobServer
+from soma_desktop.publish.downloader import UrlPolicy
+from soma_desktop.services.submit import CannotSubmit, Hosting, SubmitPlan, plan_submission
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.evaluate.controller import RunController
 from soma_desktop.ui.evaluate.embedding_tab import EmbeddingTab
@@ -27,6 +45,7 @@ from soma_desktop.ui.evaluate.input_list import InputList
 from soma_desktop.ui.evaluate.loss_tab import LossTab
 from soma_desktop.ui.evaluate.model_picker import ModelPicker
 from soma_desktop.ui.evaluate.results import RunResults, already_scored
+from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog, submit_candidate
 from soma_desktop.ui.evaluate.tables import CompetitionTable
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.remote_scoring import RemoteScoringDialog, supports_remote_scoring
@@ -52,6 +71,8 @@ class EvaluatePanel(QWidget):
         self.ctx = ctx
         self.ask_save_path = self._ask_save_path     # replaced in tests (no modal dialog)
         self._targets_in_flight = 0
+        self._data_server: BlobServer | None = None    # serves submitted data on sandbox/localnet
+        self._data_server_lock = threading.Lock()
         self.controller = RunController(self)
         self.banner = Banner()
         self.inputs = InputList(ctx)
@@ -193,6 +214,7 @@ class EvaluatePanel(QWidget):
         self.ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
         self.ctx.network_changed.connect(lambda _n: self._sync_run_controls())
         self.remote_button.clicked.connect(self.open_remote_scoring)
+        self.embedding_tab.sig_submit_requested.connect(self.open_submit)
 
     # ---- Public API --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -227,6 +249,36 @@ class EvaluatePanel(QWidget):
         dialog = RemoteScoringDialog(self.ctx, path, local, self)
         dialog.open()
         return dialog
+
+    def open_submit(self, target_id: str) -> None:
+        """Plan the submission off the GUI thread (it hashes the data), then show what it costs."""
+        track, network = self.embedding_tab.track, self.ctx.network
+        target = next((t for t in self.embedding_tab.targets if t.id == target_id), None)
+        model = submit_candidate(track, target) if target is not None else None
+        if track is None or target is None or model is None or network is None or not network.can_submit_data:
+            return
+        job = asyncio.to_thread(plan_submission, target, model.ref.model_id or "", track.path, track.data,
+                                model.embedding, model.loss, self.ctx.state)
+        self.ctx.bridge.call(job, owner=self, label="planning a submission", on_result=self._show_submit,
+                             on_error=self._on_submit_plan_failed)
+
+    def _show_submit(self, plan: SubmitPlan) -> None:
+        network = self.ctx.network
+        loopback = network is not None and (network.is_sandbox or (self.ctx.choice is not None
+                                                                   and self.ctx.choice.key == "localnet"))
+        self.submit_dialog = SubmitDialog(self.ctx, plan, self._local_hosting if loopback else None, self)
+        self.submit_dialog.open()
+
+    def _on_submit_plan_failed(self, exc: BaseException) -> None:
+        text = str(exc) if isinstance(exc, CannotSubmit) else describe_error(exc)
+        self.banner.show_message(f"Cannot submit: {text}", "error")
+
+    def _local_hosting(self) -> Hosting:
+        """Worker thread: the built-in server, started once and kept so validators can fetch the data."""
+        with self._data_server_lock:
+            if self._data_server is None:
+                self._data_server = BlobServer(self.ctx.data_dir / "submissions").start()
+            return Hosting(blob_server=self._data_server, policy=UrlPolicy(allow_loopback=True))
 
     def results(self) -> RunResults | None:
         return self.controller.results
@@ -405,3 +457,7 @@ class EvaluatePanel(QWidget):
         """Stop the evaluation thread and pending hover work (window close, app exit)."""
         self.loss_tab.stop()
         self.controller.shutdown()
+        with self._data_server_lock:
+            server, self._data_server = self._data_server, None
+        if server is not None:
+            server.stop()

@@ -23,6 +23,7 @@ from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.account_picker import AccountPicker
+from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
 from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet.stake_math import (
@@ -80,6 +81,9 @@ class StakingPanel(QWidget):
         self.banner = Banner()
         self.banner.setObjectName("stakingBanner")
         layout.addWidget(self.banner)
+        self.merge_offer = MergeOffer()          # shown when a stake was refused until the coins are merged
+        self.merge_offer.sig_merge_requested.connect(self.open_merge)
+        layout.addWidget(self.merge_offer)
         layout.addWidget(self._build_positions(), 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_validators(), "Validators")
@@ -324,6 +328,7 @@ class StakingPanel(QWidget):
         if account is None or network is None:
             return
         release = self.session.hold()
+        self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
         self.session.tracker.run(self.ctx.services.wallet.merge(account),
                                  lambda record: (release(), self._on_merged(record)),
@@ -347,7 +352,12 @@ class StakingPanel(QWidget):
         self.refresh()
 
     def _on_tx_failed(self, exc: BaseException) -> None:
-        self.banner.show_message(plain_error(exc), "error")
+        reason = merge_first_reason(exc)
+        if reason is not None:
+            self.banner.show_message("Not sent: the coins must be merged first.", "warning")
+            self.merge_offer.offer(reason)
+        else:
+            self.banner.show_message(plain_error(exc), "error")
         self.refresh()
 
     # ---- Private: view -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
 from soma_desktop.ui.wallet.chain_history import ChainHistoryView
 from soma_desktop.ui.wallet.history_view import HistoryTable
+from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.history import TxRecord
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
@@ -60,6 +61,9 @@ class WalletPanel(QWidget):
         self.banner = Banner()
         self.banner.setObjectName("walletBanner")
         layout.addWidget(self.banner)
+        self.merge_offer = MergeOffer()          # shown when a send was refused until the coins are merged
+        self.merge_offer.sig_merge_requested.connect(self.open_merge)
+        layout.addWidget(self.merge_offer)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_setup())
         self.pages.addWidget(self._build_locked())
@@ -240,6 +244,7 @@ class WalletPanel(QWidget):
             return
         dialog = SendDialog(self.ctx, account, self.coins.get(account.address, []), self)
         dialog.sig_send_confirmed.connect(self._on_send_confirmed)
+        dialog.sig_merge_requested.connect(self.open_merge)
         self._open(dialog)
 
     def open_receive(self) -> None:
@@ -434,6 +439,7 @@ class WalletPanel(QWidget):
         if account is None or network is None:
             return
         release = self.session.hold()
+        self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
         self.session.tracker.run(self.wallet_service.merge(account),
                                  lambda record: (release(), self._on_tx_done("Coins merged", record)),
@@ -454,7 +460,12 @@ class WalletPanel(QWidget):
         self._sync_actions()
 
     def _on_tx_failed(self, exc: BaseException) -> None:
-        self.banner.show_message(plain_error(exc), "error")
+        reason = merge_first_reason(exc)
+        if reason is not None:
+            self.banner.show_message("Not sent: the coins must be merged first.", "warning")
+            self.merge_offer.offer(reason)
+        else:
+            self.banner.show_message(plain_error(exc), "error")
         self._sync_actions()
 
     # ---- Private: data -------------------------------------------------------------------------

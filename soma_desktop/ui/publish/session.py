@@ -21,7 +21,7 @@ from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.blob_server import BlobServer
 from soma_desktop.publish.journal import Job, Journal, JournalError, marker_for
-from soma_desktop.publish.runner import PublishError, PublishRunner
+from soma_desktop.publish.runner import MergeFirst, PublishError, PublishRunner
 from soma_desktop.services.publish import JobView, PublishService, StepResult
 from soma_desktop.ui.wallet_session import WalletSession
 
@@ -64,6 +64,8 @@ class PublishSession(QObject):
     """(stage text, done: int, total: int) from a worker thread; delivered queued to GUI slots."""
     sig_failed = Signal(str)
     """A step failed; the text is fit for the user."""
+    sig_merge_first = Signal(str)
+    """A create was refused before sending until the coins are merged; the reason in plain words."""
     sig_busy_changed = Signal(bool)
     """True while a step runs."""
 
@@ -247,6 +249,9 @@ class PublishSession(QObject):
         self._set_busy(False)
         if isinstance(exc, InterruptedError) or type(exc).__name__ == "UploadCancelled":
             self.sig_failed.emit("Cancelled. Nothing was sent to the chain.")
+            return
+        if isinstance(exc, MergeFirst):
+            self.sig_merge_first.emit(str(exc))
             return
         self.sig_failed.emit(describe(exc))
 

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.storage import atomic_write_text
+from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action, Step
 from soma_desktop.ui.local_names import model_names
@@ -24,6 +26,7 @@ from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish import inputs, pages
 from soma_desktop.ui.publish.reminders import ics_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
+from soma_desktop.ui.wallet.merge_offer import MergeOffer
 
 STEP_TITLES = (
     (Step.WEIGHTS, "1 Weights"), (Step.EMBEDDING, "2 Embedding"), (Step.ENCRYPT, "3 Encrypt"),
@@ -58,6 +61,7 @@ class PublishWizard(QWidget):
         session.sig_job_updated.connect(self._on_session_job_updated)
         session.sig_progress_changed.connect(self._on_session_progress_changed)
         session.sig_failed.connect(self._on_session_failed)
+        session.sig_merge_first.connect(self._on_session_merge_first)
         session.sig_busy_changed.connect(self._on_session_busy_changed)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -105,6 +109,9 @@ class PublishWizard(QWidget):
         self.banner = Banner()
         self.banner.setObjectName("wizardBanner")
         right.addWidget(self.banner)
+        self.merge_offer = MergeOffer()          # a create refused until the coins are merged
+        self.merge_offer.sig_merge_requested.connect(self.open_merge)
+        right.addWidget(self.merge_offer)
         self.stack = QStackedWidget()
         self.weights_page = pages.WeightsPage(self.ctx)
         self.embedding_page = pages.EmbeddingPage(self.ctx)
@@ -246,6 +253,40 @@ class PublishWizard(QWidget):
 
     def _on_session_failed(self, text: str) -> None:
         self.banner.show_message(text, "error")
+
+    def _on_session_merge_first(self, reason: str) -> None:
+        self.banner.show_message("Not created: the coins must be merged first. Nothing was sent.", "warning")
+        self.merge_offer.offer(reason[:1].upper() + reason[1:] + ".")
+
+    def open_merge(self) -> None:
+        """The wallet's merge (all but the smallest coin into one), confirmed by a click, then Create again."""
+        from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
+
+        account = self.ctx.wallet.current_account() if self.ctx.wallet.is_unlocked() else None
+        if account is None or self.ctx.network is None:
+            self.banner.show_message("Unlock the wallet first.", "error")
+            return
+        self.merge_dialog = ConfirmDialog(
+            "Merge coins", f"Merge the coins of {account.name}: all but the smallest become one coin (as the SOMA "
+            "SDK merges), so the stake can come from one coin. The network fee is paid from the merged coin.",
+            "Sign and merge", self)
+        self.merge_dialog.sig_confirmed.connect(lambda: self._merge(account))
+        self.merge_dialog.open()
+
+    def _merge(self, account) -> None:
+        self.merge_offer.withdraw()
+        self.banner.show_message("Merging coins…", "info")
+        release = self.ctx.wallet.hold()
+
+        def done(record) -> None:
+            release()
+            self.banner.show_message(f"Coins merged; fee {format_soma(record.fee or 0)}. Create the model now "
+                                     f"(digest {record.digest}).", "ok")
+
+        def failed(exc: BaseException) -> None:
+            release()
+            self.banner.show_message(f"Not merged: {describe_error(exc)}", "error")
+        self.ctx.wallet.tracker.run(self.ctx.services.wallet.merge(account), done, failed, "merge coins", owner=self)
 
     # ---- Private: actions ------------------------------------------------------------------------
     def _start(self, make, stage: str, on_done=None) -> None:

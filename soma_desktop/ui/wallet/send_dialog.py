@@ -12,7 +12,9 @@ from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, max_amount
 from soma_desktop.ui.local_names import address_book, address_label
+from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
+from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
 
@@ -21,12 +23,14 @@ class SendDialog(QDialog):
     """Emits `sig_send_confirmed(recipient, shannons)` when the user presses Send on the review page."""
 
     sig_send_confirmed = Signal(str, object)   # shannons: a Python int of any size
+    sig_merge_requested = Signal()             # Merge coins first (the dialog closes)
 
     def __init__(self, ctx, account, coins: list[Coin], parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.account = account
         self.params = FeeParams.from_state(ctx.state)
+        self.coins = list(coins)
         self.largest = max((c.balance for c in coins), default=0)
         self.balance = sum(c.balance for c in coins)
         self.setWindowTitle("Send SOMA")
@@ -47,7 +51,7 @@ class SendDialog(QDialog):
         form.addRow("From", QLabel(f"{self.account.name}  <code>{self.account.address}</code>"))
         self.recipient = AddressField()
         self.amount = AmountField()
-        self.amount.set_limit(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
+        self.amount.set_limit(*self._limit())
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -66,6 +70,9 @@ class SendDialog(QDialog):
                           "panel to send more at once.")
             note.setWordWrap(True)
             outer.addWidget(note)
+        self.merge_offer = MergeOffer()
+        self.merge_offer.sig_merge_requested.connect(self._on_merge_requested)
+        outer.addWidget(self.merge_offer)
         buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)
         self.recipient.sig_address_changed.connect(self._on_inputs_changed)
@@ -104,6 +111,20 @@ class SendDialog(QDialog):
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------
+    def _limit(self) -> tuple[int, str]:
+        """What one coin can send now, or, with split coins, what the coin a merge builds could (the merge
+        keeps the smallest coin apart and pays its own fee): above the largest coin, Merge first is offered."""
+        single = max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params)
+        if len(self.coins) < 2:
+            return single, ""
+        smallest = min(c.balance for c in self.coins)
+        merged = self.balance - smallest - estimate_fee(ChainTx.MERGE_COINS, self.params, smallest).total
+        return max(single, max_amount(ChainTx.TRANSFER_COIN, merged, self.params)), "can be sent after merging coins"
+
+    def _on_merge_requested(self) -> None:
+        self.sig_merge_requested.emit()
+        self.reject()
+
     def _on_amount_max_requested(self) -> None:
         self.amount.set_value(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
 
@@ -117,15 +138,29 @@ class SendDialog(QDialog):
             fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
+        merge = self._merge_reason(amount)
         why = ("Enter the recipient's address" if recipient is None else
                "Enter an amount" if amount is None else
-               "That is your own address" if recipient == self.account.address else "")
+               "That is your own address" if recipient == self.account.address else merge)
         self.review_button.setEnabled(not why)
         self.review_button.setToolTip(why)
 
+    def _merge_reason(self, amount: int | None) -> str:
+        """Plain words when the coins held cannot pay `amount` + fee as the network pays, but merged they can."""
+        if amount is None:
+            self.merge_offer.withdraw()
+            return ""
+        fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
+        verdict = coin_verdict(self.ctx.network, self.coins, amount, fee)
+        if verdict.advice is not CoinAdvice.MERGE_FIRST:
+            self.merge_offer.withdraw()
+            return ""
+        self.merge_offer.offer(verdict.reason)
+        return verdict.reason
+
     def _on_review_clicked(self) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()
-        if amount is None or recipient is None:
+        if amount is None or recipient is None or self._merge_reason(amount):
             return
         fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
         self.summary.setText(

@@ -12,7 +12,9 @@ from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
 from soma_desktop.ui.format import bps_text
+from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
+from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
 from soma_desktop.ui.wallet.yield_text import yield_text
 from soma_desktop.ui.widgets.amount_field import AmountField
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
@@ -37,6 +39,7 @@ class StakeDialog(QDialog):
         self.account = account
         self.params = FeeParams.from_state(ctx.state)
         self.epoch = ctx.state.epoch if ctx.state is not None else 0
+        self.coins = list(coins)
         self.largest = max((c.balance for c in coins), default=0)
         self.balance = sum(c.balance for c in coins)
         self.coin_count = len(coins)
@@ -98,6 +101,9 @@ class StakeDialog(QDialog):
         outer.addWidget(reserve)
         if self.coin_count > 1 and self.largest < self.balance:
             outer.addWidget(self._build_merge_note())
+        self.merge_offer = MergeOffer()        # the network may pay from a coin that cannot carry the stake
+        self.merge_offer.sig_merge_requested.connect(self._on_merge_clicked)
+        outer.addWidget(self.merge_offer)
         buttons, self.review_button = review_button_row(self, self._on_review_clicked)
         outer.addLayout(buttons)
         self.target_combo.currentIndexChanged.connect(self._on_target_changed)
@@ -163,6 +169,8 @@ class StakeDialog(QDialog):
     def _on_inputs_changed(self, *_args) -> None:
         amount = self.amount.value()
         if amount is None:
+            self.merge_offer.withdraw()
+        if amount is None:
             self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), self.params).total)} + "
                                    f"{value_fee_rate(self._kind(), self.params.value_fee_bps) / 100:g}% of the amount")
             self.total_label.setText("—")
@@ -171,9 +179,19 @@ class StakeDialog(QDialog):
             self.fee_label.setText(f"≈ {format_soma(fee)}")
             self.total_label.setText(format_soma(amount + fee))
         why = ("Choose a validator or model" if self.target() is None else
-               "Enter an amount" if amount is None else "")
+               "Enter an amount" if amount is None else self._merge_reason(amount))
         self.review_button.setEnabled(not why)
         self.review_button.setToolTip(why)
+
+    def _merge_reason(self, amount: int) -> str:
+        """The stake comes out of the coin that pays the fee: can every coin the network may pick carry both?"""
+        fee = estimate_fee(self._kind(), self.params, amount).total
+        verdict = coin_verdict(self.ctx.network, self.coins, amount, fee, amount_from_gas=True)
+        if verdict.advice is not CoinAdvice.MERGE_FIRST:
+            self.merge_offer.withdraw()
+            return ""
+        self.merge_offer.offer(verdict.reason)
+        return verdict.reason
 
     def _on_review_clicked(self) -> None:
         target, amount = self.target(), self.amount.value()

@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
@@ -163,15 +164,21 @@ def _run(args: argparse.Namespace) -> int:
             if model.architecture.embedding_dim != len(target):
                 raise DataError(f"target embedding has {len(target)} values, {name} embeds in "
                                 f"{model.architecture.embedding_dim} dimensions")
-    results = []
-    for path, data in files:
-        result = score_bytes(models, data, seed=args.seed, precision=args.precision, target_embedding=target)
+    results = (score_bytes(models, data, seed=args.seed, precision=args.precision, target_embedding=target)
+               for _path, data in files)      # lazy: each table prints as soon as its file is scored
+    return _report(args, files, results)
+
+
+def _report(args: argparse.Namespace, files: list, results: Iterable) -> int:
+    """One table per file, or exactly one JSON object on stdout."""
+    out = []
+    for (path, _data), result in zip(files, results):
         if args.json:
-            results.append(_result_json(path, result, args.weights))
+            out.append(_result_json(path, result, args.weights))
         else:
             _print_table(path, result, args.weights)
     if args.json:
-        sys.stdout.write(json.dumps({"results": results}, allow_nan=False) + "\n")
+        sys.stdout.write(json.dumps({"results": out}, allow_nan=False) + "\n")
     return 0
 
 
@@ -197,15 +204,7 @@ def _run_parallel(args: argparse.Namespace, files: list, target, memory: int, we
                              jobs=args.jobs, budget=memory,
                              threads=args.threads, precision=args.precision, device=args.device, seed=args.seed,
                              num_heads=args.num_heads, target_embedding=None if target is None else tuple(target))
-    out = []
-    for (path, _data), result in zip(files, results):
-        if args.json:
-            out.append(_result_json(path, result, args.weights))
-        else:
-            _print_table(path, result, args.weights)
-    if args.json:
-        sys.stdout.write(json.dumps({"results": out}, allow_nan=False) + "\n")
-    return 0
+    return _report(args, files, results)
 
 
 def main(argv: list[str]) -> int:

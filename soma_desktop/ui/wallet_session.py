@@ -163,6 +163,17 @@ class WalletSession(QObject):
                 context.__exit__(None, None, None)
         return release
 
+    def sign_and_run(self, job: Any, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
+                     label: str, owner: QObject | None = None) -> None:
+        """Run one signed WalletService transaction through the tracker, the wallet held unlocked until it ends."""
+        release = self.hold()
+        try:
+            self.tracker.run(job, lambda out: (release(), on_done(out)), lambda exc: (release(), on_error(exc)),
+                             label, owner=owner)
+        except BaseException:   # nothing was scheduled: never leave the wallet held open
+            release()
+            raise
+
     def amounts_hidden(self) -> bool:
         return bool(self.settings.hide_amounts)
 

@@ -303,36 +303,32 @@ class StakingPanel(QWidget):
         if account is None or network is None:
             self.banner.show_message("Not sent: the wallet is locked or the network is offline.", "error")
             return
-        release = self.session.hold()
         self.stake_button.setEnabled(False)
         self.banner.show_message(f"Staking {amount_text(amount)}…", "info")
         job = (self.staking.stake(account, target_id, amount) if kind == "validator"
                else self.staking.stake_to_model(account, target_id, amount))
         epoch = self.ctx.state.epoch if self.ctx.state is not None else 0
-        self.session.tracker.run(job, lambda out: (release(), self._on_staked(out, epoch)),
-                                 lambda exc: (release(), self._on_tx_failed(exc)), "stake", owner=self)
+        self.session.sign_and_run(job, lambda out: self._on_staked(out, epoch), self._on_tx_failed, "stake",
+                                  owner=self)
 
     def _on_withdraw_confirmed(self, position: Position) -> None:
         account, network = self.session.current_account(), self.ctx.network
         if account is None or network is None:
             return
-        release = self.session.hold()
         self.withdraw_button.setEnabled(False)
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
         job = self.staking.withdraw(account, position.stake.id, position.target_id, position.value)
-        self.session.tracker.run(job, lambda out: (release(), self._on_withdrawn(position, out)),
-                                 lambda exc: (release(), self._on_tx_failed(exc)), "withdraw stake", owner=self)
+        self.session.sign_and_run(job, lambda out: self._on_withdrawn(position, out), self._on_tx_failed,
+                                  "withdraw stake", owner=self)
 
     def _on_merge_confirmed(self) -> None:
         account, network = self.session.current_account(), self.ctx.network
         if account is None or network is None:
             return
-        release = self.session.hold()
         self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
-        self.session.tracker.run(self.ctx.services.wallet.merge(account),
-                                 lambda record: (release(), self._on_merged(record)),
-                                 lambda exc: (release(), self._on_tx_failed(exc)), "merge coins", owner=self)
+        self.session.sign_and_run(self.ctx.services.wallet.merge(account), self._on_merged, self._on_tx_failed,
+                                  "merge coins", owner=self)
 
     def _on_merged(self, record: TxRecord) -> None:
         self.banner.show_message(f"Coins merged; fee {format_soma(record.fee or 0)}. You can stake the whole balance "

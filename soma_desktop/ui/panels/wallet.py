@@ -427,23 +427,20 @@ class WalletPanel(QWidget):
         if account is None or network is None:
             self.banner.show_message("Not sent: the wallet is locked or the network is offline.", "error")
             return
-        release = self.session.hold()
         self.send_button.setEnabled(False)
         self.banner.show_message(f"Sending {amount_text(amount)} to {short_id(recipient)}…", "info")
-        self.session.tracker.run(self.wallet_service.send(account, recipient, amount),
-                                 lambda record: (release(), self._on_sent(record)),
-                                 lambda exc: (release(), self._on_tx_failed(exc)), "transfer", owner=self)
+        self.session.sign_and_run(self.wallet_service.send(account, recipient, amount), self._on_sent,
+                                  self._on_tx_failed, "transfer", owner=self)
 
     def _on_merge_confirmed(self) -> None:
         account, network = self.session.current_account(), self.ctx.network
         if account is None or network is None:
             return
-        release = self.session.hold()
         self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
-        self.session.tracker.run(self.wallet_service.merge(account),
-                                 lambda record: (release(), self._on_tx_done("Coins merged", record)),
-                                 lambda exc: (release(), self._on_tx_failed(exc)), "merge coins", owner=self)
+        self.session.sign_and_run(self.wallet_service.merge(account),
+                                  lambda record: self._on_tx_done("Coins merged", record), self._on_tx_failed,
+                                  "merge coins", owner=self)
 
     def _on_faucet_done(self, record: TxRecord) -> None:
         self.banner.show_message(f"Received {amount_text(record.amount)} from the faucet (digest {record.digest}).",

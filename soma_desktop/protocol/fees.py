@@ -132,6 +132,19 @@ def estimate_fee(kind: ChainTx, params: FeeParams, value_base: int = 0, *, write
     return Fee(params.base_fee, params.write_object_fee * count, value_fee(kind, value_base, params.value_fee_bps))
 
 
+# Erratum 7: soma-sdk picks the gas coin at random among the 8 richest. A transfer whose gas coin is not the coin
+# it sends writes one object more, so on a real network its fee is a range, not one number.
+EXTRA_WRITE_IF_OTHER_GAS_COIN = frozenset({K.TRANSFER_COIN})
+
+
+def fee_span(kind: ChainTx, params: FeeParams, value_base: int = 0, *, random_gas_coin: bool) -> tuple[Fee, Fee]:
+    """(lowest, highest) fee the coin choice allows: equal on the sandbox (always the richest coin)."""
+    low = estimate_fee(kind, params, value_base)
+    if not random_gas_coin or kind not in EXTRA_WRITE_IF_OTHER_GAS_COIN:
+        return low, low
+    return low, estimate_fee(kind, params, value_base, writes=OBJECTS_WRITTEN[kind] + 1)
+
+
 def failed_fee(params: FeeParams, gas_balance: int) -> int:
     """A failed transaction pays base_fee only, or the whole gas coin if it holds less (prepare_gas.rs:70-84)."""
     return min(params.base_fee, gas_balance)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from soma_desktop.protocol.fees import (
     HALF_RATE_KINDS, OBJECTS_WRITTEN, ChainTx, FeeParams, adjust_value_fee, claim_fee, claim_writes, estimate_fee,
-    fee_reserve, max_amount, pay_writes, precheck_need, submit_writes, value_fee_rate,
+    fee_reserve, fee_span, max_amount, pay_writes, precheck_need, submit_writes, value_fee_rate,
 )
 from soma_desktop.protocol.params import SOMA
 from soma_desktop.protocol.targets import claim_split
@@ -93,3 +93,15 @@ def test_half_rate_is_integer_halving(amount, bps):
 def test_value_fee_adjustment(current, fees, expected):
     # types/src/system_state/mod.rs:1552-1594
     assert adjust_value_fee(current, fees) == expected
+
+
+@given(st.integers(0, 10**16), st.integers(0, 100))
+def test_fee_span_is_one_object_wide_for_a_real_network_transfer(amount, bps):
+    """Erratum 7: soma-sdk's random gas coin can add one written object to a transfer; the sandbox never does."""
+    params = FeeParams(base_fee=1000, write_object_fee=300, value_fee_bps=bps)
+    low, high = fee_span(ChainTx.TRANSFER_COIN, params, amount, random_gas_coin=True)
+    assert low == estimate_fee(ChainTx.TRANSFER_COIN, params, amount)
+    assert high.total - low.total == 300 and high.writes == 3 * 300
+    assert fee_span(ChainTx.TRANSFER_COIN, params, amount, random_gas_coin=False) == (low, low)
+    stake = fee_span(ChainTx.ADD_STAKE, params, amount, random_gas_coin=True)   # stakes pay from the gas coin
+    assert stake[0] == stake[1]

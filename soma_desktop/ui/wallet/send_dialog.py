@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import Coin
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, max_amount
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_span, max_amount
 from soma_desktop.ui.local_names import address_book, address_label
 from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
@@ -135,15 +135,24 @@ class SendDialog(QDialog):
                                    f"{self.params.value_fee_bps / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
-            self.fee_label.setText(f"≈ {format_soma(fee)}")
-            self.total_label.setText(format_soma(amount + fee))
+            low, high = self._fee_span(amount)
+            self.fee_label.setText(f"≈ {format_soma(low)}" if low == high else
+                                   f"{format_soma(low)} – {format_soma(high)} (the SDK picks which coin pays)")
+            self.total_label.setText(format_soma(amount + low) if low == high else
+                                     f"{format_soma(amount + low)} – {format_soma(amount + high)}")
         merge = self._merge_reason(amount)
         why = ("Enter the recipient's address" if recipient is None else
                "Enter an amount" if amount is None else
                "That is your own address" if recipient == self.account.address else merge)
         self.review_button.setEnabled(not why)
         self.review_button.setToolTip(why)
+
+    def _fee_span(self, amount: int) -> tuple[int, int]:
+        """The fee range the network's coin choice allows (one number on the sandbox and with a single coin)."""
+        network = self.ctx.network
+        random_pick = network is not None and not network.is_sandbox and len(self.coins) > 1
+        low, high = fee_span(ChainTx.TRANSFER_COIN, self.params, amount, random_gas_coin=random_pick)
+        return low.total, high.total
 
     def _merge_reason(self, amount: int | None) -> str:
         """Plain words when the coins held cannot pay `amount` + fee as the network pays, but merged they can."""
@@ -162,10 +171,12 @@ class SendDialog(QDialog):
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None or recipient is None or self._merge_reason(amount):
             return
-        fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
+        fee, high = self._fee_span(amount)
+        upto = "" if high == fee else (f" (up to {exact_amount_html(high)} if the SDK pays the fee from another of "
+                                       "your coins: one more object is written)")
         self.summary.setText(
             f"Send {exact_amount_html(amount)}<br>to {self._recipient_name(recipient)}<code>{recipient}</code><br><br>"
-            f"Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "
+            f"Network fee ≈ {exact_amount_html(fee)}{upto}<br>Total from {self.account.name}: "
             f"{exact_amount_html(amount + fee)}<br><br>"
             "The transfer is final once confirmed; it cannot be reversed.")
         self.pages.setCurrentIndex(1)

@@ -152,3 +152,25 @@ def test_staking_shows_and_switches_the_paying_account(qtbot, ctx, session, wall
     publish = PublishPanel(ctx)
     qtbot.addWidget(publish)
     assert publish.account_picker.currentText().startswith(f"Paid by {second.name}")
+
+
+def test_send_shows_the_fee_range_the_sdk_coin_choice_allows(qtbot, ctx, session, wallet_panel, monkeypatch):
+    """On a real network soma-sdk picks the gas coin among the richest: a transfer may write one more object."""
+    create_wallet_via_wizard(qtbot, wallet_panel)
+    account = session.current_account()
+    for _ in range(2):
+        run(ctx, ctx.network.request_faucet(account.address))
+    coins = run(ctx, ctx.network.list_coins(account.address))
+
+    def send_dialog() -> SendDialog:
+        dialog = SendDialog(ctx, account, coins, wallet_panel)
+        qtbot.addWidget(dialog)
+        dialog.recipient.edit.setText("0x" + "ab" * 32)
+        dialog.amount.edit.setText("1.5")
+        return dialog
+    assert " – " not in send_dialog().fee_label.text()          # the sandbox always pays from the richest coin
+    monkeypatch.setattr(type(ctx.network), "is_sandbox", False)
+    dialog = send_dialog()
+    assert " – " in dialog.fee_label.text() and "picks which coin pays" in dialog.fee_label.text()
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    assert "up to" in dialog.summary.text() and "one more object" in dialog.summary.text()

@@ -13,9 +13,10 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from soma_desktop.core import notices
 from soma_desktop.core.storage import atomic_write_text
@@ -46,7 +47,7 @@ class Settings:
     last_account: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def validated(self) -> "Settings":
+    def validated(self) -> Settings:
         """Replace every invalid field by its default (values set in code or by a hand-edited file)."""
         for name in invalid_fields(asdict(self)):
             setattr(self, name, getattr(DEFAULTS, name))

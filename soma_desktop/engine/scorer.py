@@ -16,12 +16,26 @@ import numpy as np
 import torch
 
 from soma_desktop.engine.contract import (
-    BATCH_SIZE, SEQ_LEN, Chunk, check_data, make_chunk, num_batches, num_chunks, num_targets, predicted_offset_slots,
+    BATCH_SIZE,
+    SEQ_LEN,
+    Chunk,
+    check_data,
+    make_chunk,
+    num_batches,
+    num_chunks,
+    num_targets,
+    predicted_offset_slots,
     slot_for_offset,
 )
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.engine.results import (  # noqa: F401  (re-exported: the torch-free result types)
-    BytePrediction, ChunkProgress, EvalResult, ModelScore, cosine_distance, select_winner, target_distance,
+    BytePrediction,
+    ChunkProgress,
+    EvalResult,
+    ModelScore,
+    cosine_distance,
+    select_winner,
+    target_distance,
 )
 from soma_desktop.engine.sigreg import COEFFICIENT, SigReg, batch_noise
 from soma_desktop.engine.weights import LoadedModel

@@ -20,7 +20,13 @@ from soma_desktop.engine.contract import MAX_DATA_SIZE
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.evalworker.limits import apply_memory_limits, lower_priority
 from soma_desktop.evalworker.messages import (
-    Cancel, EmbedRequest, EvalRequest, MatmulSpeed, ProbeRequest, Reply, SpeedRequest,
+    Cancel,
+    EmbedRequest,
+    EvalRequest,
+    MatmulSpeed,
+    ProbeRequest,
+    Reply,
+    SpeedRequest,
 )
 from soma_desktop.evalworker.wire import encode
 
@@ -91,7 +97,7 @@ class Worker:
             outcome, message = "failed", self._out_of_memory()
         except EngineError as exc:
             outcome, message = "failed", str(exc)
-        except Exception as exc:   # one line for the user; the traceback stays in this process
+        except Exception as exc:  # noqa: BLE001 - one line for the user; the traceback stays in this process
             outcome, message = "failed", _describe(exc, self._out_of_memory())
             traceback.print_exc()
         finally:
@@ -200,10 +206,10 @@ class Worker:
 
     # ---- requests ----------------------------------------------------------------------------------
     def _evaluate(self, request_id: int, request: EvalRequest) -> None:
+        import torch
+
         from soma_desktop.engine.scorer import iter_score
         from soma_desktop.engine.weights import set_threads
-
-        import torch
 
         if not request.files or not request.weights:
             raise EngineError("nothing to evaluate")
@@ -261,9 +267,8 @@ class Worker:
         self._send("result", request_id, prediction)
 
     def _embed(self, request_id: int, request: EmbedRequest) -> None:
-        from soma_desktop.engine.scorer import embedding_from_pieces
-
         from soma_desktop.engine.corpus import corpus_files, file_pieces
+        from soma_desktop.engine.scorer import embedding_from_pieces
 
         try:
             files = corpus_files(request.folder)

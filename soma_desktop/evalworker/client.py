@@ -205,7 +205,7 @@ class WorkerClient:
                 reply = decode(proc.outbox.recv_bytes(MAX_FRAME))   # JSON + arrays: never unpickled here
             except (EOFError, OSError):
                 break
-            except Exception as exc:   # an unreadable reply: the worker is not trustworthy any more
+            except Exception as exc:  # noqa: BLE001 - an unreadable reply: the worker is not trustworthy any more
                 self._retire(proc, f"the evaluation worker sent an unreadable reply ({type(exc).__name__})")
                 return
             if not isinstance(reply, Reply):

@@ -100,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._empty(HTTPStatus.NOT_FOUND)
             return
         try:
-            handle = open(path, "rb")
+            handle = open(path, "rb")  # noqa: SIM115 - the `with handle` below closes it; open errors answer 404
         except OSError:
             self._empty(HTTPStatus.NOT_FOUND)
             return
@@ -189,7 +189,7 @@ class BlobServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "BlobServer":
+    def start(self) -> BlobServer:
         if self._httpd is None:
             try:
                 httpd = _QuietServer((self._host, self._port), *self._limits)
@@ -212,7 +212,7 @@ class BlobServer:
             if self._thread is not None:
                 self._thread.join(timeout=5)
 
-    def __enter__(self) -> "BlobServer":
+    def __enter__(self) -> BlobServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -12,12 +12,17 @@ import asyncio
 import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from soma_desktop.core import crypto
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
 )
 from soma_desktop.network.types import CommitSpec, ModelInfo, SystemState
 from soma_desktop.protocol import limits
@@ -155,10 +160,10 @@ class PublishRunner:
         if not path.is_file():
             raise PublishError(f"weights file not found: {path}")
         size = path.stat().st_size
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle:  # noqa: ASYNC230 - reads 9 bytes of a local file
             try:
                 check_safetensors_prefix(handle.read(9), size)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any parse failure means "not safetensors"
                 raise PublishError("the file is not a safetensors file") from None
         if check is not None:
             await asyncio.to_thread(check, path)
@@ -391,7 +396,7 @@ class PublishRunner:
         if job.state not in _PRE_CREATE:
             raise PublishError("this job already reached the chain and cannot be cancelled")
         if job.encrypted_path:
-            Path(job.encrypted_path).unlink(missing_ok=True)
+            Path(job.encrypted_path).unlink(missing_ok=True)  # noqa: ASYNC240 - unlinks one local file
         return self.journal.clear_secrets(job_id, job.state, JobState.CANCELLED)
 
     async def back(self, job_id: int) -> Job:
@@ -407,7 +412,7 @@ class PublishRunner:
             changes.update(embedding_ct=None, embedding_shape=None, embedding_commitment=None, embedding_dim=None)
         if previous is JobState.EMBEDDING_OK:
             if job.encrypted_path:
-                Path(job.encrypted_path).unlink(missing_ok=True)
+                Path(job.encrypted_path).unlink(missing_ok=True)  # noqa: ASYNC240 - unlinks one local file
             changes.update(key_ct=None, key_commitment=None, encrypted_path=None, checksum=None, size=None)
         if previous is JobState.PREPARED:
             changes.update(url=None, hosting=None, verify_report=None)

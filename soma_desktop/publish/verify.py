@@ -16,8 +16,17 @@ import httpx
 
 from soma_desktop.core import crypto
 from soma_desktop.publish.downloader import (
-    PART_SIZE, Cancelled, DownloadError, Limits, Progress, UrlPolicy, DownloadClock, check_response, make_client,
-    open_stream, stream_url,
+    PART_SIZE,
+    Cancelled,
+    DownloadClock,
+    DownloadError,
+    Limits,
+    Progress,
+    UrlPolicy,
+    check_response,
+    make_client,
+    open_stream,
+    stream_url,
 )
 
 

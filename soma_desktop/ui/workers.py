@@ -124,7 +124,7 @@ class EvalWorker(QObject):
             outcome, message = self._run(job)
         except _Cancelled:
             outcome, message = "cancelled", "cancelled"
-        except Exception as exc:  # every failure becomes a one-line message for the panel
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a one-line message for the panel
             outcome, message = self._describe_failure(exc)
         self.sig_run_finished.emit(job.job_id, outcome, message)
 

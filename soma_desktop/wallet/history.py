@@ -11,10 +11,10 @@ import io
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Callable
 
 from soma_desktop.core.amounts import U64_MAX, format_soma
 from soma_desktop.core.ids import normalize_id
@@ -120,7 +120,7 @@ class TxHistory:
         self._conn.executescript(_SCHEMA)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path | str) -> "TxHistory":
+    def in_data_dir(cls, data_dir: Path | str) -> TxHistory:
         return cls(Path(data_dir) / HISTORY_FILE)
 
     def _now_ms(self) -> int:

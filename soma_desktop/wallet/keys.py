@@ -72,7 +72,7 @@ class KeyPair:
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
             Ed25519PublicKey.from_public_bytes(self._public).verify(signature, message)
-        except Exception:  # cryptography raises InvalidSignature; treat any failure as "no"
+        except Exception:  # noqa: BLE001 - cryptography raises InvalidSignature; treat any failure as "no"
             return False
         return True
 

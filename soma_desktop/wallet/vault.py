@@ -41,13 +41,32 @@ from soma_desktop.core.ids import normalize_id
 from soma_desktop.core.paths import ensure_private_dir
 from soma_desktop.core.storage import atomic_write
 from soma_desktop.wallet.errors import (
-    AccountError, InvalidPassword, VaultCorrupt, VaultError, VaultExists, VaultLocked, VaultVersionError,
-    WeakPassword, WrongPassword,
+    AccountError,
+    InvalidPassword,
+    VaultCorrupt,
+    VaultError,
+    VaultExists,
+    VaultLocked,
+    VaultVersionError,
+    WeakPassword,
+    WrongPassword,
 )
 from soma_desktop.wallet.kdf import (
-    FLOOR_ARGON2, KEY_BYTES, PRODUCTION_ARGON2, PRODUCTION_SCRYPT, SALT_BYTES, Argon2Params, KdfParams,
-    ScryptParams, VaultPolicy, argon2_available, check_kdf_ceilings, default_policy, derive_kek,
-    kdf_weaker_than, password_bytes,
+    FLOOR_ARGON2,
+    KEY_BYTES,
+    PRODUCTION_ARGON2,
+    PRODUCTION_SCRYPT,
+    SALT_BYTES,
+    Argon2Params,
+    KdfParams,
+    ScryptParams,
+    VaultPolicy,
+    argon2_available,
+    check_kdf_ceilings,
+    default_policy,
+    derive_kek,
+    kdf_weaker_than,
+    password_bytes,
 )
 from soma_desktop.wallet.keys import KeyPair, derive_secret
 from soma_desktop.wallet.mnemonic import mnemonic_to_seed, validate_mnemonic
@@ -332,7 +351,7 @@ class Vault:
     @classmethod
     def create(cls, path: Path | str, password: str, mnemonic: str | None = None, *, passphrase: str = "",
                first_account_name: str = "Account 1", secret_key: bytes | None = None,
-               policy: VaultPolicy | None = None, overwrite: bool = False) -> "Vault":
+               policy: VaultPolicy | None = None, overwrite: bool = False) -> Vault:
         """A new vault holding `mnemonic` (account index 0) and/or one imported `secret_key`."""
         policy = policy or default_policy()
         path = Path(path)
@@ -362,7 +381,7 @@ class Vault:
         return vault
 
     @classmethod
-    def open(cls, path: Path | str, password: str, *, policy: VaultPolicy | None = None) -> "Vault":
+    def open(cls, path: Path | str, password: str, *, policy: VaultPolicy | None = None) -> Vault:
         """Unlock with the password. Raises WrongPassword, VaultCorrupt or VaultVersionError."""
         policy = policy or default_policy()
         path = Path(path)
@@ -385,7 +404,7 @@ class Vault:
 
     @classmethod
     def open_with_device_key(cls, path: Path | str, device_key: bytes, *,
-                             policy: VaultPolicy | None = None) -> "Vault":
+                             policy: VaultPolicy | None = None) -> Vault:
         """Unlock with the keyring's device key. Raises WrongPassword if it does not fit (stale item)."""
         path = Path(path)
         doc, header = _load_doc(path)

@@ -162,7 +162,7 @@ class LossPlot(QWidget):
         overlay and overview only in that range. `changed=None` redraws everything."""
         new_file = size != self.size
         same_shape = (not new_file and len(series) == len(self._series)
-                      and [(l, c) for l, _v, c in series] == [(l, c) for l, _v, c in self._series]
+                      and [(lb, c) for lb, _v, c in series] == [(lb, c) for lb, _v, c in self._series]
                       and (unit, diff, smooth) == self._style and bool(self._curves))
         self.size, self.unit, self._series, self._style = size, unit, series, (unit, diff, smooth)
         if same_shape:

@@ -6,18 +6,27 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
-    QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.ui.widgets.percent_field import PercentField
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.session import JobView
+from soma_desktop.ui.widgets.percent_field import PercentField
 
 
 def _label(text: str = "", name: str = "") -> QLabel:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QHBoxLayout, QLabel, QMenu, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
@@ -100,7 +108,8 @@ class SendDialog(QDialog):
 
     def _build_review(self) -> QWidget:
         page, self.summary, self.send_button = review_page(
-            "Check before you send", "sendSummary", "Sign and send", "sendButton", lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
+            "Check before you send", "sendSummary", "Sign and send", "sendButton",
+            lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------

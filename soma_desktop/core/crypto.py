@@ -223,4 +223,4 @@ def derive_id(digest: bytes, n: int) -> str:
 
 
 def make_target_seed(digest: bytes, n: int) -> int:
-    return struct.unpack("<Q", blake2b256(digest + struct.pack("<Q", n))[:8])[0]
+    return int.from_bytes(blake2b256(digest + struct.pack("<Q", n))[:8], "little")

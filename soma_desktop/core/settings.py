@@ -69,11 +69,13 @@ def _int_in(low: int, high: int) -> Callable[[object], bool]:
 
 
 def _float_in(low: float, high: float) -> Callable[[object], bool]:
-    return lambda value: (type(value) in (int, float) and math.isfinite(value) and low <= value <= high)
+    # type() rejects bool; isinstance() tells mypy what the comparisons see
+    return lambda value: (type(value) in (int, float) and isinstance(value, int | float) and math.isfinite(value)
+                          and low <= value <= high)
 
 
 RULES: dict[str, Callable[[object], bool]] = {
-    "network": lambda v: _text(v) and bool(v.strip()),
+    "network": lambda v: isinstance(v, str) and _text(v) and bool(v.strip()),
     "custom_rpc_url": _text,
     "custom_faucet_url": _text,
     "theme": _one_of("system", "light", "dark"),

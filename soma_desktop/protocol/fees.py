@@ -84,9 +84,13 @@ HALF_RATE_KINDS = frozenset({K.ADD_STAKE, K.WITHDRAW_STAKE, K.CREATE_MODEL, K.AD
 
 
 class _FeeState(_Protocol):
-    base_fee: int
-    write_object_fee: int
-    value_fee_bps: int
+    # read-only properties, so frozen dataclasses (SystemState) match too
+    @property
+    def base_fee(self) -> int: ...
+    @property
+    def write_object_fee(self) -> int: ...
+    @property
+    def value_fee_bps(self) -> int: ...
 
 
 @dataclass(frozen=True)

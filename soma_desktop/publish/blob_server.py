@@ -17,11 +17,13 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import stat
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -122,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             if body and length:
                 self._copy(handle, start, length)
 
-    def _copy(self, handle, start: int, length: int) -> None:
+    def _copy(self, handle: BinaryIO, start: int, length: int) -> None:
         handle.seek(start)
         remaining = length
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -153,7 +155,7 @@ class _QuietServer(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(max_connections)
         self.idle_timeout_s = idle_timeout_s
 
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
         if not self.slots.acquire(blocking=False):   # full: answer at once instead of queueing a thread
             with contextlib.suppress(OSError):
                 request.sendall(_BUSY)
@@ -165,7 +167,7 @@ class _QuietServer(ThreadingHTTPServer):
             self.slots.release()
             raise
 
-    def process_request_thread(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request_thread(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
         try:
             request.settimeout(self.idle_timeout_s)   # idle keep-alive or a silent peer: the read times out
             super().process_request_thread(request, client_address)

@@ -263,6 +263,7 @@ class Journal:
                 "INSERT INTO publish_jobs (op_id, kind, network, address, state, model_id, created_ms, updated_ms)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (secrets.token_hex(16), kind.value, network, address, JobState.NEW.value, model_id, now, now))
+            assert cur.lastrowid is not None  # set by every INSERT
             job_id = int(cur.lastrowid)
             self._event(job_id, None, JobState.NEW, kind.value)
         return self.get(job_id)
@@ -375,7 +376,7 @@ class Journal:
             raise WrongWrappingKey("the publish journal's secrets cannot be unlocked with this key") from None
 
 
-def _to_job(row: sqlite3.Row | tuple) -> Job:
+def _to_job(row: sqlite3.Row | tuple[Any, ...]) -> Job:
     data = dict(zip(_PUBLIC_COLUMNS, row))
     data["kind"] = JobKind(data["kind"])
     data["state"] = JobState(data["state"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import httpx
 
@@ -78,7 +79,7 @@ class _Checker:
             self.head += plain[: self.keep - len(self.head)]
 
 
-def parse_safetensors_head(head: bytes, total_size: int) -> dict:
+def parse_safetensors_head(head: bytes, total_size: int) -> dict[str, Any]:
     """Parse the header from the first decrypted bytes: u64 LE length + a JSON object."""
     if len(head) < 8:
         raise DownloadError("decrypted file is too short to be safetensors")

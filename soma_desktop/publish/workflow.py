@@ -212,7 +212,8 @@ def _reconcile_committed(job: Job, m: ModelInfo, epoch: int, pending: int | None
     if commit_epoch is not None and (reveal_missed(commit_epoch, epoch) or m.state is ModelState.INACTIVE):
         return Transition(JobState.MISSED_REVEAL, {"slash": _slash(job)},
                           f"no reveal in epoch {reveal_epoch(commit_epoch)}")
-    if job.state is JobState.REVEAL_SENT and after_restart and pending is not None and reveal_open(commit_epoch, epoch):
+    if (job.state is JobState.REVEAL_SENT and after_restart and pending is not None and commit_epoch is not None
+            and reveal_open(commit_epoch, epoch)):
         return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")
     return None
 
@@ -233,7 +234,7 @@ def _reconcile_update(job: Job, chain: ChainView, after_restart: bool) -> Transi
             return Transition(s, {"commit_epoch": pending}, "commit epoch read from chain")
     if s in (JobState.COMMITTED, JobState.REVEAL_SENT):
         commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
-        if pending is None or reveal_missed(commit_epoch, epoch):
+        if pending is None or commit_epoch is None or reveal_missed(commit_epoch, epoch):
             return Transition(JobState.UPDATE_DROPPED, {}, "update not revealed in its window")
         if s is JobState.REVEAL_SENT and after_restart and reveal_open(commit_epoch, epoch):
             return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")

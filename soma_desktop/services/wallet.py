@@ -119,7 +119,7 @@ class WalletService:
     # ---- history -----------------------------------------------------------------------------
     async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
         store, key = await self.history_store(), self.cache.network_key
-        return await asyncio.to_thread(store.list, network=key, account=account, limit=limit)
+        return await asyncio.to_thread(store.records, network=key, account=account, limit=limit)
 
     async def export_csv(self, path: str, account: str) -> int:
         store, key = await self.history_store(), self.cache.network_key

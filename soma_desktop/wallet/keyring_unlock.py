@@ -19,7 +19,8 @@ import keyring
 import keyring.backend
 import keyring.errors
 
-from soma_desktop.wallet.vault import KEY_BYTES, Vault, VaultPolicy, WrongPassword, read_header
+from soma_desktop.wallet.kdf import KEY_BYTES
+from soma_desktop.wallet.vault import Vault, VaultPolicy, WrongPassword, read_header
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def is_allowed_backend(backend: keyring.backend.KeyringBackend) -> bool:
     """Allowlisted OS backends; a chainer only if every backend it chains is allowlisted."""
     subs = getattr(backend, "backends", None)
     if backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
-        return bool(subs) and all(is_allowed_backend(b) for b in subs)
+        return subs is not None and bool(subs) and all(is_allowed_backend(b) for b in subs)
     return backend_name(backend) in ALLOWED_BACKENDS
 
 

@@ -206,7 +206,7 @@ class PublishWizard(QWidget):
         self.back.setVisible(True)
         self.abandon.setVisible(True)
         self.stack.setCurrentWidget(page)
-        page.render(view, self.session.busy)
+        page.show_view(view, self.session.busy)
         failed_at = _FAILED_AT.get(job.state)
         shown = failed_at if failed_at is not None else decision.step
         current = _ORDER.index(shown) if shown in _ORDER else -1

@@ -13,7 +13,9 @@ import gc
 import os
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from soma_desktop.engine.budget import check_budget, chunk_flops, format_bytes, weight_bytes
 from soma_desktop.engine.contract import MAX_DATA_SIZE
@@ -88,9 +90,10 @@ class Worker:
         outer, self.current = self.current, request_id   # a probe may be served in the middle of a run
         outcome, message = "done", ""
         try:
-            handler = {EvalRequest: self._evaluate, ProbeRequest: self._probe, EmbedRequest: self._embed,
-                       SpeedRequest: self._speed}[type(request)]
-            handler(request_id, request)
+            handlers: dict[type, Callable[[int, Any], None]] = {
+                EvalRequest: self._evaluate, ProbeRequest: self._probe, EmbedRequest: self._embed,
+                SpeedRequest: self._speed}
+            handlers[type(request)](request_id, request)
         except (_Cancelled, EvalCancelled):
             outcome, message = "cancelled", "cancelled"
         except MemoryError:
@@ -116,7 +119,7 @@ class Worker:
         while self.inbox.poll(0):
             message = self.inbox.recv()
             self._take(message)
-        waiting = collections.deque()
+        waiting: collections.deque[tuple[int, object]] = collections.deque()
         while self.queue:
             request_id, request = self.queue.popleft()
             if isinstance(request, ProbeRequest):

@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from soma_desktop.engine.budget import default_budget, format_bytes
 from soma_desktop.engine.errors import EngineError, EvalCancelled
@@ -133,7 +134,7 @@ class WorkerClient:
         """Blocking form for worker threads and the CLI: the 'result' payload, or EngineError /
         EvalCancelled. `on_reply` sees every reply (progress) as it arrives."""
         done = threading.Event()
-        box: dict[str, object] = {}
+        box: dict[str, Any] = {}   # decoded replies: "result" the payload, "end" (outcome, message)
 
         def collect(reply: Reply) -> None:
             if reply.kind == "result":

@@ -127,6 +127,8 @@ class SandboxChain:
             system.fees_epoch += base
             self.store.put_system(system)
             ctx = TxContext(self.store, self.store.system(), digest, sender, gas.id, kind)
+            out: R | None
+            failure: ChainError | None
             if base < BASE_FEE:
                 out, failure = None, ChainError("InsufficientGas", "the gas coin cannot pay the base fee")
             elif gas_deleted:

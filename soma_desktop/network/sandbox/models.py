@@ -77,7 +77,7 @@ def commit_model(ctx: TxContext, model_id: str, manifest: dict[str, Any], weight
         fail("NotModelOwner", "only the model's owner can commit")
     if model.state not in (CREATED, ACTIVE):
         fail("ModelInvalidState", f"cannot commit a {model.state} model")
-    commit = {"manifest": manifest, "weights_commitment": weights_commitment.hex(),
+    commit: dict[str, Any] = {"manifest": manifest, "weights_commitment": weights_commitment.hex(),
               "embedding_commitment": emb_commitment.hex(), "decryption_key_commitment": dk_commitment.hex(),
               "commit_epoch": ctx.system.epoch}
     if model.state == CREATED:

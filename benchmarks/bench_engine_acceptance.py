@@ -24,7 +24,8 @@ ARCH = Architecture(embedding_dim=512, num_layers=16, num_heads=8, ffn_dim=2048)
 
 
 def eval_command(weights: Path, data: Path, precision: str) -> list[str]:
-    entry = ["-m", "soma_desktop"] if (ROOT / "soma_desktop" / "__main__.py").exists() else ["-m", "soma_desktop.engine.cli"]
+    has_main = (ROOT / "soma_desktop" / "__main__.py").exists()
+    entry = ["-m", "soma_desktop"] if has_main else ["-m", "soma_desktop.engine.cli"]
     prefix = ["eval"] if entry[1] == "soma_desktop" else []
     return [sys.executable, *entry, *prefix, "--weights", str(weights), "--precision", precision, "--json", str(data)]
 
@@ -69,12 +70,13 @@ def main() -> int:
     for label in commands:
         wall, cpu = statistics.median(walls[label]), statistics.median(cpus[label])
         print(f"{label:<28} wall {wall:7.2f} s ({base_wall / wall:5.2f}x)  cpu {cpu:7.2f} s ({base_cpu / cpu:5.2f}x)  "
-              f"wall runs {['%.1f' % t for t in walls[label]]}")
+              f"wall runs {[f'{t:.1f}' for t in walls[label]]}")
     exact = json.loads(outputs["soma-desktop eval exact"])["results"][0]["models"][0]["loss"]
     fast = json.loads(outputs["soma-desktop eval fast"])["results"][0]["models"][0]["loss"]
     ref = json.loads(outputs["soma-models reference f32"])
     print(f"loss exact {exact:.6f} vs reference {ref['loss']:.6f} (|Δ| {abs(exact - ref['loss']):.2e}); "
-          f"fast {fast:.6f} (|Δ| {abs(fast - exact):.2e}); reference load {ref['load_s']:.2f} s, score {ref['score_s']:.2f} s")
+          f"fast {fast:.6f} (|Δ| {abs(fast - exact):.2e}); "
+          f"reference load {ref['load_s']:.2f} s, score {ref['score_s']:.2f} s")
     return 0
 
 

@@ -33,7 +33,8 @@ from soma_desktop.engine.scorer import score_bytes
 t1 = time.perf_counter()
 model = load_model(sys.argv[1], device="cpu")
 t2 = time.perf_counter()
-out = {"import_s": t1 - t0, "load_s": t2 - t1, "rss_after_load_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}
+out = {"import_s": t1 - t0, "load_s": t2 - t1,
+       "rss_after_load_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}
 if sys.argv[2] == "forward":
     r = score_bytes([model], bytes(range(256)) * 4, precision="exact")
     out["forward_1024_s"] = time.perf_counter() - t2
@@ -80,7 +81,8 @@ def main() -> int:
             print(f"only {free / 1e9:.1f} GB free: measuring {arch.num_layers} layers instead of 24")
         start = time.perf_counter()
         size = synthesize_weights(path, arch)
-        print(f"synthesized {path} ({size:,} bytes, {arch.num_parameters:,} params) in {time.perf_counter() - start:.1f} s")
+        print(f"synthesized {path} ({size:,} bytes, {arch.num_parameters:,} params) "
+              f"in {time.perf_counter() - start:.1f} s")
     size = path.stat().st_size
     print(f"file {size / 1e9:.3f} GB")
     for attempt in ("first", "warm"):

@@ -63,7 +63,8 @@ def main() -> int:
     data = sample_text(args.kib * 1024)
     chunks = num_chunks(len(data))
     flops = model_flops_per_chunk(arch) * chunks
-    print(f"model D={arch.embedding_dim} L={arch.num_layers} F={arch.ffn_dim}: {arch.num_parameters / 1e6:.1f} M params; "
+    print(f"model D={arch.embedding_dim} L={arch.num_layers} F={arch.ffn_dim}: "
+          f"{arch.num_parameters / 1e6:.1f} M params; "
           f"data {len(data)} bytes = {chunks} chunks; {flops / 1e12:.3f} TFLOP per pass; torch threads "
           f"{torch.get_num_threads()}")
 
@@ -105,7 +106,8 @@ def main() -> int:
           f"exact ÷ soma-models time {times['engine exact (f32)'] / times['soma-models f32']:.2f}")
     exact, fast, ref_result = results["exact"].models[0], results["fast"].models[0], results["ref"]
     print(f"loss: engine exact {exact.loss:.6f}, soma-models {ref_result['loss']:.6f} "
-          f"(|Δ| {abs(exact.loss - ref_result['loss']):.2e}); fast {fast.loss:.6f} (|Δ| {abs(fast.loss - exact.loss):.2e})")
+          f"(|Δ| {abs(exact.loss - ref_result['loss']):.2e}); "
+          f"fast {fast.loss:.6f} (|Δ| {abs(fast.loss - exact.loss):.2e})")
     return 0
 
 

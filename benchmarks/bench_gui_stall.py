@@ -33,7 +33,7 @@ def write_model(path: Path, dim: int, layers: int, seed: int) -> Path:
     """Runs in a subprocess so this (GUI) process never imports torch, like the app."""
     import subprocess
 
-    code = ("import sys, torch; sys.path.insert(0, %r)\n"
+    code = ("import sys, torch; sys.path.insert(0, %r)\n"  # noqa: UP031 - a code template full of braces
             "from soma_desktop.engine.architecture import Architecture\n"
             "from soma_desktop.engine.model import V1Model\n"
             "from soma_desktop.engine.weights import save_model\n"

@@ -18,7 +18,6 @@ from bench_timing import machine_line, median_ms
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS, SandboxChain, SandboxConfig
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dim", type=int, default=128)

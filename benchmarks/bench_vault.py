@@ -19,7 +19,6 @@ from soma_desktop.wallet.mnemonic import generate_mnemonic
 from soma_desktop.wallet.vault import Vault
 
 
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)

@@ -40,7 +40,7 @@ def fail_start(text: str, code: int) -> int:
             from soma_desktop.ui.startup_notices import show_fatal
 
             show_fatal(text)
-        except Exception:  # the message is on stderr already; a broken display must not hide it
+        except Exception:  # noqa: BLE001 - the message is on stderr already; a broken display must not hide it
             pass
     return code
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Sequence
+from typing import BinaryIO
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -222,4 +223,4 @@ def derive_id(digest: bytes, n: int) -> str:
 
 
 def make_target_seed(digest: bytes, n: int) -> int:
-    return struct.unpack("<Q", blake2b256(digest + struct.pack("<Q", n))[:8])[0]
+    return int.from_bytes(blake2b256(digest + struct.pack("<Q", n))[:8], "little")

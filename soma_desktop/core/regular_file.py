@@ -7,8 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 
 class NotRegularFile(OSError):
@@ -38,7 +39,7 @@ def _refuse(path: Path, mode: int) -> NotRegularFile:
     return NotRegularFile(path, kind_of(mode))
 
 
-def check_regular_file(path: str | os.PathLike) -> os.stat_result:
+def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
     """stat() `path` (following links) and refuse anything but a regular file. FileNotFoundError passes through."""
     info = os.stat(path)
     if not stat.S_ISREG(info.st_mode):
@@ -47,7 +48,7 @@ def check_regular_file(path: str | os.PathLike) -> os.stat_result:
 
 
 @contextlib.contextmanager
-def open_regular(path: str | os.PathLike) -> Iterator[BinaryIO]:
+def open_regular(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Open `path` for reading without ever blocking on a FIFO, then confirm on the open descriptor (no
     check-then-open race) that it is a regular file."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -68,7 +69,7 @@ def open_regular(path: str | os.PathLike) -> Iterator[BinaryIO]:
         yield handle
 
 
-def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     """At most `limit` bytes of a regular file (callers pass cap + 1 to detect oversize files)."""
     with open_regular(path) as handle:
         return handle.read(limit)

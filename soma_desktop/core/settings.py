@@ -13,9 +13,10 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from soma_desktop.core import notices
 from soma_desktop.core.storage import atomic_write_text
@@ -46,7 +47,7 @@ class Settings:
     last_account: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def validated(self) -> "Settings":
+    def validated(self) -> Settings:
         """Replace every invalid field by its default (values set in code or by a hand-edited file)."""
         for name in invalid_fields(asdict(self)):
             setattr(self, name, getattr(DEFAULTS, name))
@@ -68,11 +69,13 @@ def _int_in(low: int, high: int) -> Callable[[object], bool]:
 
 
 def _float_in(low: float, high: float) -> Callable[[object], bool]:
-    return lambda value: (type(value) in (int, float) and math.isfinite(value) and low <= value <= high)
+    # type() rejects bool; isinstance() tells mypy what the comparisons see
+    return lambda value: (type(value) in (int, float) and isinstance(value, int | float) and math.isfinite(value)
+                          and low <= value <= high)
 
 
 RULES: dict[str, Callable[[object], bool]] = {
-    "network": lambda v: _text(v) and bool(v.strip()),
+    "network": lambda v: isinstance(v, str) and _text(v) and bool(v.strip()),
     "custom_rpc_url": _text,
     "custom_faucet_url": _text,
     "theme": _one_of("system", "light", "dark"),

@@ -9,8 +9,9 @@ import sqlite3
 import stat
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 
 @contextlib.contextmanager

@@ -47,7 +47,7 @@ _LAZY = {
 __all__ = ["DataError", "EngineError", "EvalCancelled", "WeightsError", *_LAZY]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'soma_desktop.engine' has no attribute '{name}'")

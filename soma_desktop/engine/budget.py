@@ -118,7 +118,7 @@ def check_budget(arch: Architecture, data_size: int, budget: int, *, precision: 
     return estimate
 
 
-def check_weights_file(path, data_size: int, budget: int, *, precision: str = "exact",
+def check_weights_file(path: str | os.PathLike[str], data_size: int, budget: int, *, precision: str = "exact",
                        num_heads: int | None = None) -> PeakEstimate:
     """Header-only check of a weights file against the budget (reads no tensor byte)."""
     from pathlib import Path

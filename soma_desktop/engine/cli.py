@@ -15,13 +15,17 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
 from soma_desktop.engine.contract import MAX_DATA_SIZE
 from soma_desktop.engine.demo import describe_demos, resolve_weights
 from soma_desktop.engine.errors import DataError, EngineError
+
+if TYPE_CHECKING:
+    from soma_desktop.engine.results import EvalResult
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -33,7 +37,7 @@ class _UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line instead of usage + message
+    def error(self, message: str) -> NoReturn:  # one line instead of usage + message
         raise _UsageError(message)
 
 
@@ -108,7 +112,7 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _result_json(path: Path, result, weights: list[str]) -> dict:
+def _result_json(path: Path, result: EvalResult, weights: list[str]) -> dict[str, Any]:
     return {"file": str(path), "size": result.size, "winner": result.winner, "models": [
         {"weights": name, "loss": _finite(m.loss), "cross_entropy": _finite(m.cross_entropy),
          "sigreg": _finite(m.sigreg), "bits_per_byte": _finite(m.bits_per_byte),
@@ -117,7 +121,7 @@ def _result_json(path: Path, result, weights: list[str]) -> dict:
         for name, m in zip(weights, result.models)]}
 
 
-def _print_table(path: Path, result, weights: list[str]) -> None:
+def _print_table(path: Path, result: EvalResult, weights: list[str]) -> None:
     print(f"{path}  ({result.size} bytes)")
     print(f"  {'':2}{'model':<32} {'loss':>10} {'CE':>10} {'SIGReg':>9} {'bits/byte':>9} {'distance':>9}")
     for index, (name, m) in enumerate(zip(weights, result.models)):
@@ -197,7 +201,8 @@ def _memory_budget(args: argparse.Namespace, size: int, weight_paths: list[Path]
     return memory
 
 
-def _run_parallel(args: argparse.Namespace, files: list, target, memory: int, weight_paths: list[Path]) -> int:
+def _run_parallel(args: argparse.Namespace, files: list[tuple[Path, bytes]], target: Sequence[float] | None,
+                  memory: int, weight_paths: list[Path]) -> int:
     from soma_desktop.evalworker.parallel import score_parallel
 
     results = score_parallel([data for _path, data in files], [str(p) for p in weight_paths],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from soma_desktop.core.paths import resources_dir
 from soma_desktop.engine.errors import EngineError
@@ -28,7 +29,7 @@ def demo_models_dir() -> Path:
     return resources_dir() / "models"
 
 
-def load_index(directory: Path | None = None) -> dict:
+def load_index(directory: Path | None = None) -> dict[str, Any]:
     path = (directory or demo_models_dir()) / INDEX_NAME
     try:
         index = json.loads(path.read_text(encoding="utf-8"))

@@ -12,11 +12,13 @@ and a random D=512, 4-layer model's by 8.6e-4 (benchmarks/bench_engine_throughpu
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 
 from soma_desktop.engine.architecture import LAYER_NORM_EPS
-from soma_desktop.engine.model import V1Model, apply_rope, rope_tables
+from soma_desktop.engine.model import Layer, V1Model, apply_rope, rope_tables
 
 BF16 = torch.bfloat16
 ATTENTION_DTYPE = torch.float32     # CPU flash attention is no faster in bf16, and f32 keeps the softmax inputs exact
@@ -28,7 +30,7 @@ def _packed(weight: torch.Tensor) -> torch.Tensor:
 
 
 class _FastLayer:
-    def __init__(self, layer):
+    def __init__(self, layer: Layer) -> None:
         attention, ffn = layer.attention, layer.pwff
         self.heads = attention.num_heads
         self.norm_1 = (layer.norm_1.gamma.detach(), layer.norm_1.beta.detach())
@@ -44,7 +46,7 @@ class _FastLayer:
         batch, seq, dim = x.shape
         shape = (batch, seq, self.heads, dim // self.heads)
         h = F.layer_norm(x, (dim,), *self.norm_1, LAYER_NORM_EPS).to(BF16)
-        q, k, v = F.linear(h, self.qkv, self.qkv_bias).to(ATTENTION_DTYPE).split(dim, dim=-1)
+        q, k, v = F.linear(h, self.qkv, self.qkv_bias).to(ATTENTION_DTYPE).split(dim, dim=-1)  # type: ignore[no-untyped-call]
         q = apply_rope(q.reshape(shape), cos, sin).to(ATTENTION_DTYPE)
         k = apply_rope(k.reshape(shape), cos, sin).to(ATTENTION_DTYPE)
         ctx = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.reshape(shape).transpose(1, 2),
@@ -62,7 +64,7 @@ class FastV1:
     def __init__(self, module: V1Model):
         self.arch = module.arch
         self.embedding = module.embedding.weight.detach()
-        self.layers = [_FastLayer(layer) for layer in module.encoder.layers]
+        self.layers = [_FastLayer(cast(Layer, layer)) for layer in module.encoder.layers]
         self.final_norm = (module.final_norm.gamma.detach(), module.final_norm.beta.detach())
         self.predictor = module.predictor.weight.detach().t().contiguous()          # f32: tiny, keeps logits exact-ish
         self.predictor_bias = module.predictor.bias.detach()

@@ -47,7 +47,7 @@ class Header:
     metadata: dict[str, str]
 
 
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     seen: dict[str, object] = {}
     for key, value in pairs:
         if key in seen:
@@ -100,7 +100,7 @@ def _check_tiling(tensors: dict[str, TensorInfo], data_len: int) -> None:
         raise WeightsError(f"weights file has {data_len - cursor} unexpected bytes after the last tensor")
 
 
-def read_header(path: str | os.PathLike) -> Header:
+def read_header(path: str | os.PathLike[str]) -> Header:
     """Read and validate the header of `path`; raises WeightsError with a one-line reason."""
     path = Path(path)
     try:

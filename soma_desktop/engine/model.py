@@ -135,7 +135,7 @@ class V1Model(nn.Module):
     def forward(self, tokens: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         return self.predict(self.encode(tokens, positions))
 
-    def init_random(self, generator: torch.Generator | None = None, std: float = 0.02) -> "V1Model":
+    def init_random(self, generator: torch.Generator | None = None, std: float = 0.02) -> V1Model:
         """Fresh weights for training or tests: LayerNorm gamma 1, beta 0, biases 0, matrices N(0, std)."""
         with torch.no_grad():
             for name, param in self.named_parameters():

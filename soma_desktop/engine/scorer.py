@@ -10,28 +10,47 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from soma_desktop.engine.contract import (
-    BATCH_SIZE, SEQ_LEN, Chunk, check_data, make_chunk, num_batches, num_chunks, num_targets, predicted_offset_slots,
+    BATCH_SIZE,
+    SEQ_LEN,
+    Chunk,
+    check_data,
+    make_chunk,
+    num_batches,
+    num_chunks,
+    num_targets,
+    predicted_offset_slots,
     slot_for_offset,
 )
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.engine.results import (  # noqa: F401  (re-exported: the torch-free result types)
-    BytePrediction, ChunkProgress, EvalResult, ModelScore, cosine_distance, select_winner, target_distance,
+    BytePrediction,
+    ChunkProgress,
+    EvalResult,
+    ModelScore,
+    select_winner,
+    target_distance,
 )
 from soma_desktop.engine.sigreg import COEFFICIENT, SigReg, batch_noise
 from soma_desktop.engine.weights import LoadedModel
+from soma_desktop.protocol.distance import cosine_distance  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:
+    from soma_desktop.engine.fast import FastV1
+    from soma_desktop.engine.model import V1Model
 
 PRECISIONS = ("exact", "fast")
 CancelFlag = threading.Event | Callable[[], bool] | None
 
 
 @contextlib.contextmanager
-def precision_context(precision: str, device: torch.device):
+def precision_context(precision: str, device: torch.device) -> Iterator[None]:
     """exact: f32 with TF32 and reduced-precision matmuls off (network parity).
 
     fast: the packed bf16 forward pass of engine/fast.py (bf16 matrix products; residual stream, LayerNorm,
@@ -52,11 +71,11 @@ def precision_context(precision: str, device: torch.device):
         torch.set_float32_matmul_precision(saved[2])
 
 
-def _module_for(model: LoadedModel, precision: str):
+def _module_for(model: LoadedModel, precision: str) -> V1Model | FastV1:
     return model.fast_module() if precision == "fast" else model.module
 
 
-def _forward_chunk(module, chunk: Chunk, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def _forward_chunk(module: V1Model | FastV1, chunk: Chunk, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     tokens = torch.from_numpy(chunk.tokens).unsqueeze(0).to(device)
     positions = torch.from_numpy(chunk.positions).unsqueeze(0).to(device)
     representations = module.encode(tokens, positions)
@@ -101,7 +120,7 @@ class _Accumulator:
         return np.float32(self.nll_sum / rows), np.float32(self.sig_sum / rows), embedding
 
     @staticmethod
-    def _fold(mean, value, k: int):
+    def _fold(mean: Any, value: Any, k: int) -> Any:  # a float32 scalar or a float32 vector
         return (mean + (value - mean) / np.float32(k)).astype(np.float32)
 
     def close_batch(self) -> None:
@@ -171,7 +190,8 @@ class Evaluation:
             scores.append(score)
         self._result = EvalResult(len(self.data), scores, select_winner([s.loss for s in scores]))
 
-    def _score_model(self, index: int, model: LoadedModel, chunks: int, total: int):
+    def _score_model(self, index: int, model: LoadedModel, chunks: int,
+                     total: int) -> Generator[ChunkProgress, None, ModelScore]:
         size = len(self.data)
         device = model.device
         acc = _Accumulator(model.architecture.embedding_dim)
@@ -188,6 +208,7 @@ class Evaluation:
                     sig = SigReg(noise, device)
                 representations, logits = _forward_chunk(module, chunk, device)
                 nll = _chunk_nll(logits, chunk)
+                assert sig is not None  # built at the first chunk of every batch
                 sig_sum = float(sig.token_terms(representations).double().sum())
                 emb_sum = representations.double().sum(dim=0).cpu().numpy()
                 start, count = predicted_offset_slots(chunk)
@@ -208,7 +229,7 @@ class Evaluation:
                           acc.embedding.copy(), distance, per_byte)
 
 
-def iter_score(models: Sequence[LoadedModel], data: bytes, **options) -> Evaluation:
+def iter_score(models: Sequence[LoadedModel], data: bytes, **options: Any) -> Evaluation:
     """Iterator form: `ev = iter_score(...); for progress in ev: ...; ev.result`. Options as score_bytes."""
     return Evaluation(models, data, **options)
 

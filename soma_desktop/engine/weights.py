@@ -13,6 +13,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -21,6 +22,9 @@ from soma_desktop.engine.architecture import Architecture, expected_shapes, infe
 from soma_desktop.engine.errors import EngineError, WeightsError
 from soma_desktop.engine.header import Header, read_header
 from soma_desktop.engine.model import V1Model
+
+if TYPE_CHECKING:
+    from soma_desktop.engine.fast import FastV1
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -56,14 +60,14 @@ class LoadedModel:
     module: V1Model
     device: torch.device
     unused_keys: list[str] = field(default_factory=list)
-    _fast: object | None = field(default=None, repr=False)
+    _fast: FastV1 | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def fast_module(self):
+    def fast_module(self) -> FastV1:
         """The packed bf16 forward pass (engine/fast.py), built once for `fast` precision."""
         from soma_desktop.engine.fast import FastV1
 
@@ -90,7 +94,7 @@ def _mapped_tensors(header: Header, names: list[str]) -> dict[str, torch.Tensor]
     return tensors
 
 
-def load_model(path: str | os.PathLike, *, num_heads: int | None = None,
+def load_model(path: str | os.PathLike[str], *, num_heads: int | None = None,
                device: str | torch.device = "auto") -> LoadedModel:
     """Validate and load a canonical V1 safetensors file. Raises WeightsError / EngineError (one-line messages)."""
     path = Path(path)
@@ -111,7 +115,7 @@ def load_model(path: str | os.PathLike, *, num_heads: int | None = None,
     return LoadedModel(path, arch, module, target, unused_keys(header, arch))
 
 
-def save_model(module: V1Model, path: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
+def save_model(module: V1Model, path: str | os.PathLike[str], metadata: dict[str, str] | None = None) -> None:
     """Write `module` as a canonical F32 safetensors file (names and [in, out] layout already canonical)."""
     from safetensors.torch import save_file
 

@@ -10,7 +10,13 @@ Qt-free and torch-free on the caller's side (see client.py, messages.py); child.
 
 from soma_desktop.evalworker.client import WorkerClient, crash_message, shared_client
 from soma_desktop.evalworker.messages import (
-    Cancel, EmbedRequest, EvalRequest, MatmulSpeed, ProbeRequest, Reply, SpeedRequest,
+    Cancel,
+    EmbedRequest,
+    EvalRequest,
+    MatmulSpeed,
+    ProbeRequest,
+    Reply,
+    SpeedRequest,
 )
 
 __all__ = ["Cancel", "EmbedRequest", "EvalRequest", "MatmulSpeed", "ProbeRequest", "Reply", "SpeedRequest",

@@ -13,14 +13,22 @@ import gc
 import os
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from soma_desktop.engine.budget import check_budget, chunk_flops, format_bytes, weight_bytes
 from soma_desktop.engine.contract import MAX_DATA_SIZE
 from soma_desktop.engine.errors import EngineError, EvalCancelled
 from soma_desktop.evalworker.limits import apply_memory_limits, lower_priority
 from soma_desktop.evalworker.messages import (
-    Cancel, EmbedRequest, EvalRequest, MatmulSpeed, ProbeRequest, Reply, SpeedRequest,
+    Cancel,
+    EmbedRequest,
+    EvalRequest,
+    MatmulSpeed,
+    ProbeRequest,
+    Reply,
+    SpeedRequest,
 )
 from soma_desktop.evalworker.wire import encode
 
@@ -82,16 +90,17 @@ class Worker:
         outer, self.current = self.current, request_id   # a probe may be served in the middle of a run
         outcome, message = "done", ""
         try:
-            handler = {EvalRequest: self._evaluate, ProbeRequest: self._probe, EmbedRequest: self._embed,
-                       SpeedRequest: self._speed}[type(request)]
-            handler(request_id, request)
+            handlers: dict[type, Callable[[int, Any], None]] = {
+                EvalRequest: self._evaluate, ProbeRequest: self._probe, EmbedRequest: self._embed,
+                SpeedRequest: self._speed}
+            handlers[type(request)](request_id, request)
         except (_Cancelled, EvalCancelled):
             outcome, message = "cancelled", "cancelled"
         except MemoryError:
             outcome, message = "failed", self._out_of_memory()
         except EngineError as exc:
             outcome, message = "failed", str(exc)
-        except Exception as exc:   # one line for the user; the traceback stays in this process
+        except Exception as exc:  # noqa: BLE001 - one line for the user; the traceback stays in this process
             outcome, message = "failed", _describe(exc, self._out_of_memory())
             traceback.print_exc()
         finally:
@@ -110,7 +119,7 @@ class Worker:
         while self.inbox.poll(0):
             message = self.inbox.recv()
             self._take(message)
-        waiting = collections.deque()
+        waiting: collections.deque[tuple[int, object]] = collections.deque()
         while self.queue:
             request_id, request = self.queue.popleft()
             if isinstance(request, ProbeRequest):
@@ -200,10 +209,10 @@ class Worker:
 
     # ---- requests ----------------------------------------------------------------------------------
     def _evaluate(self, request_id: int, request: EvalRequest) -> None:
+        import torch
+
         from soma_desktop.engine.scorer import iter_score
         from soma_desktop.engine.weights import set_threads
-
-        import torch
 
         if not request.files or not request.weights:
             raise EngineError("nothing to evaluate")
@@ -261,9 +270,8 @@ class Worker:
         self._send("result", request_id, prediction)
 
     def _embed(self, request_id: int, request: EmbedRequest) -> None:
-        from soma_desktop.engine.scorer import embedding_from_pieces
-
         from soma_desktop.engine.corpus import corpus_files, file_pieces
+        from soma_desktop.engine.scorer import embedding_from_pieces
 
         try:
             files = corpus_files(request.folder)

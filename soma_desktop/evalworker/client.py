@@ -22,6 +22,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from soma_desktop.engine.budget import default_budget, format_bytes
 from soma_desktop.engine.errors import EngineError, EvalCancelled
@@ -133,7 +134,7 @@ class WorkerClient:
         """Blocking form for worker threads and the CLI: the 'result' payload, or EngineError /
         EvalCancelled. `on_reply` sees every reply (progress) as it arrives."""
         done = threading.Event()
-        box: dict[str, object] = {}
+        box: dict[str, Any] = {}   # decoded replies: "result" the payload, "end" (outcome, message)
 
         def collect(reply: Reply) -> None:
             if reply.kind == "result":
@@ -205,7 +206,7 @@ class WorkerClient:
                 reply = decode(proc.outbox.recv_bytes(MAX_FRAME))   # JSON + arrays: never unpickled here
             except (EOFError, OSError):
                 break
-            except Exception as exc:   # an unreadable reply: the worker is not trustworthy any more
+            except Exception as exc:  # noqa: BLE001 - an unreadable reply: the worker is not trustworthy any more
                 self._retire(proc, f"the evaluation worker sent an unreadable reply ({type(exc).__name__})")
                 return
             if not isinstance(reply, Reply):

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 
 from soma_desktop.engine.errors import EngineError
-from soma_desktop.engine.results import EvalResult, select_winner
+from soma_desktop.engine.results import EvalResult, ModelScore, select_winner
 from soma_desktop.evalworker.client import WorkerClient
 from soma_desktop.evalworker.messages import EvalRequest, Reply
 
@@ -24,7 +24,7 @@ def score_parallel(files: Sequence[bytes], weights: Sequence[str], *, jobs: int,
     share = max(1, (threads or os.cpu_count() or 1) // jobs)
     groups = [list(range(i, len(weights), jobs)) for i in range(jobs)]
     clients = [WorkerClient(budget // jobs, background=False) for _ in groups]
-    found: dict[tuple[int, int], object] = {}
+    found: dict[tuple[int, int], ModelScore] = {}
     errors: list[str] = []
     done = threading.Semaphore(0)
     try:

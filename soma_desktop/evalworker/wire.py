@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import struct
+from typing import Any
 
 import numpy as np
 
@@ -27,13 +28,13 @@ class WireError(ValueError):
     """A reply that does not decode: the worker is no longer trusted."""
 
 
-def encode(value) -> bytes:
+def encode(value: object) -> bytes:
     buffers: list[bytes] = []
     header = json.dumps(_pack(value, buffers), allow_nan=True).encode()
     return struct.pack("<I", len(header)) + header + b"".join(buffers)
 
 
-def _pack(value, buffers: list[bytes]):
+def _pack(value: object, buffers: list[bytes]) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, np.generic):
@@ -53,7 +54,7 @@ def _pack(value, buffers: list[bytes]):
     raise TypeError(f"cannot send {type(value).__name__} over the worker wire")
 
 
-def decode(frame: bytes):
+def decode(frame: bytes) -> Any:
     if len(frame) < 4:
         raise WireError("short frame")
     (length,) = struct.unpack_from("<I", frame)
@@ -73,7 +74,7 @@ def decode(frame: bytes):
     return value
 
 
-def _unpack(node, frame: bytes, cursor: list[int]):
+def _unpack(node: object, frame: bytes, cursor: list[int]) -> Any:
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
     if isinstance(node, list):
@@ -97,19 +98,19 @@ def _unpack(node, frame: bytes, cursor: list[int]):
     raise WireError("unexpected node")
 
 
-def _list(value) -> list:
+def _list(value: object) -> list[Any]:
     if not isinstance(value, list):
         raise WireError("expected a list")
     return value
 
 
-def _pair(value) -> tuple:
+def _pair(value: object) -> tuple[Any, Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise WireError("expected a pair")
     return value[0], value[1]
 
 
-def _array(spec, frame: bytes, cursor: list[int]) -> np.ndarray:
+def _array(spec: object, frame: bytes, cursor: list[int]) -> np.ndarray:
     if (not isinstance(spec, list) or len(spec) != 3 or spec[0] not in _DTYPES or not isinstance(spec[1], list)
             or not all(type(d) is int and d >= 0 for d in spec[1]) or type(spec[2]) is not int):
         raise WireError("bad array")

@@ -21,9 +21,10 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from soma_desktop.core.instance_lock import AlreadyRunning, InstanceLock
 from soma_desktop.network.errors import NetworkError
@@ -77,7 +78,7 @@ def device_unlock(vault_path: Path) -> Any:
 
     try:
         return DeviceUnlock().unlock(vault_path)
-    except Exception as exc:   # a corrupt vault: a person must look, the guardian must not crash
+    except Exception as exc:  # noqa: BLE001 — a corrupt vault: a person must look, the guardian must not crash
         log.warning("device unlock failed: %s", type(exc).__name__)
         return None
 

@@ -7,7 +7,7 @@ On Linux CLOCK_MONOTONIC stops while the machine sleeps and on macOS `time.monot
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class WakeDetector:

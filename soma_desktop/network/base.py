@@ -7,20 +7,40 @@ loop thread; the UI bridge adds a timeout around every call.
 
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
 
 from soma_desktop.network.account_history import AccountTx, Direction
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
 from soma_desktop.network.types import (
-    Coin, CommitSpec, Manifest, ModelInfo, ModelState, PendingUpdate, PoolInfo, StakedSoma, SubmitSpec,
-    SystemState, Target, TargetPage, TargetStatus, TxResult, Validator,
+    Coin,
+    CommitSpec,
+    Manifest,
+    ModelInfo,
+    ModelState,
+    PendingUpdate,
+    PoolInfo,
+    StakedSoma,
+    SubmitSpec,
+    SystemState,
+    Target,
+    TargetPage,
+    TargetStatus,
+    TxResult,
+    Validator,
 )
 
 # Callers import the interface, its dataclasses and its errors from this one module.
 __all__ = [
-    "AccountHistorySource", "AccountTx", "Coin", "Direction", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo", "ModelState", "Network", "NetworkError",
+    "AccountHistorySource", "AccountTx", "Coin", "Direction", "CommitSpec", "InvalidInput", "Manifest", "ModelInfo",
+    "ModelState", "Network", "NetworkError",
     "NetworkUnavailable", "PendingUpdate", "PoolInfo", "Signer", "StakedSoma", "StatusUnknown", "SubmitSpec",
     "SystemState", "Target", "TargetPage", "TargetStatus", "TransactionFailed", "TxResult", "Unsupported",
     "Validator", "list_all_targets",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
 
 CHAIN_ERRORS: dict[str, str] = {

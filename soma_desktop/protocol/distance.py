@@ -32,4 +32,4 @@ def f32(value: float) -> float:
 
 def would_hit(distance: float, threshold: float) -> bool:
     """SubmitData check 5: the claimed distance ≤ the target's threshold, compared in f32 (equality passes)."""
-    return not math.isnan(distance) and np.float32(distance) <= np.float32(threshold)
+    return not math.isnan(distance) and bool(np.float32(distance) <= np.float32(threshold))

@@ -21,8 +21,13 @@ from typing import Protocol as _Protocol
 
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.protocol.params import (
-    BASE_FEE, FEE_ADJUSTMENT_RATE_BPS, INITIAL_VALUE_FEE_BPS, MAX_VALUE_FEE_BPS, MIN_VALUE_FEE_BPS,
-    TARGET_EPOCH_FEE_COLLECTION, WRITE_OBJECT_FEE,
+    BASE_FEE,
+    FEE_ADJUSTMENT_RATE_BPS,
+    INITIAL_VALUE_FEE_BPS,
+    MAX_VALUE_FEE_BPS,
+    MIN_VALUE_FEE_BPS,
+    TARGET_EPOCH_FEE_COLLECTION,
+    WRITE_OBJECT_FEE,
 )
 from soma_desktop.protocol.targets import ClaimSplit
 
@@ -79,9 +84,13 @@ HALF_RATE_KINDS = frozenset({K.ADD_STAKE, K.WITHDRAW_STAKE, K.CREATE_MODEL, K.AD
 
 
 class _FeeState(_Protocol):
-    base_fee: int
-    write_object_fee: int
-    value_fee_bps: int
+    # read-only properties, so frozen dataclasses (SystemState) match too
+    @property
+    def base_fee(self) -> int: ...
+    @property
+    def write_object_fee(self) -> int: ...
+    @property
+    def value_fee_bps(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ class FeeParams:
     value_fee_bps: int = INITIAL_VALUE_FEE_BPS
 
     @classmethod
-    def from_state(cls, state: _FeeState | None) -> "FeeParams":
+    def from_state(cls, state: _FeeState | None) -> FeeParams:
         if state is None:
             return cls()
         return cls(state.base_fee, state.write_object_fee, state.value_fee_bps)

@@ -60,4 +60,4 @@ MAX_VOTING_POWER = 1_000
 # --- faucet (faucet/src/faucet_config.rs:15) ---
 FAUCET_AMOUNT = 2 * SOMA
 
-__all__ = [name for name in dir() if name.isupper()]
+# No __all__: a computed one hides every name from type checkers; `import *` takes the public names.

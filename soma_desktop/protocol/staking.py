@@ -7,7 +7,7 @@ either side means 1:1 (pre-active pools, epochs before activation).
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from soma_desktop.protocol.params import BPS, TOTAL_VOTING_POWER, VALIDATOR_REWARD_ALLOCATION_BPS
 

@@ -9,9 +9,8 @@ then explicit IANA special-purpose lists, then `is_global` and friends.
 from __future__ import annotations
 
 import ipaddress
-from typing import Union
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # IANA IPv4 / IPv6 special-purpose address registries (RFC 6890 and successors), plus multicast and reserved.
 SPECIAL_V4 = tuple(ipaddress.IPv4Network(n) for n in (

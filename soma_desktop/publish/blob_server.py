@@ -17,11 +17,13 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import stat
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -100,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._empty(HTTPStatus.NOT_FOUND)
             return
         try:
-            handle = open(path, "rb")
+            handle = open(path, "rb")  # noqa: SIM115 - the `with handle` below closes it; open errors answer 404
         except OSError:
             self._empty(HTTPStatus.NOT_FOUND)
             return
@@ -122,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             if body and length:
                 self._copy(handle, start, length)
 
-    def _copy(self, handle, start: int, length: int) -> None:
+    def _copy(self, handle: BinaryIO, start: int, length: int) -> None:
         handle.seek(start)
         remaining = length
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -153,7 +155,7 @@ class _QuietServer(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(max_connections)
         self.idle_timeout_s = idle_timeout_s
 
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
         if not self.slots.acquire(blocking=False):   # full: answer at once instead of queueing a thread
             with contextlib.suppress(OSError):
                 request.sendall(_BUSY)
@@ -165,7 +167,7 @@ class _QuietServer(ThreadingHTTPServer):
             self.slots.release()
             raise
 
-    def process_request_thread(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request_thread(self, request: socket.socket, client_address: Any) -> None:  # type: ignore[override]
         try:
             request.settimeout(self.idle_timeout_s)   # idle keep-alive or a silent peer: the read times out
             super().process_request_thread(request, client_address)
@@ -189,7 +191,7 @@ class BlobServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "BlobServer":
+    def start(self) -> BlobServer:
         if self._httpd is None:
             try:
                 httpd = _QuietServer((self._host, self._port), *self._limits)
@@ -212,7 +214,7 @@ class BlobServer:
             if self._thread is not None:
                 self._thread.join(timeout=5)
 
-    def __enter__(self) -> "BlobServer":
+    def __enter__(self) -> BlobServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -17,9 +17,9 @@ import os
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import httpx
 
@@ -271,7 +271,7 @@ def check_response(response: httpx.Response, span: tuple[int, int] | None, expec
     if span is not None:
         if response.status_code != 206:
             raise DownloadError(f"the server ignores HTTP Range requests (status {response.status_code})")
-        want = span[1] - span[0] + 1
+        want: int | None = span[1] - span[0] + 1
         content_range = response.headers.get("Content-Range", "")
         match = _CONTENT_RANGE_RE.match(content_range)
         if not match or (int(match.group(1)), int(match.group(2))) != span:

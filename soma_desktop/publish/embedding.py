@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Sequence
+from collections.abc import Sequence
 
 from soma_desktop.core import crypto
 

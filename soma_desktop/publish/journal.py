@@ -15,9 +15,10 @@ import os
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -262,6 +263,7 @@ class Journal:
                 "INSERT INTO publish_jobs (op_id, kind, network, address, state, model_id, created_ms, updated_ms)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (secrets.token_hex(16), kind.value, network, address, JobState.NEW.value, model_id, now, now))
+            assert cur.lastrowid is not None  # set by every INSERT
             job_id = int(cur.lastrowid)
             self._event(job_id, None, JobState.NEW, kind.value)
         return self.get(job_id)
@@ -374,7 +376,7 @@ class Journal:
             raise WrongWrappingKey("the publish journal's secrets cannot be unlocked with this key") from None
 
 
-def _to_job(row: sqlite3.Row | tuple) -> Job:
+def _to_job(row: sqlite3.Row | tuple[Any, ...]) -> Job:
     data = dict(zip(_PUBLIC_COLUMNS, row))
     data["kind"] = JobKind(data["kind"])
     data["state"] = JobState(data["state"])

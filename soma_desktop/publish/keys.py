@@ -16,7 +16,7 @@ already used or revealed, so a zero-IV key never encrypts two different plaintex
 from __future__ import annotations
 
 import struct
-from typing import Iterable
+from collections.abc import Iterable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF

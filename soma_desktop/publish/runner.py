@@ -12,13 +12,18 @@ import asyncio
 import hashlib
 import json
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, TypeVar
 
 from soma_desktop.core import crypto
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
 )
 from soma_desktop.network.types import CommitSpec, ModelInfo, SystemState
 from soma_desktop.protocol import limits
@@ -42,6 +47,9 @@ _PRE_CREATE = (JobState.NEW, JobState.WEIGHTS_OK, JobState.EMBEDDING_OK, JobStat
                JobState.UPLOAD_VERIFIED)
 
 
+_T = TypeVar("_T")
+
+
 class PublishError(Exception):
     """A step was refused (gate, pre-check, bad input); the message is fit for the user."""
 
@@ -53,6 +61,13 @@ class MergeFirst(PublishError):
 
 class RevealNotAllowed(PublishError):
     """The reveal gate is closed: wrong epoch, wrong state or the chain does not hold our commitment."""
+
+
+def _known(value: _T | None, what: str) -> _T:
+    """A job field that the journal sets at an earlier step; None means the job record is damaged."""
+    if value is None:
+        raise PublishError(f"this job has no {what} recorded; cancel it and start again")
+    return value
 
 
 class PublishRunner:
@@ -72,7 +87,8 @@ class PublishRunner:
 
     @property
     def address(self) -> str:
-        return self.signer.address
+        address: str = self.signer.address
+        return address
 
     # --- jobs and chain views ---------------------------------------------------------------
     def start_publish(self) -> Job:
@@ -90,7 +106,8 @@ class PublishRunner:
         if not model_id:
             return None
         try:
-            return await self.network.get_model(model_id)
+            model: ModelInfo | None = await self.network.get_model(model_id)
+            return model
         except (NetworkUnavailable, StatusUnknown):
             raise
         except (InvalidInput, TransactionFailed):
@@ -161,10 +178,10 @@ class PublishRunner:
         if not path.is_file():
             raise PublishError(f"weights file not found: {path}")
         size = path.stat().st_size
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle:  # noqa: ASYNC230 - reads 9 bytes of a local file
             try:
                 check_safetensors_prefix(handle.read(9), size)
-            except Exception:
+            except Exception:  # noqa: BLE001 - any parse failure means "not safetensors"
                 raise PublishError("the file is not a safetensors file") from None
         if check is not None:
             await asyncio.to_thread(check, path)
@@ -192,8 +209,8 @@ class PublishRunner:
         epoch = (await self.network.get_system_state()).epoch
         key, attempt = self._fresh_key(job, epoch, used)
         dst = self.work_dir / f"{job.op_id}.enc"
-        enc = await asyncio.to_thread(crypto.encrypt_file, Path(job.weights_path), dst, key, progress=progress,
-                                      cancelled=cancelled)
+        source = Path(_known(job.weights_path, "weights file"))
+        enc = await asyncio.to_thread(crypto.encrypt_file, source, dst, key, progress=progress, cancelled=cancelled)
         on_disk, size = await asyncio.to_thread(crypto.hash_file, dst)
         if (on_disk, size) != (enc.checksum, enc.size):
             dst.unlink(missing_ok=True)
@@ -211,7 +228,7 @@ class PublishRunner:
             return key, None
         for attempt in range(1024):
             key = derive_weights_key(self._publish_root, owner=self.address, build_epoch=epoch,
-                                     plain_sha256=job.plain_sha256, attempt=attempt)
+                                     plain_sha256=_known(job.plain_sha256, "weights hash"), attempt=attempt)
             if crypto.key_commitment(key) not in used:
                 return key, attempt
         raise PublishError("no unused weights key left for this file in this epoch; retry next epoch")
@@ -251,8 +268,9 @@ class PublishRunner:
         if self.blob_server is None:
             raise PublishError("the built-in blob server is not running")
         job = self._hostable(job_id)
-        name = f"{crypto.b58encode(job.checksum)}.bin"
-        url = await asyncio.to_thread(self.blob_server.publish, Path(job.encrypted_path), name)
+        name = f"{crypto.b58encode(_known(job.checksum, 'checksum'))}.bin"
+        encrypted = Path(_known(job.encrypted_path, "encrypted file"))
+        url = await asyncio.to_thread(self.blob_server.publish, encrypted, name)
         return await self._set_url(job, url, "local")
 
     async def host_presigned(self, job_id: int, put_url: str, public_url: str, *,
@@ -260,8 +278,9 @@ class PublishRunner:
                              **upload_options: Any) -> Job:
         job = self._hostable(job_id)
         self._check_url(public_url)
-        await asyncio.to_thread(upload_presigned, Path(job.encrypted_path), put_url, progress=progress,
-                                cancelled=cancelled, **upload_options)
+        encrypted = Path(_known(job.encrypted_path, "encrypted file"))
+        await asyncio.to_thread(upload_presigned, encrypted, put_url, progress=progress, cancelled=cancelled,
+                                **upload_options)
         return await self._set_url(job, public_url, "presigned")
 
     async def host_url(self, job_id: int, url: str) -> Job:
@@ -275,7 +294,8 @@ class PublishRunner:
             raise PublishError("there is no URL to verify")
         material = self.journal.load_material(job_id)
         report = await asyncio.to_thread(
-            verify_hosted, job.url, size=job.size, checksum=job.checksum, key=material.key,
+            verify_hosted, _known(job.url, "URL"), size=_known(job.size, "size"),
+            checksum=_known(job.checksum, "checksum"), key=material.key,
             plain_sha256=job.plain_sha256, policy=self.url_policy, limits=self.verify_limits, progress=progress,
             cancelled=cancelled)
         if not report.ok:
@@ -365,7 +385,8 @@ class PublishRunner:
         material = self.journal.load_material(job_id)  # read back from disk and checked against commitments
         if not job.verify_report or not json.loads(job.verify_report).get("ok"):
             raise PublishError("the weights URL has not been verified")
-        spec = CommitSpec(model_id=job.model_id, manifest=job.manifest, encrypted_path=job.encrypted_path,
+        spec = CommitSpec(model_id=_known(job.model_id, "model id"), manifest=_known(job.manifest, "manifest"),
+                          encrypted_path=_known(job.encrypted_path, "encrypted file"),
                           decryption_key=material.key, embedding_f32=material.embedding_f32)
         before = job.state
         self.journal.transition(job_id, before, JobState.COMMIT_SENT, sent_epoch=chain.epoch,
@@ -408,7 +429,7 @@ class PublishRunner:
         if job.state not in _PRE_CREATE:
             raise PublishError("this job already reached the chain and cannot be cancelled")
         if job.encrypted_path:
-            Path(job.encrypted_path).unlink(missing_ok=True)
+            Path(job.encrypted_path).unlink(missing_ok=True)  # noqa: ASYNC240 - unlinks one local file
         return self.journal.clear_secrets(job_id, job.state, JobState.CANCELLED)
 
     async def back(self, job_id: int) -> Job:
@@ -424,7 +445,7 @@ class PublishRunner:
             changes.update(embedding_ct=None, embedding_shape=None, embedding_commitment=None, embedding_dim=None)
         if previous is JobState.EMBEDDING_OK:
             if job.encrypted_path:
-                Path(job.encrypted_path).unlink(missing_ok=True)
+                Path(job.encrypted_path).unlink(missing_ok=True)  # noqa: ASYNC240 - unlinks one local file
             changes.update(key_ct=None, key_commitment=None, encrypted_path=None, checksum=None, size=None)
         if previous is JobState.PREPARED:
             changes.update(url=None, hosting=None, verify_report=None)

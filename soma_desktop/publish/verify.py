@@ -11,13 +11,23 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import httpx
 
 from soma_desktop.core import crypto
 from soma_desktop.publish.downloader import (
-    PART_SIZE, Cancelled, DownloadError, Limits, Progress, UrlPolicy, DownloadClock, check_response, make_client,
-    open_stream, stream_url,
+    PART_SIZE,
+    Cancelled,
+    DownloadClock,
+    DownloadError,
+    Limits,
+    Progress,
+    UrlPolicy,
+    check_response,
+    make_client,
+    open_stream,
+    stream_url,
 )
 
 
@@ -69,7 +79,7 @@ class _Checker:
             self.head += plain[: self.keep - len(self.head)]
 
 
-def parse_safetensors_head(head: bytes, total_size: int) -> dict:
+def parse_safetensors_head(head: bytes, total_size: int) -> dict[str, Any]:
     """Parse the header from the first decrypted bytes: u64 LE length + a JSON object."""
     if len(head) < 8:
         raise DownloadError("decrypted file is too short to be safetensors")

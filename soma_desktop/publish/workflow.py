@@ -9,8 +9,9 @@ and which action the runner may take; it never offers a reveal outside epoch `co
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from soma_desktop.core import crypto
 from soma_desktop.core.amounts import bps_mul
@@ -64,7 +65,7 @@ class ChainView:
 
     @classmethod
     def of(cls, state: SystemState, model: ModelInfo | None = None, *, owned_models: Iterable[ModelInfo] = (),
-           known_model_ids: Iterable[str] = ()) -> "ChainView":
+           known_model_ids: Iterable[str] = ()) -> ChainView:
         return cls(state.epoch, model, state.epoch_start_ms, state.epoch_duration_ms, tuple(owned_models),
                    frozenset(known_model_ids))
 
@@ -102,13 +103,13 @@ def _ours(job: Job, weights: bytes | None, emb: bytes | None, key: bytes | None)
 
 def _pending_ours(job: Job, m: ModelInfo) -> int | None:
     """commit_epoch of our commitment on chain (Pending, or Active with our pending update), else None."""
-    if job.kind is JobKind.PUBLISH and m.state is ModelState.PENDING:
-        if _ours(job, m.weights_commitment, m.embedding_commitment, m.decryption_key_commitment):
-            return m.commit_epoch
+    if job.kind is JobKind.PUBLISH and m.state is ModelState.PENDING and _ours(
+            job, m.weights_commitment, m.embedding_commitment, m.decryption_key_commitment):
+        return m.commit_epoch
     pu = m.pending_update
-    if job.kind is JobKind.UPDATE and m.state is ModelState.ACTIVE and pu is not None:
-        if _ours(job, pu.weights_commitment, pu.embedding_commitment, pu.decryption_key_commitment):
-            return pu.commit_epoch
+    if job.kind is JobKind.UPDATE and m.state is ModelState.ACTIVE and pu is not None and _ours(
+            job, pu.weights_commitment, pu.embedding_commitment, pu.decryption_key_commitment):
+        return pu.commit_epoch
     return None
 
 
@@ -158,17 +159,23 @@ def reconcile(job: Job, model_info: ModelInfo | None, system_state: SystemState 
     return _reconcile_update(job, chain, after_restart)
 
 
+def _reconcile_unknown_id(job: Job, chain: ChainView, after_restart: bool) -> Transition | None:
+    """A publish job whose create was sent (or is about to be) but whose model id we never learned."""
+    s = job.state
+    if s in (JobState.CREATE_SENT, JobState.UPLOAD_VERIFIED):
+        orphan = _find_orphan(job, chain)
+        if orphan is not None:
+            return Transition(JobState.CREATED, {"model_id": orphan.id, "create_epoch": orphan.create_epoch,
+                                                 "last_error": None}, "model id recovered from chain")
+        if s is JobState.CREATE_SENT and after_restart:
+            return Transition(JobState.UPLOAD_VERIFIED, {}, "create not found on chain; offer it again")
+    return None
+
+
 def _reconcile_publish(job: Job, chain: ChainView, after_restart: bool) -> Transition | None:
     s, m, epoch = job.state, chain.model, chain.epoch
     if job.model_id is None:
-        if s in (JobState.CREATE_SENT, JobState.UPLOAD_VERIFIED):
-            orphan = _find_orphan(job, chain)
-            if orphan is not None:
-                return Transition(JobState.CREATED, {"model_id": orphan.id, "create_epoch": orphan.create_epoch,
-                                                     "last_error": None}, "model id recovered from chain")
-            if s is JobState.CREATE_SENT and after_restart:
-                return Transition(JobState.UPLOAD_VERIFIED, {}, "create not found on chain; offer it again")
-        return None
+        return _reconcile_unknown_id(job, chain, after_restart)
     if m is None:
         return None
     if s is JobState.CREATE_SENT:
@@ -185,14 +192,8 @@ def _reconcile_publish(job: Job, chain: ChainView, after_restart: bool) -> Trans
                               "commit seen on chain")
         if s in (JobState.COMMITTED, JobState.REVEAL_SENT) and job.commit_epoch != pending:
             return Transition(s, {"commit_epoch": pending}, "commit epoch read from chain")
-    commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
     if s in (JobState.COMMITTED, JobState.REVEAL_SENT):
-        if commit_epoch is not None and (reveal_missed(commit_epoch, epoch) or m.state is ModelState.INACTIVE):
-            return Transition(JobState.MISSED_REVEAL, {"slash": _slash(job)},
-                              f"no reveal in epoch {reveal_epoch(commit_epoch)}")
-        if s is JobState.REVEAL_SENT and after_restart and pending is not None and reveal_open(commit_epoch, epoch):
-            return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")
-        return None
+        return _reconcile_committed(job, m, epoch, pending, after_restart)
     if s in (JobState.CREATED, JobState.COMMIT_SENT):
         if m.state is ModelState.INACTIVE:
             return Transition(JobState.COMMIT_NOT_EXECUTED, {}, "model is Inactive")
@@ -201,6 +202,19 @@ def _reconcile_publish(job: Job, chain: ChainView, after_restart: bool) -> Trans
                               f"no commit by epoch {last_commit_epoch(m.create_epoch)}")
         if s is JobState.COMMIT_SENT and after_restart and m.state is ModelState.CREATED:
             return Transition(JobState.CREATED, {}, "commit not seen on chain; offer it again")
+    return None
+
+
+def _reconcile_committed(job: Job, m: ModelInfo, epoch: int, pending: int | None,
+                         after_restart: bool) -> Transition | None:
+    """COMMITTED / REVEAL_SENT with no reveal seen yet: the reveal window either passed or is still open."""
+    commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
+    if commit_epoch is not None and (reveal_missed(commit_epoch, epoch) or m.state is ModelState.INACTIVE):
+        return Transition(JobState.MISSED_REVEAL, {"slash": _slash(job)},
+                          f"no reveal in epoch {reveal_epoch(commit_epoch)}")
+    if (job.state is JobState.REVEAL_SENT and after_restart and pending is not None and commit_epoch is not None
+            and reveal_open(commit_epoch, epoch)):
+        return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")
     return None
 
 
@@ -220,7 +234,7 @@ def _reconcile_update(job: Job, chain: ChainView, after_restart: bool) -> Transi
             return Transition(s, {"commit_epoch": pending}, "commit epoch read from chain")
     if s in (JobState.COMMITTED, JobState.REVEAL_SENT):
         commit_epoch = job.commit_epoch if job.commit_epoch is not None else pending
-        if pending is None or reveal_missed(commit_epoch, epoch):
+        if pending is None or commit_epoch is None or reveal_missed(commit_epoch, epoch):
             return Transition(JobState.UPDATE_DROPPED, {}, "update not revealed in its window")
         if s is JobState.REVEAL_SENT and after_restart and reveal_open(commit_epoch, epoch):
             return Transition(JobState.COMMITTED, {}, "reveal not seen on chain; offer it again")

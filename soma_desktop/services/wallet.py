@@ -120,7 +120,7 @@ class WalletService:
     async def history(self, account: str, limit: int = HISTORY_LIMIT) -> list[TxRecord]:
         store, key = await self.history_store(), self.cache.network_key
         await _resolve_unknown(store, self.cache.network, key, account)
-        return await asyncio.to_thread(store.list, network=key, account=account, limit=limit)
+        return await asyncio.to_thread(store.records, network=key, account=account, limit=limit)
 
     async def export_csv(self, path: str, account: str) -> int:
         store, key = await self.history_store(), self.cache.network_key

@@ -11,9 +11,19 @@ import re
 
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QAbstractSpinBox, QBoxLayout, QComboBox, QFormLayout, QHeaderView, QLabel,
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QBoxLayout,
+    QComboBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
     QLineEdit,
-    QPlainTextEdit, QSlider, QTextEdit, QWidget,
+    QPlainTextEdit,
+    QSlider,
+    QTextEdit,
+    QWidget,
 )
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView, QPlainTextEdit,

@@ -11,8 +11,9 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -92,7 +93,7 @@ class AsyncBridge(QObject):
     async def _guard(coro: Awaitable[Any], limit: float, tx: bool, label: str) -> Any:
         try:
             return await asyncio.wait_for(coro, limit)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             what = label or ("transaction" if tx else "request")
             if tx:
                 raise StatusUnknown(f"No confirmation of the {what} within {limit:g} s.") from None

@@ -16,9 +16,9 @@ from soma_desktop.network.base import Network, SystemState
 from soma_desktop.network.errors import NetworkError
 from soma_desktop.network.factory import NetworkChoice, open_network, sandbox_db_path
 from soma_desktop.network.messages import describe_error
-from soma_desktop.services.root import Services, build_services
-from soma_desktop.services.chain_cache import Key
 from soma_desktop.network.sandbox.store import SandboxCorrupt, quarantine
+from soma_desktop.services.chain_cache import Key
+from soma_desktop.services.root import Services, build_services
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_signals import ChainSignals
 from soma_desktop.ui.settings_store import persist_settings
@@ -227,7 +227,7 @@ class AppContext(QObject):
         if network is not None:
             try:
                 self.bridge.run_blocking(network.close(), timeout=5.0)
-            except Exception as exc:  # closing must never block exit
+            except Exception as exc:  # noqa: BLE001 - closing must never block exit
                 log.warning("network close failed: %s", type(exc).__name__)
         self.chain.close()
         self.bridge.shutdown()

@@ -12,8 +12,19 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core import crypto
@@ -83,11 +94,11 @@ class RemoteScoringDialog(QDialog):
         hosting.addLayout(row)
         form.addRow("Data URL", hosting)
         layout.addLayout(form)
-        self.result = QLabel()
-        self.result.setObjectName("remoteResult")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.result, 1)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("remoteResult")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result_label, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         close = QPushButton("Close")
@@ -171,7 +182,7 @@ class RemoteScoringDialog(QDialog):
         winner_id = score.winner_model_id or ids[score.winner]
         local = self.local_losses.get(winner_id)
         verdict = "would hit" if score.distance <= target.distance_threshold else "would not hit"
-        self.result.setText(
+        self.result_label.setText(
             f"<p><b>Winner:</b> {short_id(winner_id)} (model {score.winner + 1} of {len(ids)})</p>"
             f"<p><b>Loss (network):</b> {score.loss:.6f}"
             + (f" — local evaluation: {local:.6f}" if local is not None else "") + "</p>"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -30,7 +31,15 @@ from soma_desktop.wallet import cli_keystore
 from soma_desktop.wallet.autolock import MAX_IDLE_S, MIN_IDLE_S, AutoLock
 from soma_desktop.wallet.keyring_unlock import Availability, DeviceUnlock
 from soma_desktop.wallet.vault import (
-    Account, Vault, VaultError, VaultHeader, VaultLocked, VaultPolicy, default_policy, read_header, vault_exists,
+    Account,
+    Vault,
+    VaultError,
+    VaultHeader,
+    VaultLocked,
+    VaultPolicy,
+    default_policy,
+    read_header,
+    vault_exists,
 )
 
 log = logging.getLogger(__name__)

@@ -91,24 +91,24 @@ class EvalWorker(QObject):
         super().__init__()
         self.job = job
         self.cancel_event = threading.Event()
-        self.thread = threading.Thread(target=self._main, name=f"soma-eval-{job.job_id}", daemon=True)
+        self._thread = threading.Thread(target=self._main, name=f"soma-eval-{job.job_id}", daemon=True)
 
     # ---- Public API (GUI thread) ---------------------------------------------------------------
     def start(self) -> None:
-        self.thread.start()
+        self._thread.start()
 
     def cancel(self) -> None:
         """Thread-safe: the engine stops before its next chunk."""
         self.cancel_event.set()
 
     def is_alive(self) -> bool:
-        return self.thread.is_alive()
+        return self._thread.is_alive()
 
     def join(self, timeout_s: float | None = None) -> bool:
         """Wait for the thread to end; True when it has."""
-        if self.thread.ident is not None:
-            self.thread.join(timeout_s)
-        return not self.thread.is_alive()
+        if self._thread.ident is not None:
+            self._thread.join(timeout_s)
+        return not self._thread.is_alive()
 
     def _main(self) -> None:
         try:
@@ -124,7 +124,7 @@ class EvalWorker(QObject):
             outcome, message = self._run(job)
         except _Cancelled:
             outcome, message = "cancelled", "cancelled"
-        except Exception as exc:  # every failure becomes a one-line message for the panel
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a one-line message for the panel
             outcome, message = self._describe_failure(exc)
         self.sig_run_finished.emit(job.job_id, outcome, message)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 DEFAULT_IDLE_S = 5 * 60
 MIN_IDLE_S = 30

@@ -241,7 +241,8 @@ def _scalar(text: str | None) -> str | None:
     if text.startswith('"'):
         end = _closing_double_quote(text)
         try:
-            return json.loads(text[:end + 1])
+            value: str = json.loads(text[:end + 1])  # a JSON string literal
+            return value
         except json.JSONDecodeError:
             return None
     if text.startswith("'"):
@@ -306,7 +307,7 @@ def parse_client_envs(text: str) -> list[tuple[str, str]]:
     out = []
     for item in items:
         alias, rpc = item.get("alias"), item.get("rpc")
-        if isinstance(alias, str) and alias and _valid_rpc(rpc):
+        if isinstance(alias, str) and alias and isinstance(rpc, str) and _valid_rpc(rpc):
             out.append((alias, rpc))
     return out
 

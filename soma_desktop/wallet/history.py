@@ -11,10 +11,11 @@ import io
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from soma_desktop.core.amounts import U64_MAX, format_soma
 from soma_desktop.core.ids import normalize_id
@@ -104,7 +105,7 @@ def _text(value: str | None, what: str, limit: int = MAX_TEXT_CHARS) -> str | No
     return value[:limit]
 
 
-def _row(row: tuple) -> TxRecord:
+def _row(row: tuple[Any, ...]) -> TxRecord:
     return TxRecord(row[0], row[1], row[2], TxKind(row[3]), row[4], row[5], row[6], row[7], TxStatus(row[8]),
                     row[9], row[10], row[11])
 
@@ -120,7 +121,7 @@ class TxHistory:
         self._conn.executescript(_SCHEMA)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path | str) -> "TxHistory":
+    def in_data_dir(cls, data_dir: Path | str) -> TxHistory:
         return cls(Path(data_dir) / HISTORY_FILE)
 
     def _now_ms(self) -> int:
@@ -146,12 +147,14 @@ class TxHistory:
             cur = db.execute(f"INSERT INTO tx_history ({_COLUMNS.split(', ', 1)[1]}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                              (*values, now, now))
             row_id = cur.lastrowid
+        assert row_id is not None  # set by every INSERT
         return self.get(row_id)
 
     def update(self, record_id: int, *, status: TxStatus | str | None = None, reason: str | None = None,
                digest: str | None = None, fee: int | None = None) -> TxRecord:
         """Move a record on (e.g. pending -> confirmed, or failed with the chain's reason)."""
-        sets, args = [], []
+        sets: list[str] = []
+        args: list[object] = []
         if status is not None:
             sets.append("status = ?")
             args.append(TxStatus(status).value)
@@ -185,10 +188,11 @@ class TxHistory:
                                      (digest,)).fetchone()
         return _row(row) if row else None
 
-    def list(self, *, network: str | None = None, account: str | None = None, status: TxStatus | str | None = None,
+    def records(self, *, network: str | None = None, account: str | None = None, status: TxStatus | str | None = None,
              kind: TxKind | str | None = None, limit: int | None = None, offset: int = 0) -> list[TxRecord]:
         """Newest first, filtered by any combination of network, account, status and kind."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
         if network is not None:
             where.append("network = ?")
             args.append(network)
@@ -211,11 +215,11 @@ class TxHistory:
         return [_row(r) for r in rows]
 
     def pending(self, network: str | None = None) -> list[TxRecord]:
-        return self.list(network=network, status=TxStatus.PENDING)
+        return self.records(network=network, status=TxStatus.PENDING)
 
-    def export_csv(self, path: Path | str, **filters) -> int:
+    def export_csv(self, path: Path | str, **filters: Any) -> int:
         """Write the (filtered) history as CSV atomically; returns the number of rows."""
-        records = self.list(**filters)
+        records = self.records(**filters)
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["id", "created_utc", "updated_utc", "network", "account", "kind", "amount_shannons",

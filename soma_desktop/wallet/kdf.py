@@ -14,7 +14,7 @@ from soma_desktop.wallet.errors import VaultCorrupt, VaultVersionError
 try:
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 except ImportError:  # cryptography < 44: new vaults fall back to scrypt (security.md §2.2)
-    Argon2id = None
+    Argon2id = None  # type: ignore[assignment,misc]
 
 KEY_BYTES = 32
 SALT_BYTES = 16
@@ -114,7 +114,8 @@ def derive_kek(password: bytes, params: KdfParams, salt: bytes) -> bytes:
     if isinstance(params, Argon2Params):
         if not argon2_available():
             raise VaultVersionError("This vault needs Argon2id, which this system's cryptography library lacks")
-        kdf = Argon2id(salt=salt, length=KEY_BYTES, iterations=params.t, lanes=params.p, memory_cost=params.m_kib)
+        kdf: Argon2id | Scrypt = Argon2id(salt=salt, length=KEY_BYTES, iterations=params.t, lanes=params.p,
+                                          memory_cost=params.m_kib)
     else:
         kdf = Scrypt(salt=salt, length=KEY_BYTES, n=params.n, r=params.r, p=params.p)
     return kdf.derive(password)

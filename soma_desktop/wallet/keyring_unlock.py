@@ -11,15 +11,16 @@ import base64
 import binascii
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import keyring
 import keyring.backend
 import keyring.errors
 
-from soma_desktop.wallet.vault import KEY_BYTES, Vault, VaultPolicy, WrongPassword, read_header
+from soma_desktop.wallet.kdf import KEY_BYTES
+from soma_desktop.wallet.vault import Vault, VaultPolicy, WrongPassword, read_header
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def is_allowed_backend(backend: keyring.backend.KeyringBackend) -> bool:
     """Allowlisted OS backends; a chainer only if every backend it chains is allowlisted."""
     subs = getattr(backend, "backends", None)
     if backend_name(backend) == "keyring.backends.chainer.ChainerBackend":
-        return bool(subs) and all(is_allowed_backend(b) for b in subs)
+        return subs is not None and bool(subs) and all(is_allowed_backend(b) for b in subs)
     return backend_name(backend) in ALLOWED_BACKENDS
 
 
@@ -65,7 +66,7 @@ class DeviceUnlock:
     def _backend(self) -> tuple[keyring.backend.KeyringBackend | None, Availability]:
         try:
             backend = self._get_backend()
-        except Exception:  # a broken backend module must not reach the UI
+        except Exception:  # noqa: BLE001 - a broken backend module must not reach the UI
             return None, Availability(False, "The system keyring could not be loaded")
         if not self._is_allowed(backend):
             return None, Availability(False, "No trusted system keyring is available on this computer")
@@ -84,7 +85,7 @@ class DeviceUnlock:
         try:
             try:
                 backend.set_password(self._service, user, base64.b64encode(bytes(device_key)).decode("ascii"))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any failure of a third-party backend means "unavailable"
                 log.info("keyring refused to store the device key: %s", type(exc).__name__)
                 return Availability(False, _failure_reason(exc))
             try:
@@ -120,7 +121,7 @@ class DeviceUnlock:
         service, user = ref
         try:
             stored = backend.get_password(service, user)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of a third-party backend means "unavailable"
             log.info("keyring read failed: %s", type(exc).__name__)
             return None
         if not stored or len(stored) > MAX_STORED_CHARS:
@@ -140,7 +141,7 @@ class DeviceUnlock:
     def _delete(backend: keyring.backend.KeyringBackend, user: str, service: str = SERVICE) -> None:
         try:
             backend.delete_password(service, user)
-        except Exception as exc:  # PasswordDeleteError when already gone, or a locked keyring
+        except Exception as exc:  # noqa: BLE001 - PasswordDeleteError when already gone, or a locked keyring
             log.info("keyring delete failed: %s", type(exc).__name__)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import NoReturn
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -36,7 +37,7 @@ def address_from_public_key(public_key: bytes) -> str:
     return "0x" + hashlib.blake2b(bytes([ED25519_FLAG]) + public_key, digest_size=32).hexdigest()
 
 
-def public_key_from_secret(secret: bytes) -> bytes:
+def public_key_from_secret(secret: bytes | bytearray) -> bytes:
     return Ed25519PrivateKey.from_private_bytes(bytes(secret)).public_key().public_bytes_raw()
 
 
@@ -72,7 +73,7 @@ class KeyPair:
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
             Ed25519PublicKey.from_public_bytes(self._public).verify(signature, message)
-        except Exception:  # cryptography raises InvalidSignature; treat any failure as "no"
+        except Exception:  # noqa: BLE001 - cryptography raises InvalidSignature; treat any failure as "no"
             return False
         return True
 
@@ -99,13 +100,13 @@ class KeyPair:
     def __hash__(self) -> int:
         return hash(self._address)
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("key pairs are not serialisable; store them only in the encrypted vault")
 
-    def __copy__(self):
+    def __copy__(self) -> NoReturn:
         raise TypeError("key pairs are not copied; share the one instance")
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: object) -> NoReturn:
         raise TypeError("key pairs are not copied; share the one instance")
 
 

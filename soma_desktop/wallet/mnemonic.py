@@ -10,9 +10,9 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
 
 from mnemonic import Mnemonic
 
@@ -112,7 +112,7 @@ class ConfirmChallenge:
     positions: tuple[int, ...]
 
     @classmethod
-    def pick(cls, phrase: str, count: int = 3) -> "ConfirmChallenge":
+    def pick(cls, phrase: str, count: int = 3) -> ConfirmChallenge:
         total = len(split_words(phrase))
         if not 1 <= count <= total:
             raise ValueError("count must be between 1 and the number of words")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 HARDENED = 0x8000_0000
 SOMA_COIN_TYPE = 784  # Sui's coin type, kept by SOMA (soma-keys key_derive.rs)

@@ -30,7 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -41,13 +41,32 @@ from soma_desktop.core.ids import normalize_id
 from soma_desktop.core.paths import ensure_private_dir
 from soma_desktop.core.storage import atomic_write
 from soma_desktop.wallet.errors import (
-    AccountError, InvalidPassword, VaultCorrupt, VaultError, VaultExists, VaultLocked, VaultVersionError,
-    WeakPassword, WrongPassword,
+    AccountError,
+    InvalidPassword,
+    VaultCorrupt,
+    VaultError,
+    VaultExists,
+    VaultLocked,
+    VaultVersionError,
+    WeakPassword,
+    WrongPassword,
 )
 from soma_desktop.wallet.kdf import (
-    FLOOR_ARGON2, KEY_BYTES, PRODUCTION_ARGON2, PRODUCTION_SCRYPT, SALT_BYTES, Argon2Params, KdfParams,
-    ScryptParams, VaultPolicy, argon2_available, check_kdf_ceilings, default_policy, derive_kek,
-    kdf_weaker_than, password_bytes,
+    FLOOR_ARGON2,
+    KEY_BYTES,
+    PRODUCTION_ARGON2,
+    PRODUCTION_SCRYPT,
+    SALT_BYTES,
+    Argon2Params,
+    KdfParams,
+    ScryptParams,
+    VaultPolicy,
+    argon2_available,
+    check_kdf_ceilings,
+    default_policy,
+    derive_kek,
+    kdf_weaker_than,
+    password_bytes,
 )
 from soma_desktop.wallet.keys import KeyPair, derive_secret
 from soma_desktop.wallet.mnemonic import mnemonic_to_seed, validate_mnemonic
@@ -88,8 +107,8 @@ def _unb64(text: Any, what: str) -> bytes:
         raise VaultCorrupt(f"The vault's {what} is not valid base64") from None
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
             raise VaultCorrupt("The vault file repeats a field")
@@ -103,7 +122,7 @@ def _strict_int(value: Any, what: str) -> int:
     return value
 
 
-def _kdf_to_json(params: KdfParams, salt: bytes) -> dict:
+def _kdf_to_json(params: KdfParams, salt: bytes) -> dict[str, Any]:
     if isinstance(params, Argon2Params):
         return {"alg": "argon2id", "v": ARGON2_VERSION, "salt": _b64(salt), "m_kib": params.m_kib,
                 "t": params.t, "p": params.p}
@@ -145,28 +164,28 @@ def _sealed(obj: Any, what: str) -> tuple[bytes, bytes]:
     return nonce, ct
 
 
-def _seal(key: bytes, plaintext: bytes, aad: bytes) -> dict:
+def _seal(key: bytes | bytearray, plaintext: bytes, aad: bytes) -> dict[str, Any]:
     nonce = os.urandom(NONCE_BYTES)
     return {"nonce": _b64(nonce), "ct": _b64(AESGCM(bytes(key)).encrypt(nonce, plaintext, aad))}
 
 
-def _kek_aad(doc: dict) -> bytes:
+def _kek_aad(doc: dict[str, Any]) -> bytes:
     return _canonical({"purpose": _KEK_PURPOSE, "format": doc["format"], "version": doc["version"],
                        "vault_id": doc["vault_id"], "kdf": doc["kdf"]})
 
 
-def _device_aad(doc: dict, service: str, user: str) -> bytes:
+def _device_aad(doc: dict[str, Any], service: str, user: str) -> bytes:
     return _canonical({"purpose": _DEVICE_PURPOSE, "format": doc["format"], "version": doc["version"],
                        "vault_id": doc["vault_id"], "keyring_service": service, "keyring_user": user})
 
 
-def _payload_aad(doc: dict) -> bytes:
+def _payload_aad(doc: dict[str, Any]) -> bytes:
     header = {k: v for k, v in doc.items() if k not in ("check", "payload")}
     header["payload"] = {"nonce": doc["payload"]["nonce"]}
     return _canonical(header)
 
 
-def _with_check(doc: dict) -> bytes:
+def _with_check(doc: dict[str, Any]) -> bytes:
     body = {k: v for k, v in doc.items() if k != "check"}
     return _canonical({**body, "check": hashlib.blake2b(_canonical(body), digest_size=32).hexdigest()})
 
@@ -184,7 +203,7 @@ class VaultHeader:
     device_unlock: tuple[str, str] | None  # (keyring service, keyring user) when "remembered"
 
 
-def _load_doc(path: Path) -> tuple[dict, VaultHeader]:
+def _load_doc(path: Path) -> tuple[dict[str, Any], VaultHeader]:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_VAULT_BYTES + 1)
@@ -212,7 +231,7 @@ def _load_doc(path: Path) -> tuple[dict, VaultHeader]:
     return doc, _parse_header(doc)
 
 
-def _parse_header(doc: dict) -> VaultHeader:
+def _parse_header(doc: dict[str, Any]) -> VaultHeader:
     kdf, _salt = _kdf_from_json(doc["kdf"])
     if not isinstance(doc["vault_id"], str) or not 1 <= len(doc["vault_id"]) <= 64:
         raise VaultCorrupt("The vault id is malformed")
@@ -279,7 +298,7 @@ class Account:
 
     __str__ = __repr__
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("accounts are not serialisable")
 
 
@@ -306,7 +325,8 @@ class Vault:
     Every mutation is written to disk atomically before the call returns. Thread-safe.
     """
 
-    def __init__(self, path: Path, doc: dict, dek: bytearray, payload: dict, policy: VaultPolicy):
+    def __init__(self, path: Path, doc: dict[str, Any], dek: bytearray, payload: dict[str, Any],
+                 policy: VaultPolicy):
         self._path = path
         self._doc = doc
         self._dek = dek
@@ -332,7 +352,7 @@ class Vault:
     @classmethod
     def create(cls, path: Path | str, password: str, mnemonic: str | None = None, *, passphrase: str = "",
                first_account_name: str = "Account 1", secret_key: bytes | None = None,
-               policy: VaultPolicy | None = None, overwrite: bool = False) -> "Vault":
+               policy: VaultPolicy | None = None, overwrite: bool = False) -> Vault:
         """A new vault holding `mnemonic` (account index 0) and/or one imported `secret_key`."""
         policy = policy or default_policy()
         path = Path(path)
@@ -347,7 +367,7 @@ class Vault:
                "addresses": [], "payload": {"nonce": "", "ct": ""}}
         dek = bytearray(os.urandom(KEY_BYTES))
         _set_password_wrap(doc, dek, password, policy.default_kdf)
-        payload = {"mnemonic": phrase, "passphrase": passphrase, "accounts": [],
+        payload: dict[str, Any] = {"mnemonic": phrase, "passphrase": passphrase, "accounts": [],
                    "created_ms": int(time.time() * 1000), "metadata": {}}
         vault = cls(path, doc, dek, payload, policy)
         with vault._lock:
@@ -362,7 +382,7 @@ class Vault:
         return vault
 
     @classmethod
-    def open(cls, path: Path | str, password: str, *, policy: VaultPolicy | None = None) -> "Vault":
+    def open(cls, path: Path | str, password: str, *, policy: VaultPolicy | None = None) -> Vault:
         """Unlock with the password. Raises WrongPassword, VaultCorrupt or VaultVersionError."""
         policy = policy or default_policy()
         path = Path(path)
@@ -385,7 +405,7 @@ class Vault:
 
     @classmethod
     def open_with_device_key(cls, path: Path | str, device_key: bytes, *,
-                             policy: VaultPolicy | None = None) -> "Vault":
+                             policy: VaultPolicy | None = None) -> Vault:
         """Unlock with the keyring's device key. Raises WrongPassword if it does not fit (stale item)."""
         path = Path(path)
         doc, header = _load_doc(path)
@@ -406,7 +426,8 @@ class Vault:
 
     @property
     def vault_id(self) -> str:
-        return self._doc["vault_id"]
+        vault_id: str = self._doc["vault_id"]
+        return vault_id
 
     @property
     def is_locked(self) -> bool:
@@ -645,7 +666,7 @@ class Vault:
         state = "locked" if self._locked else f"{len(self._accounts)} accounts"
         return f"Vault({self._path.name}, {state})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("an unlocked vault is not serialisable")
 
     # --- internals --------------------------------------------------------------------------
@@ -668,7 +689,7 @@ class Vault:
         assert self._mnemonic is not None
         return mnemonic_to_seed(self._mnemonic.decode(), self._passphrase.decode())
 
-    def _build_account(self, entry: dict, seed: bytearray | None = None) -> Account:
+    def _build_account(self, entry: dict[str, Any], seed: bytearray | None = None) -> Account:
         if entry["kind"] == "derived":
             if self._mnemonic is None:
                 raise VaultCorrupt("A derived account without a recovery phrase")
@@ -714,7 +735,7 @@ class Vault:
                            "created_ms": self._created_ms, "metadata": self._metadata})
         return body + b" " * (-len(body) % _PAD_TO)
 
-    def _save(self, doc: dict | None = None) -> None:
+    def _save(self, doc: dict[str, Any] | None = None) -> None:
         """Write `doc` (default: the current header) with a freshly encrypted payload; adopt it on success."""
         self._require_unlocked()
         doc = copy.deepcopy(doc if doc is not None else self._doc)
@@ -758,7 +779,7 @@ def _check_new_kdf(params: KdfParams, policy: VaultPolicy) -> None:
         raise ValueError("KDF parameters below the floor for new vaults")
 
 
-def _set_password_wrap(doc: dict, dek: bytearray, password: str, params: KdfParams) -> None:
+def _set_password_wrap(doc: dict[str, Any], dek: bytearray, password: str, params: KdfParams) -> None:
     salt = os.urandom(SALT_BYTES)
     doc["kdf"] = _kdf_to_json(params, salt)
     kek = bytearray(derive_kek(password_bytes(password), params, salt))
@@ -768,7 +789,7 @@ def _set_password_wrap(doc: dict, dek: bytearray, password: str, params: KdfPara
         _wipe(kek)
 
 
-def _unwrap(key: bytearray, wrap: dict, aad: bytes, error: VaultError) -> bytearray:
+def _unwrap(key: bytearray, wrap: dict[str, Any], aad: bytes, error: VaultError) -> bytearray:
     nonce, ct = _sealed(wrap, "key wrap")
     try:
         dek = bytearray(AESGCM(bytes(key)).decrypt(nonce, ct, aad))
@@ -779,7 +800,7 @@ def _unwrap(key: bytearray, wrap: dict, aad: bytes, error: VaultError) -> bytear
     return dek
 
 
-def _decrypt_payload(doc: dict, dek: bytearray) -> dict:
+def _decrypt_payload(doc: dict[str, Any], dek: bytearray) -> dict[str, Any]:
     nonce, ct = _sealed(doc["payload"], "payload")
     try:
         plain = AESGCM(bytes(dek)).decrypt(nonce, ct, _payload_aad(doc))
@@ -796,7 +817,7 @@ def _decrypt_payload(doc: dict, dek: bytearray) -> dict:
         raise VaultCorrupt("The vault's contents are malformed") from None
 
 
-def _validate_payload(payload: Any) -> dict:
+def _validate_payload(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict) or set(payload) != {"mnemonic", "passphrase", "accounts", "created_ms",
                                                            "metadata"}:
         raise VaultCorrupt("The vault's contents are malformed")

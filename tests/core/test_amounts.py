@@ -1,10 +1,17 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from soma_desktop.core.amounts import (
-    U64_MAX, AmountError, bps_mul, format_soma, format_soma_short, parse_soma, to_sdk_float,
+    U64_MAX,
+    AmountError,
+    bps_mul,
+    format_soma,
+    format_soma_short,
+    parse_soma,
+    to_sdk_float,
 )
 
 

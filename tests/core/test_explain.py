@@ -1,6 +1,7 @@
 """Plain-words errors: technical messages become what happened + what to do; the original is kept as details."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from soma_desktop.core.explain import explain
 

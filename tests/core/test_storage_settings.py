@@ -34,10 +34,9 @@ def test_db_pragmas_and_rollback(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     conn.execute("CREATE TABLE t (v INTEGER)")
-    with pytest.raises(RuntimeError):
-        with transaction(conn):
-            conn.execute("INSERT INTO t VALUES (1)")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), transaction(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+        raise RuntimeError("boom")
     assert conn.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
 
 

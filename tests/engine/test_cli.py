@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.engine.conftest import random_bytes
 
 from soma_desktop.engine.cli import main
 from soma_desktop.engine.scorer import score_bytes
+from tests.engine.conftest import random_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,10 +101,10 @@ def test_json_never_contains_nan(tmp_path, capsys):
     """NaN weights give null numbers (valid JSON), never NaN tokens."""
     import numpy as np
     import torch
-    from tests.engine.conftest import TINY
 
     from soma_desktop.engine.model import V1Model
     from soma_desktop.engine.weights import save_model
+    from tests.engine.conftest import TINY
 
     model = V1Model(TINY).init_random(torch.Generator().manual_seed(0))
     with torch.no_grad():

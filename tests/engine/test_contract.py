@@ -4,13 +4,21 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from soma_models.v1.tokenizer import tokenize
 
 from soma_desktop.engine.contract import (
-    EOS, PAD, SEQ_LEN, check_data, make_chunk, num_batches, num_chunks, num_targets, predicted_offset_slots,
+    EOS,
+    PAD,
+    SEQ_LEN,
+    check_data,
+    make_chunk,
+    num_batches,
+    num_chunks,
+    num_targets,
+    predicted_offset_slots,
     slot_for_offset,
 )
 from soma_desktop.engine.errors import DataError
-from soma_models.v1.tokenizer import tokenize
 
 
 @pytest.mark.parametrize("size", [1, 2, 1023, 1024, 1025, 2048, 5000])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.engine.conftest import TINY, random_bytes, write_model
-from tests.engine.reference import load_reference, reference_score
 
 from soma_desktop.engine.architecture import Architecture
 from soma_desktop.engine.scorer import score_bytes
 from soma_desktop.engine.weights import load_model
+from tests.engine.conftest import TINY, random_bytes, write_model
+from tests.engine.reference import load_reference, reference_score
 
 TOL = 1e-5
 

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.engine.conftest import random_bytes
 
 from soma_desktop.engine.errors import DataError, EngineError, EvalCancelled
 from soma_desktop.engine.scorer import (
-    cosine_distance, iter_score, score_bytes, select_winner, top_predictions,
+    cosine_distance,
+    iter_score,
+    score_bytes,
+    select_winner,
+    top_predictions,
 )
 from soma_desktop.engine.weights import load_model
+from tests.engine.conftest import random_bytes
 
 
 @pytest.mark.parametrize("size", [1, 5, 1023, 1024, 2048, 2500])

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tests.engine.conftest import TINY, write_model
 
 from soma_desktop.engine.architecture import Architecture, expected_shapes
 from soma_desktop.engine.errors import WeightsError
 from soma_desktop.engine.header import MAX_HEADER_BYTES, read_header
 from soma_desktop.engine.weights import load_model
+from tests.engine.conftest import TINY, write_model
 
 
 def _layout(shapes: dict[str, tuple[int, ...]], dtypes: dict[str, str] | None = None) -> tuple[dict, int]:
@@ -108,7 +108,8 @@ def test_wrong_dtype_names_tensor(tmp_path):
     b'{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}',  # span does not match shape
     b'{"a": {"dtype": "Q99", "shape": [1], "data_offsets": [0, 4]}}',
     b'{"a": {"dtype": "F32", "shape": [true], "data_offsets": [0, 4]}}',
-    b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}',
+    b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, '
+    b'"b": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}',
     b'{"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}',
     b"\xff\xfe{}",
 ])

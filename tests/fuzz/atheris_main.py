@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def _in_file(name: str, data: bytes, read: Callable[[Path], object], allowed: tuple[type[BaseException], ...]) -> None:

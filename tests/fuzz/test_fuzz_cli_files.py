@@ -10,8 +10,15 @@ from hypothesis import strategies as st
 
 from soma_desktop.network.sdk.environments import BUILTINS, load_environments, parse_client_yaml, validate_url
 from soma_desktop.wallet.cli_keystore import (
-    ALIASES_FILE, KEYSTORE_FILE, CliKeystoreError, keystore_entry, parse_aliases, parse_client_active_env,
-    parse_client_envs, parse_keystore, read_cli_keys,
+    ALIASES_FILE,
+    KEYSTORE_FILE,
+    CliKeystoreError,
+    keystore_entry,
+    parse_aliases,
+    parse_client_active_env,
+    parse_client_envs,
+    parse_keystore,
+    read_cli_keys,
 )
 from tests.fuzz.budget import fuzz
 from tests.fuzz.strategies import JSON_VALUES, dumps, mutated
@@ -63,7 +70,8 @@ GOOD_KEY = keystore_entry(bytes(range(32)))
 
 @fuzz()
 @given(st.one_of(st.lists(st.one_of(st.just(GOOD_KEY), JSON_VALUES), max_size=4).map(dumps),
-                 JSON_VALUES.map(dumps), mutated(dumps([GOOD_KEY]).encode()).map(lambda b: b.decode("utf-8", "replace"))),
+                 JSON_VALUES.map(dumps),
+                 mutated(dumps([GOOD_KEY]).encode()).map(lambda b: b.decode("utf-8", "replace"))),
        st.one_of(JSON_VALUES.map(dumps), st.lists(st.fixed_dictionaries({"alias": JSON_VALUES,
                                                                           "public_key_base64": JSON_VALUES}),
                                                    max_size=3).map(dumps)))

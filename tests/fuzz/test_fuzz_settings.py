@@ -46,4 +46,4 @@ def test_any_bytes(content):
 @fuzz(10)
 @given(st.sampled_from(FIELDS), EDGE_TEXT)
 def test_edge_literals_in_every_field(name, literal):
-    _load(('{"version": 2, "%s": %s}' % (name, literal)).encode())
+    _load(f'{{"version": 2, "{name}": {literal}}}'.encode())

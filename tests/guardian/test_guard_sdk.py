@@ -4,7 +4,6 @@ chain shows it did not execute."""
 from __future__ import annotations
 
 import pytest
-from tests.publish.publish_helpers import embedding, make_safetensors
 
 from soma_desktop.guardian.guard import guard_pass
 from soma_desktop.network.sandbox import SANDBOX_DEMO_MNEMONIC
@@ -16,6 +15,7 @@ from soma_desktop.publish.workflow import Action
 from soma_desktop.wallet.vault import Argon2Params, Vault, VaultPolicy
 from tests.network import fake_sdk
 from tests.network.conftest import open_backend, run
+from tests.publish.publish_helpers import embedding, make_safetensors
 
 FAST = Argon2Params(m_kib=64, t=1, p=1)
 

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.publish.publish_helpers import embedding, make_safetensors
 
 from soma_desktop.core.instance_lock import InstanceLock
 from soma_desktop.core.settings import Settings, save_settings
@@ -23,6 +22,7 @@ from soma_desktop.publish.runner import PublishRunner
 from soma_desktop.publish.workflow import Action
 from soma_desktop.wallet.keyring_unlock import DeviceUnlock
 from soma_desktop.wallet.vault import Argon2Params, Vault, VaultPolicy
+from tests.publish.publish_helpers import embedding, make_safetensors
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = Argon2Params(m_kib=64, t=1, p=1)

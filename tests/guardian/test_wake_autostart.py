@@ -19,11 +19,14 @@ class Clocks:
 def test_a_wall_clock_jump_is_reported_once():
     c = Clocks()
     wake = WakeDetector(slack_s=30, wall=lambda: c.wall, mono=lambda: c.mono)
-    c.wall += 5; c.mono += 5
+    c.wall += 5
+    c.mono += 5
     assert not wake.woke()
-    c.wall += 3600; c.mono += 5            # slept an hour: the monotonic clock stood still
+    c.wall += 3600
+    c.mono += 5            # slept an hour: the monotonic clock stood still
     assert wake.woke()
-    c.wall += 5; c.mono += 5
+    c.wall += 5
+    c.mono += 5
     assert not wake.woke()
 
 
@@ -32,7 +35,8 @@ def test_no_wake_while_both_clocks_run_together(steps):
     c = Clocks()
     wake = WakeDetector(slack_s=30, wall=lambda: c.wall, mono=lambda: c.mono)
     for step in steps:
-        c.wall += step; c.mono += step
+        c.wall += step
+        c.mono += step
         assert not wake.woke()
 
 

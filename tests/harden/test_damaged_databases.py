@@ -7,7 +7,6 @@ import logging
 import os
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from soma_desktop.network.factory import parse_choice, sandbox_db_path
 from soma_desktop.publish.journal import Journal, JournalLost, marker_for

@@ -52,7 +52,8 @@ def test_bad_settings_start_with_defaults_keep_the_file_and_tell_once(tmp_path, 
         assert type(value) is type(getattr(Settings(), attr)), attr
     assert math.isfinite(loaded.network_timeout_s)
     backups = list(tmp_path.glob("settings.json.bad-*"))
-    assert len(backups) == 1 and backups[0].read_bytes() == (content if isinstance(content, bytes) else content.encode())
+    expected = content if isinstance(content, bytes) else content.encode()
+    assert len(backups) == 1 and backups[0].read_bytes() == expected
     assert not path.exists()
     told = notices.take()
     assert len(told) == 1 and str(backups[0]) in told[0]

@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from soma_sdk import Keypair
 
 from soma_desktop.network.sandbox import SANDBOX_DEMO_MNEMONIC, SandboxConfig, open_sandbox
 from soma_desktop.network.sdk import SdkNetwork, open_sdk_network
-
 from tests.network.fake_sdk import FakeChain
 
 BACKENDS = ("sandbox", "sdk-fake")

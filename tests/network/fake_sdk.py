@@ -23,10 +23,11 @@ import json
 import math
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from soma_desktop.core.crypto import b58decode, b58encode, f32_bytes
@@ -195,12 +196,12 @@ class FakeChain:
     chain_identifier: str = "localnet"
     scorer: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     calls: list[str] = field(default_factory=list)
-    clients: list["FakeSomaClient"] = field(default_factory=list)
+    clients: list[FakeSomaClient] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-sdk-")
 
-    def factory(self, rpc_url: str | None = None, **kwargs: Any) -> "FakeSomaClient":
+    def factory(self, rpc_url: str | None = None, **kwargs: Any) -> FakeSomaClient:
         """Drop-in for `SomaClient(...)` as the adapter's client_factory."""
         return FakeSomaClient(self, rpc_url, **kwargs)
 
@@ -246,7 +247,7 @@ class FakeSomaClient:
     def __await__(self):
         return self._connect().__await__()
 
-    async def _connect(self) -> "FakeSomaClient":
+    async def _connect(self) -> FakeSomaClient:
         for url in (self.rpc_url, self.scoring_url, self.admin_url, self.faucet_url):
             if url and not urlsplit(url).scheme:
                 raise RuntimeError('Error initializing RPC client: status: Unknown, message: "invalid uri character"')
@@ -260,7 +261,7 @@ class FakeSomaClient:
         return self
 
     # --- call plumbing -----------------------------------------------------------------------------
-    def _start(self, name: str, body: Callable[[], Any]) -> "asyncio.Future[Any]":
+    def _start(self, name: str, body: Callable[[], Any]) -> asyncio.Future[Any]:
         """Start the call now (it runs even if never awaited) and hand back a future for this thread's loop."""
         loop = asyncio.get_running_loop()          # RuntimeError: no running event loop, like the SDK
         home = self._home
@@ -699,7 +700,7 @@ class FakeSomaClient:
             data_size = data_size if data_size is not None else len(data)
         elif data_checksum is None or data_size is None:
             raise ValueError("Either data or both data_checksum and data_size are required")
-        manifests = [{"url": getattr(m, "url"), "checksum": getattr(m, "checksum"), "size": getattr(m, "size"),
+        manifests = [{"url": m.url, "checksum": m.checksum, "size": m.size,
                       "decryption_key": getattr(m, "decryption_key", None)} for m in models]
         request = {"data_url": data_url, "data_checksum": data_checksum, "data_size": data_size,
                    "model_manifests": manifests, "target_embedding": [float(v) for v in target_embedding],

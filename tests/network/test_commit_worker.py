@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace as NS
 
 import pytest
-from types import SimpleNamespace as NS
 
 from soma_desktop.network.errors import InvalidInput, NetworkUnavailable, StatusUnknown
 from soma_desktop.network.sdk import open_sdk_network

@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.sdk import Environment, load_environments, validate_url
 from soma_desktop.network.sdk.environments import (
-    LOCALNET_FAUCET, TESTNET_FAUCET, custom_environment, parse_client_yaml,
+    LOCALNET_FAUCET,
+    TESTNET_FAUCET,
+    custom_environment,
+    parse_client_yaml,
 )
 
 CLI_YAML = """---

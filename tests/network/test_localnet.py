@@ -35,7 +35,7 @@ pytestmark = [
 def localnet(tmp_path):
     """`soma start localnet --force-regenesis` in its own process group, config kept under tmp_path."""
     env = dict(os.environ, SOMA_CONFIG_DIR=str(tmp_path / "soma_config"))
-    log = open(tmp_path / "localnet.log", "wb")
+    log = open(tmp_path / "localnet.log", "wb")  # noqa: SIM115 - open for the node's lifetime, closed at teardown
     proc = subprocess.Popen(
         ["soma", "start", "localnet", "--force-regenesis", "--no-scoring",
          "--network.config", str(tmp_path / "network")],

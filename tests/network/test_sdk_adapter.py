@@ -13,7 +13,11 @@ from soma_sdk import SomaClient
 
 from soma_desktop.core.crypto import b58decode
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
 from soma_desktop.network.sdk import RemoteScore, WeightsManifest, open_sdk_network
 from soma_desktop.network.sdk.environments import LOCALNET_ADMIN, TESTNET_FAUCET, TESTNET_RPC

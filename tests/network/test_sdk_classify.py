@@ -7,10 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
-from tests.network import fake_sdk
 from soma_desktop.network.sdk.classify import classify, clean_message, parse_failure, timeout_error
+from tests.network import fake_sdk
 
 DIGEST = "D9udU6JwjZgRrAyrcxHzDTo1mpbngLRjxRRWx1PsSX5V"
 META = ", details: [], metadata: MetadataMap { headers: {} }"

@@ -64,6 +64,5 @@ def test_a_url_serving_other_bytes_is_refused(tmp_path):
     data.write_bytes(b"a" * 1000)
     other.parent.mkdir()
     other.write_bytes(b"b" * 1000)
-    with BlobServer(tmp_path / "blobs") as server:
-        with pytest.raises(SubmissionHostingError, match="different bytes"):
-            host_submission(data, url=server.url_for("other.bin"), policy=UrlPolicy(allow_loopback=True))
+    with BlobServer(tmp_path / "blobs") as server, pytest.raises(SubmissionHostingError, match="different bytes"):
+        host_submission(data, url=server.url_for("other.bin"), policy=UrlPolicy(allow_loopback=True))

@@ -7,8 +7,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from soma_desktop.protocol.fees import (
-    HALF_RATE_KINDS, OBJECTS_WRITTEN, ChainTx, FeeParams, adjust_value_fee, claim_fee, claim_writes, estimate_fee,
-    fee_reserve, fee_span, max_amount, pay_writes, precheck_need, submit_writes, value_fee_rate,
+    HALF_RATE_KINDS,
+    OBJECTS_WRITTEN,
+    ChainTx,
+    FeeParams,
+    adjust_value_fee,
+    claim_fee,
+    claim_writes,
+    estimate_fee,
+    fee_reserve,
+    fee_span,
+    max_amount,
+    pay_writes,
+    precheck_need,
+    submit_writes,
+    value_fee_rate,
 )
 from soma_desktop.protocol.params import SOMA
 from soma_desktop.protocol.targets import claim_split

@@ -8,8 +8,8 @@ from pathlib import Path
 from tests.layering import imported_modules
 
 PROTOCOL = Path(__file__).resolve().parents[2] / "soma_desktop" / "protocol"
-ALLOWED = {"__future__", "dataclasses", "enum", "math", "typing", "numpy", "soma_desktop.core.amounts",
-           "soma_desktop.protocol"}
+ALLOWED = {"__future__", "collections.abc", "dataclasses", "enum", "math", "typing", "numpy",
+           "soma_desktop.core.amounts", "soma_desktop.protocol"}
 
 
 def test_protocol_imports_only_pure_modules():

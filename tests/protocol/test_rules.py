@@ -13,7 +13,11 @@ from soma_desktop.protocol import limits, reveal
 from soma_desktop.protocol.distance import EmbeddingLengthMismatch, cosine_distance, would_hit
 from soma_desktop.protocol.staking import rewards_to_date, voting_powers, withdrawal_reward
 from soma_desktop.protocol.targets import (
-    claim_split, claimable_from, reward_per_target, submission_bond, virtual_status,
+    claim_split,
+    claimable_from,
+    reward_per_target,
+    submission_bond,
+    virtual_status,
 )
 
 

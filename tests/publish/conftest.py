@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.publish.publish_helpers import make_safetensors
 
 from soma_desktop.publish.blob_server import BlobServer
 from soma_desktop.publish.journal import Journal
+from tests.publish.publish_helpers import make_safetensors
 
 
 @pytest.fixture

@@ -15,11 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repo root: import tests.publish.*
 
-from tests.publish.publish_helpers import TestSigner, drive, open_test_sandbox  # noqa: E402
-
 from soma_desktop.publish.blob_server import BlobServer  # noqa: E402
 from soma_desktop.publish.journal import Journal  # noqa: E402
 from soma_desktop.publish.runner import PublishRunner  # noqa: E402
+from tests.publish.publish_helpers import TestSigner, drive, open_test_sandbox  # noqa: E402
 
 EVENTS = 0
 
@@ -29,7 +28,7 @@ def counted(fn, kill_at: int):
         global EVENTS
         result = fn(*args, **kwargs)
         EVENTS += 1
-        if EVENTS == kill_at:
+        if kill_at == EVENTS:
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     return call
@@ -40,7 +39,7 @@ def acounted(fn, kill_at: int):
         global EVENTS
         result = await fn(*args, **kwargs)
         EVENTS += 1
-        if EVENTS == kill_at:
+        if kill_at == EVENTS:
             os.kill(os.getpid(), signal.SIGKILL)
         return result
     return call

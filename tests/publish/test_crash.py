@@ -16,12 +16,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.publish.publish_helpers import TestSigner, drive, make_safetensors, open_test_sandbox
-
 from soma_desktop.network.types import ModelState
 from soma_desktop.publish.blob_server import BlobServer
-from soma_desktop.publish.journal import Journal, JobState
+from soma_desktop.publish.journal import JobState, Journal
 from soma_desktop.publish.runner import PublishRunner
+from tests.publish.publish_helpers import TestSigner, drive, make_safetensors, open_test_sandbox
 
 CHILD = Path(__file__).with_name("crash_child.py")
 KEY = bytes(range(32))

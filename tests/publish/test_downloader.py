@@ -10,14 +10,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.publish.publish_helpers import make_safetensors
 
 from soma_desktop.core import crypto
 from soma_desktop.network.types import Manifest
 from soma_desktop.publish.downloader import (
-    ChecksumMismatch, DownloadError, Limits, UnsafeUrl, UrlPolicy, WeightsCache, download, fetch_model_weights,
+    ChecksumMismatch,
+    DownloadError,
+    Limits,
+    UnsafeUrl,
+    UrlPolicy,
+    WeightsCache,
+    download,
+    fetch_model_weights,
     stream_url,
 )
+from tests.publish.publish_helpers import make_safetensors
 
 LOOPBACK = UrlPolicy(allow_loopback=True)
 BODY = os.urandom(300_000)

@@ -6,15 +6,15 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from tests.publish.publish_helpers import ONE_SOMA, TestSigner, embedding, make_safetensors, open_test_sandbox
 
 from soma_desktop.core import crypto
 from soma_desktop.network.types import ModelState
 from soma_desktop.publish.blob_server import BlobServer
 from soma_desktop.publish.downloader import UrlPolicy, fetch_model_weights
-from soma_desktop.publish.journal import Journal, JobState
+from soma_desktop.publish.journal import JobState, Journal
 from soma_desktop.publish.runner import PublishError, PublishRunner, RevealNotAllowed
 from soma_desktop.publish.workflow import Action, Step
+from tests.publish.publish_helpers import ONE_SOMA, TestSigner, embedding, make_safetensors, open_test_sandbox
 
 
 class App:

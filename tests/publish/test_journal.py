@@ -6,13 +6,18 @@ import os
 import sqlite3
 
 import pytest
-from tests.publish.publish_helpers import embedding
 
 from soma_desktop.core import crypto
 from soma_desktop.publish.embedding import EmbeddingError, embedding_to_f32
 from soma_desktop.publish.journal import (
-    JobKind, JobState, Journal, JournalError, JournalIntegrityError, WrongWrappingKey,
+    JobKind,
+    JobState,
+    Journal,
+    JournalError,
+    JournalIntegrityError,
+    WrongWrappingKey,
 )
+from tests.publish.publish_helpers import embedding
 
 ADDR = "0x" + "ab" * 32
 

@@ -33,7 +33,7 @@ def test_owner_and_root_separate_keys():
     assert base != derive_weights_key(ROOT, owner="0x" + "11" * 32, build_epoch=1, plain_sha256=sha, attempt=0)
     assert base != derive_weights_key(publish_root_from_seed(b"\1" * 64), owner=OWNER, build_epoch=1,
                                       plain_sha256=sha, attempt=0)
-    assert base != publish_root_from_seed(bytes(64)) and ROOT != bytes(64)
+    assert base != publish_root_from_seed(bytes(64)) and bytes(64) != ROOT
 
 
 def test_runner_uses_derived_keys_and_they_are_recoverable(tmp_path, blob_server, wrapping_key, weights_file):

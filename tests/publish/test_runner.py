@@ -7,13 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.publish.publish_helpers import ONE_SOMA, TestSigner, drive, embedding, make_safetensors, open_test_sandbox
 
 from soma_desktop.network.errors import StatusUnknown
 from soma_desktop.network.types import ModelState
-from soma_desktop.publish.journal import Journal, JobState, WrongWrappingKey
+from soma_desktop.publish.journal import JobState, Journal, WrongWrappingKey
 from soma_desktop.publish.runner import PublishError, PublishRunner, RevealNotAllowed
 from soma_desktop.publish.workflow import Action
+from tests.publish.publish_helpers import ONE_SOMA, TestSigner, drive, embedding, make_safetensors, open_test_sandbox
 
 
 class Flaky:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.publish.publish_helpers import TestSigner, embedding, open_test_sandbox
-
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.publish.journal import Journal, JobState
+from soma_desktop.publish.journal import JobState, Journal
 from soma_desktop.publish.runner import PublishRunner, _tx_reserve
+from tests.publish.publish_helpers import TestSigner, embedding, open_test_sandbox
 
 STAKE = 1_000 * 10**9                                    # a normal publishing stake, far above 2^32 shannons
 

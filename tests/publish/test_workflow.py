@@ -11,7 +11,15 @@ from soma_desktop.core import crypto
 from soma_desktop.network.types import Manifest, ModelInfo, ModelState, PendingUpdate, PoolInfo
 from soma_desktop.publish.journal import TERMINAL, Job, JobKind, JobState
 from soma_desktop.publish.workflow import (
-    Action, ChainView, Step, commit_allowed, deadline, decide, reconcile, reveal_allowed, reveal_due,
+    Action,
+    ChainView,
+    Step,
+    commit_allowed,
+    deadline,
+    decide,
+    reconcile,
+    reveal_allowed,
+    reveal_due,
 )
 
 ADDR = "0x" + "aa" * 32

@@ -10,7 +10,16 @@ from soma_desktop.network.sandbox.params import SOMA
 from soma_desktop.protocol.fees import ChainTx, FeeParams, claim_fee, estimate_fee
 from soma_desktop.protocol.targets import claim_split
 from tests.sandbox.helpers import (
-    DEMO, DIM, activate_model, addr, assert_supply, commit_spec, create_model, embedding, expect_fail, fund,
+    DEMO,
+    DIM,
+    activate_model,
+    addr,
+    assert_supply,
+    commit_spec,
+    create_model,
+    embedding,
+    expect_fail,
+    fund,
     set_value_fee,
 )
 

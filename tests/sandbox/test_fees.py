@@ -7,7 +7,14 @@ import pytest
 from soma_desktop.network.sandbox.params import SOMA
 from soma_desktop.protocol.fees import adjust_value_fee
 from tests.sandbox.helpers import (
-    DEMO, addr, base_fee_only, commit_spec, embedding, expect_fail, fund, snapshot,
+    DEMO,
+    addr,
+    base_fee_only,
+    commit_spec,
+    embedding,
+    expect_fail,
+    fund,
+    snapshot,
 )
 
 

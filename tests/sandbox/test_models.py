@@ -9,7 +9,16 @@ from soma_desktop.network import types as t
 from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.sandbox.params import SOMA
 from tests.sandbox.helpers import (
-    DEMO, DIM, activate_model, addr, base_fee_only, commit_spec, create_model, embedding, expect_fail, fund,
+    DEMO,
+    DIM,
+    activate_model,
+    addr,
+    base_fee_only,
+    commit_spec,
+    create_model,
+    embedding,
+    expect_fail,
+    fund,
     snapshot,
 )
 

@@ -13,7 +13,13 @@ from soma_desktop.core.crypto import blake2b256, embedding_commitment, key_commi
 from soma_desktop.network import base
 from soma_desktop.network.errors import InvalidInput, TransactionFailed
 from soma_desktop.network.sandbox import (
-    DEVIATIONS, SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC, SandboxConfig, SandboxNetwork, genesis, open_sandbox,
+    DEVIATIONS,
+    SANDBOX_DEMO_ADDRESS,
+    SANDBOX_DEMO_MNEMONIC,
+    SandboxConfig,
+    SandboxNetwork,
+    genesis,
+    open_sandbox,
 )
 from soma_desktop.network.sandbox.params import SOMA
 from tests.sandbox.helpers import DIM, FakeClock, FakeSigner, addr, commit_spec, embedding

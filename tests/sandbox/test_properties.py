@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from soma_desktop.network.sandbox import SandboxChain, SandboxConfig
 from soma_desktop.network.sandbox.params import SOMA
-from tests.sandbox.helpers import FakeClock, assert_supply, snapshot
 from tests.sandbox.driver import ACCOUNTS, OPS, Memory, run_op
+from tests.sandbox.helpers import FakeClock, assert_supply, snapshot
 
 op_strategy = st.tuples(st.sampled_from(OPS), st.integers(0, 2), st.integers(0, 200), st.integers(0, 2**32))
 

@@ -14,7 +14,10 @@ from soma_desktop.network.sandbox import DEMO_PUBLISHER_ADDRESS
 from soma_desktop.network.sandbox.params import SOMA
 from soma_desktop.network.sandbox.records import System
 from soma_desktop.network.sandbox.targets import (
-    adjust_difficulty, can_fund, knn_scores, target_embedding,
+    adjust_difficulty,
+    can_fund,
+    knn_scores,
+    target_embedding,
 )
 from soma_desktop.protocol.targets import claim_split, genesis_reward_per_target, reward_per_target
 from tests.sandbox.helpers import DEMO, DIM, activate_model, addr, base_fee_only, expect_fail, fund, snapshot

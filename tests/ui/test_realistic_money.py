@@ -27,7 +27,11 @@ from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from tests.ui.conftest import run
 from tests.ui.publish.helpers import advance, wait_step, write_embedding, write_weights
 from tests.ui.wallet.conftest import (  # noqa: F401  (fixtures)
-    _collect_garbage_on_gui_thread, clock, session, staking_panel, wallet_panel,
+    _collect_garbage_on_gui_thread,
+    clock,
+    session,
+    staking_panel,
+    wallet_panel,
 )
 from tests.ui.wallet.helpers import PASSWORD, wait_banner
 

@@ -78,7 +78,7 @@ def test_remote_score_matches_local_evaluation(qtbot, remote_ctx, tmp_path):
                          for i in ids], TEXT)
     assert score.winner == local.winner
     assert score.loss == pytest.approx(local.models[local.winner].loss, abs=1e-6)
-    assert "Winner:" in dialog.result.text() and "threshold" in dialog.result.text()
+    assert "Winner:" in dialog.result_label.text() and "threshold" in dialog.result_label.text()
     dialog.close()
 
 
@@ -90,7 +90,7 @@ def test_empty_file_is_refused_before_anything_is_sent(qtbot, remote_ctx, tmp_pa
     qtbot.waitUntil(lambda: dialog.score_button.isEnabled(), timeout=20_000)
     qtbot.mouseClick(dialog.score_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "empty" in dialog.banner.text(), timeout=10_000)
-    assert dialog.result.text() == ""
+    assert dialog.result_label.text() == ""
 
 
 def test_evaluate_panel_offers_remote_scoring_where_a_service_exists(qtbot, remote_ctx, tmp_path):

@@ -53,7 +53,8 @@ def test_every_panel_fits_1366x768(qtbot, window):
         assert inside_screen(window, window.status.epoch_label) and inside_screen(window, window.status.advance_button)
         for control in primary_controls(window, spec.key):
             if control.isVisibleTo(window.panels[spec.key]):
-                assert inside_screen(window, control), (spec.key, control.text() if hasattr(control, "text") else control)
+                label = control.text() if hasattr(control, "text") else control
+                assert inside_screen(window, control), (spec.key, label)
 
 
 def test_banners_never_resize_the_window_and_resize_is_honoured(qtbot, window):

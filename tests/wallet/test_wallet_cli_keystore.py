@@ -11,9 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from soma_desktop.wallet.cli_keystore import (
-    ALIASES_FILE, KEYSTORE_FILE, CliKeystoreError, cli_config_dir, decode_keystore_entry, export_to_cli,
-    keystore_entry, parse_aliases, parse_client_active_env, parse_client_envs, parse_keystore, public_key_entry,
-    read_cli_active_env, read_cli_envs, read_cli_keys, validate_alias,
+    ALIASES_FILE,
+    KEYSTORE_FILE,
+    CliKeystoreError,
+    cli_config_dir,
+    decode_keystore_entry,
+    export_to_cli,
+    keystore_entry,
+    parse_aliases,
+    parse_client_active_env,
+    parse_client_envs,
+    parse_keystore,
+    public_key_entry,
+    read_cli_active_env,
+    read_cli_envs,
+    read_cli_keys,
+    validate_alias,
 )
 from soma_desktop.wallet.keys import KeyPair
 

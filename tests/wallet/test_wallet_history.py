@@ -49,11 +49,11 @@ def test_filters_and_ordering(history):
     a = history.add("Sandbox", ALICE, "faucet", 2)
     b = history.add("Testnet", ALICE, "transfer", 3)
     c = history.add("Testnet", BOB, "stake", 4)
-    assert [r.id for r in history.list()] == [c.id, b.id, a.id]
-    assert [r.id for r in history.list(network="Testnet")] == [c.id, b.id]
-    assert [r.id for r in history.list(account=ALICE, kind="transfer")] == [b.id]
+    assert [r.id for r in history.records()] == [c.id, b.id, a.id]
+    assert [r.id for r in history.records(network="Testnet")] == [c.id, b.id]
+    assert [r.id for r in history.records(account=ALICE, kind="transfer")] == [b.id]
     assert [r.id for r in history.pending("Sandbox")] == [a.id]
-    assert [r.id for r in history.list(limit=1, offset=1)] == [b.id]
+    assert [r.id for r in history.records(limit=1, offset=1)] == [b.id]
 
 
 def test_amounts_are_validated(history):

@@ -6,12 +6,16 @@ import keyring.backends.fail
 import keyring.backends.null
 import keyring.errors
 import pytest
-from tests.wallet.wallet_helpers import ABANDON, FAST_POLICY, PASSWORD
 
 from soma_desktop.wallet.keyring_unlock import (
-    MAX_STORED_CHARS, SERVICE, DeviceUnlock, backend_name, is_allowed_backend,
+    MAX_STORED_CHARS,
+    SERVICE,
+    DeviceUnlock,
+    backend_name,
+    is_allowed_backend,
 )
 from soma_desktop.wallet.vault import Vault, VaultCorrupt, read_header
+from tests.wallet.wallet_helpers import ABANDON, FAST_POLICY, PASSWORD
 
 
 def _allow_all(_backend) -> bool:

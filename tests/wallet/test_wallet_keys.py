@@ -8,16 +8,24 @@ import pytest
 import soma_sdk
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.wallet.wallet_helpers import ABANDON
 
 from soma_desktop.network.base import Signer
 from soma_desktop.wallet import bech32
 from soma_desktop.wallet.keys import (
-    KeyFormatError, KeyPair, KeyWiped, decode_secret_bech32, derive_secret, encode_secret_bech32,
-    keypair_from_mnemonic, keypair_from_secret_text, parse_hex_secret, parse_secret_text,
+    KeyFormatError,
+    KeyPair,
+    KeyWiped,
+    decode_secret_bech32,
+    derive_secret,
+    encode_secret_bech32,
+    keypair_from_mnemonic,
+    keypair_from_secret_text,
+    parse_hex_secret,
+    parse_secret_text,
 )
 from soma_desktop.wallet.mnemonic import mnemonic_to_seed
 from soma_desktop.wallet.slip10 import account_path, derive_node, parse_path
+from tests.wallet.wallet_helpers import ABANDON
 
 # SLIP-0010 test vector 1 for ed25519 (seed 000102...0f): path -> (chain code, private key)
 SLIP10_VECTOR_1 = {

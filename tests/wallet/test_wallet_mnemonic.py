@@ -4,12 +4,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
-from tests.wallet.wallet_helpers import ABANDON
 
 from soma_desktop.wallet.mnemonic import (
-    ConfirmChallenge, MnemonicError, generate_mnemonic, is_valid_mnemonic, mnemonic_to_seed, split_words,
-    suggest_words, validate_mnemonic, wordlist,
+    ConfirmChallenge,
+    MnemonicError,
+    generate_mnemonic,
+    is_valid_mnemonic,
+    mnemonic_to_seed,
+    split_words,
+    suggest_words,
+    validate_mnemonic,
+    wordlist,
 )
+from tests.wallet.wallet_helpers import ABANDON
 
 TREZOR_SEED = ("c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf14"
                "1630c7a3c4ab7c81b2f001698e7463b04")

@@ -8,8 +8,6 @@ import os
 import stat
 from pathlib import Path
 
-from tests.wallet.wallet_helpers import FAST_POLICY, PASSWORD
-
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.wallet.cli_keystore import export_to_cli
 from soma_desktop.wallet.history import TxHistory
@@ -17,6 +15,7 @@ from soma_desktop.wallet.keyring_unlock import DeviceUnlock
 from soma_desktop.wallet.keys import encode_secret_bech32
 from soma_desktop.wallet.mnemonic import generate_mnemonic, mnemonic_to_seed
 from soma_desktop.wallet.vault import Vault
+from tests.wallet.wallet_helpers import FAST_POLICY, PASSWORD
 
 NEW_PASSWORD = "a different passphrase"
 

@@ -10,7 +10,6 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.wallet.wallet_helpers import ABANDON, FAST_KDF, FAST_POLICY, PASSWORD
 
 import soma_desktop.wallet.kdf as kdf_mod
 import soma_desktop.wallet.vault as vault_mod
@@ -18,9 +17,21 @@ from soma_desktop.network.base import Signer
 from soma_desktop.wallet.keys import KeyWiped, keypair_from_mnemonic
 from soma_desktop.wallet.mnemonic import MnemonicError
 from soma_desktop.wallet.vault import (
-    AccountError, Argon2Params, ScryptParams, Vault, VaultCorrupt, VaultError, VaultExists, VaultLocked,
-    VaultPolicy, VaultVersionError, WeakPassword, WrongPassword, read_header,
+    AccountError,
+    Argon2Params,
+    ScryptParams,
+    Vault,
+    VaultCorrupt,
+    VaultError,
+    VaultExists,
+    VaultLocked,
+    VaultPolicy,
+    VaultVersionError,
+    WeakPassword,
+    WrongPassword,
+    read_header,
 )
+from tests.wallet.wallet_helpers import ABANDON, FAST_KDF, FAST_POLICY, PASSWORD
 
 IMPORTED = bytes(range(100, 132))
 

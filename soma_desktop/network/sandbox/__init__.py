@@ -47,7 +47,10 @@ if TYPE_CHECKING:
     from soma_desktop.network.sandbox.chain import SandboxChain, SandboxConfig
     from soma_desktop.network.sandbox.deviations import DEVIATIONS
     from soma_desktop.network.sandbox.genesis import (
-        DEMO_PUBLISHER_ADDRESS, FAUCET_ADDRESS, SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC,
+        DEMO_PUBLISHER_ADDRESS,
+        FAUCET_ADDRESS,
+        SANDBOX_DEMO_ADDRESS,
+        SANDBOX_DEMO_MNEMONIC,
     )
     from soma_desktop.network.sandbox.network import SandboxNetwork
 

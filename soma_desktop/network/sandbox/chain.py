@@ -15,9 +15,10 @@ from __future__ import annotations
 import sqlite3
 import struct
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from soma_desktop.core.crypto import b58encode, bcs_soma_tensor_from_f32, blake2b256, key_commitment
 from soma_desktop.core.storage import open_db, transaction
@@ -26,9 +27,18 @@ from soma_desktop.network.errors import InvalidInput, TransactionFailed
 from soma_desktop.network.sandbox import epochs, genesis, models, targets, validation, validators
 from soma_desktop.network.sandbox.ledger import ChainError, TxContext, fail
 from soma_desktop.network.sandbox.params import (
-    BASE_FEE, DEFAULT_EPOCH_DURATION_MS, EMISSION_PER_EPOCH, FAUCET_AMOUNT, MAX_CATCH_UP_EPOCHS,
-    MODEL_ARCHITECTURE_VERSION, MODEL_MIN_STAKE, PROTOCOL_VERSION, TARGET_PAGE_DEFAULT, TARGET_PAGE_MAX,
-    TOTAL_SUPPLY, WRITE_OBJECT_FEE,
+    BASE_FEE,
+    DEFAULT_EPOCH_DURATION_MS,
+    EMISSION_PER_EPOCH,
+    FAUCET_AMOUNT,
+    MAX_CATCH_UP_EPOCHS,
+    MODEL_ARCHITECTURE_VERSION,
+    MODEL_MIN_STAKE,
+    PROTOCOL_VERSION,
+    TARGET_PAGE_DEFAULT,
+    TARGET_PAGE_MAX,
+    TOTAL_SUPPLY,
+    WRITE_OBJECT_FEE,
 )
 from soma_desktop.network.sandbox.records import Model, Pool, Target, f32_values
 from soma_desktop.network.sandbox.store import SCHEMA_VERSION, CoinRow, Store
@@ -117,6 +127,8 @@ class SandboxChain:
             system.fees_epoch += base
             self.store.put_system(system)
             ctx = TxContext(self.store, self.store.system(), digest, sender, gas.id, kind)
+            out: R | None
+            failure: ChainError | None
             if base < BASE_FEE:
                 out, failure = None, ChainError("InsufficientGas", "the gas coin cannot pay the base fee")
             elif gas_deleted:

@@ -14,13 +14,21 @@ from soma_desktop.core import paths
 from soma_desktop.core.crypto import blake2b256, embedding_commitment, hash_file, key_commitment, make_target_seed
 from soma_desktop.network.sandbox import targets, validators
 from soma_desktop.network.sandbox.params import (
-    DEMO_ACCOUNT_COINS, FAUCET_RESERVE, GENESIS_MODEL_STAKE, GENESIS_VALIDATOR_COMMISSION_BPS,
-    GENESIS_VALIDATOR_NAMES, GENESIS_VALIDATOR_STAKE, INITIAL_VALUE_FEE_BPS, MODEL_ARCHITECTURE_VERSION,
-    TARGET_INITIAL_DISTANCE_THRESHOLD, TARGET_INITIAL_TARGETS_PER_EPOCH, TOTAL_SUPPLY,
+    DEMO_ACCOUNT_COINS,
+    FAUCET_RESERVE,
+    GENESIS_MODEL_STAKE,
+    GENESIS_VALIDATOR_COMMISSION_BPS,
+    GENESIS_VALIDATOR_NAMES,
+    GENESIS_VALIDATOR_STAKE,
+    INITIAL_VALUE_FEE_BPS,
+    MODEL_ARCHITECTURE_VERSION,
+    TARGET_INITIAL_DISTANCE_THRESHOLD,
+    TARGET_INITIAL_TARGETS_PER_EPOCH,
+    TOTAL_SUPPLY,
 )
-from soma_desktop.protocol.targets import genesis_reward_per_target
 from soma_desktop.network.sandbox.records import Model, Pool, System, Validator, f32_hex
 from soma_desktop.network.sandbox.store import StakedRow, Store
+from soma_desktop.protocol.targets import genesis_reward_per_target
 
 SANDBOX_DEMO_MNEMONIC = ("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
                          "abandon about")

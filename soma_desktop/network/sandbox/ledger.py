@@ -14,7 +14,7 @@ from soma_desktop.network.errors import TransactionFailed
 from soma_desktop.network.sandbox.records import System
 from soma_desktop.network.sandbox.store import CoinRow, Store
 from soma_desktop.protocol import fees
-from soma_desktop.protocol.fees import Fee, FeeParams, ChainTx
+from soma_desktop.protocol.fees import ChainTx, Fee, FeeParams
 
 SYSTEM_STATE_ID = "0x" + "0" * 63 + "5"
 

@@ -6,13 +6,17 @@ byte-for-byte using the same `core.crypto` code the real-network path uses.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from soma_desktop.core.crypto import embedding_commitment, key_commitment
 from soma_desktop.network.sandbox import staking
 from soma_desktop.network.sandbox.ledger import TxContext, fail
 from soma_desktop.network.sandbox.params import (
-    MAX_COMMISSION_BPS, MODEL_ARCHITECTURE_VERSION, MODEL_MIN_STAKE, MODEL_REVEAL_SLASH_RATE_BPS,
+    MAX_COMMISSION_BPS,
+    MODEL_ARCHITECTURE_VERSION,
+    MODEL_MIN_STAKE,
+    MODEL_REVEAL_SLASH_RATE_BPS,
 )
 from soma_desktop.network.sandbox.records import Model, Pool, System, f32_hex
 from soma_desktop.network.sandbox.store import StakedRow, Store
@@ -73,7 +77,7 @@ def commit_model(ctx: TxContext, model_id: str, manifest: dict[str, Any], weight
         fail("NotModelOwner", "only the model's owner can commit")
     if model.state not in (CREATED, ACTIVE):
         fail("ModelInvalidState", f"cannot commit a {model.state} model")
-    commit = {"manifest": manifest, "weights_commitment": weights_commitment.hex(),
+    commit: dict[str, Any] = {"manifest": manifest, "weights_commitment": weights_commitment.hex(),
               "embedding_commitment": emb_commitment.hex(), "decryption_key_commitment": dk_commitment.hex(),
               "commit_epoch": ctx.system.epoch}
     if model.state == CREATED:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from soma_desktop.network import types as t
+from soma_desktop.network.account_history import AccountTx
 from soma_desktop.network.sandbox import validation
 from soma_desktop.network.sandbox.chain import SandboxChain, SandboxConfig
 from soma_desktop.network.sandbox.deviations import DEVIATIONS
 from soma_desktop.network.sandbox.transfers import TransferBook
-from soma_desktop.network.account_history import AccountTx
 
 log = logging.getLogger(__name__)
 

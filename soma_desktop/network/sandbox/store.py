@@ -10,9 +10,10 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from soma_desktop.network.errors import NetworkError
 from soma_desktop.network.sandbox.records import Model, Pool, System, Target, Validator

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import arrgen
 import numpy as np
@@ -11,8 +12,15 @@ import numpy as np
 from soma_desktop.core.crypto import derive_id, make_target_seed
 from soma_desktop.network.sandbox.ledger import TxContext, fail
 from soma_desktop.network.sandbox.params import (
-    EMBEDDING_DISTANCE_STD, KNN_EPSILON, MAX_SUBMISSION_DATA_SIZE, MIN_Z_STEP, TARGET_DIFFICULTY_ADJUSTMENT_RATE_BPS,
-    TARGET_HITS_EMA_DECAY_BPS, TARGET_HITS_PER_EPOCH, TARGET_MAX_DISTANCE_THRESHOLD, TARGET_MIN_DISTANCE_THRESHOLD,
+    EMBEDDING_DISTANCE_STD,
+    KNN_EPSILON,
+    MAX_SUBMISSION_DATA_SIZE,
+    MIN_Z_STEP,
+    TARGET_DIFFICULTY_ADJUSTMENT_RATE_BPS,
+    TARGET_HITS_EMA_DECAY_BPS,
+    TARGET_HITS_PER_EPOCH,
+    TARGET_MAX_DISTANCE_THRESHOLD,
+    TARGET_MIN_DISTANCE_THRESHOLD,
     TARGET_MODELS_PER_TARGET,
 )
 from soma_desktop.network.sandbox.records import Model, System, Target, f32_array, f32_hex

@@ -8,7 +8,7 @@ checked against the tx log (digest and timestamp) because a sandbox reset restar
 from __future__ import annotations
 
 import sqlite3
-from typing import Sequence
+from collections.abc import Sequence
 
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.core.storage import transaction

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from soma_desktop.core.amounts import U64_MAX
 from soma_desktop.core.ids import normalize_id

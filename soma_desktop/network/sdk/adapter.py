@@ -28,34 +28,59 @@ import functools
 import json
 import logging
 import math
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any
 
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
 from soma_desktop.network.messages import RETRYABLE_CHAIN_ERRORS
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
 from soma_desktop.network.sdk.coin_check import CoinAdvice, CoinVerdict, check_coins
-from soma_desktop.network.sdk.submission import check_submission, read_submission
-from soma_desktop.network.sdk.target_object import decode_target
-from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.commit import (
-    WORKER_MIN_RATE, WORKER_START_S, run_commit_worker, run_in_private_loop, verify_file,
+    WORKER_MIN_RATE,
+    WORKER_START_S,
+    run_commit_worker,
+    run_in_private_loop,
+    verify_file,
 )
 from soma_desktop.network.sdk.environments import LOCALNET, TESTNET, Environment, custom_environment
+from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.scoring import (
-    RemoteScore, WeightsManifest, checksum_text, embedding_list, remote_score, sdk_manifests,
+    RemoteScore,
+    WeightsManifest,
+    checksum_text,
+    embedding_list,
+    remote_score,
+    sdk_manifests,
 )
+from soma_desktop.network.sdk.submission import check_submission, read_submission
+from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.types import (
-    Coin, CommitSpec, ModelInfo, ModelState, StakedSoma, SubmitSpec, SystemState, Target, TargetPage,
-    TargetStatus, TxResult, Validator,
+    Coin,
+    CommitSpec,
+    ModelInfo,
+    ModelState,
+    StakedSoma,
+    SubmitSpec,
+    SystemState,
+    Target,
+    TargetPage,
+    TargetStatus,
+    TxResult,
+    Validator,
 )
 
 log = logging.getLogger(__name__)
@@ -143,11 +168,11 @@ class SdkNetwork:
         lock = self._client_locks.setdefault(role, asyncio.Lock())
         async with lock:
             if role not in self._clients:
-                endpoint = urls.get(_ROLE_URL.get(role, ""), None) or self.env.rpc_url
+                endpoint = urls.get(_ROLE_URL.get(role, "")) or self.env.rpc_url
                 try:
                     self._clients[role] = await asyncio.wait_for(self._factory(self.env.rpc_url, **urls),
                                                                  self.timeout_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     raise self._note(timeout_error(self.timeout_s, transaction=False, endpoint=endpoint)) from None
                 except (RuntimeError, ValueError) as exc:
                     raise self._note(classify(exc, transaction=False, endpoint=endpoint)) from exc
@@ -159,14 +184,14 @@ class SdkNetwork:
         return err
 
     async def _invoke(self, client: Any, method: str, args: Sequence[Any], kwargs: dict[str, Any], *,
-                      timeout: float, transaction: bool, endpoint: str | None = None) -> Any:
+                      timeout: float, transaction: bool, endpoint: str | None = None) -> Any:  # noqa: ASYNC109 — wait_for below
         endpoint = endpoint or self.env.rpc_url
 
         async def start() -> Any:
             return await getattr(client, method)(*args, **kwargs)
         try:
             result = await asyncio.wait_for(start(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._note(timeout_error(timeout, transaction=transaction, endpoint=endpoint)) from None
         except (RuntimeError, ValueError) as exc:
             err = classify(exc, transaction=transaction, endpoint=endpoint)
@@ -176,7 +201,7 @@ class SdkNetwork:
         self.last_error = None
         return result
 
-    async def _read(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+    async def _read(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:  # noqa: ASYNC109
         client = await self._client("poll")
         return await self._invoke(client, method, args, kwargs, timeout=timeout or self.timeout_s,
                                   transaction=False)
@@ -515,7 +540,7 @@ class SdkNetwork:
         start = functools.partial(client.commit_model, keypair, model_id, url, data, key_text, embedding)
         try:
             return await asyncio.to_thread(run_in_private_loop, start, self.tx_timeout_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise self._note(timeout_error(self.tx_timeout_s, transaction=True, endpoint=self.env.rpc_url)) from None
         except (RuntimeError, ValueError) as exc:
             err = classify(exc, transaction=True, endpoint=self.env.rpc_url)
@@ -529,7 +554,7 @@ class SdkNetwork:
                    "decryption_key": key_text, "embedding": embedding, "timeout_s": self.tx_timeout_s,
                    "secret_hex": bytes(signer.secret_key()).hex()}
         reply = await run_commit_worker(json.dumps(request).encode(),
-                                        2 * self.tx_timeout_s + WORKER_START_S + path.stat().st_size / WORKER_MIN_RATE)
+                                        2 * self.tx_timeout_s + WORKER_START_S + path.stat().st_size / WORKER_MIN_RATE)  # noqa: ASYNC240 — one stat
         del request
         if "ok" in reply:
             return reply["ok"]

@@ -10,7 +10,12 @@ from __future__ import annotations
 import re
 
 from soma_desktop.network.errors import (
-    InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
+    InvalidInput,
+    NetworkError,
+    NetworkUnavailable,
+    StatusUnknown,
+    TransactionFailed,
+    Unsupported,
 )
 from soma_desktop.network.messages import CHAIN_ERRORS
 
@@ -81,7 +86,7 @@ def _known_error_name(message: str) -> str | None:
     return next((word for word in re.findall(r"[A-Z][A-Za-z]+", message) if word in CHAIN_ERRORS), None)
 
 
-def classify(exc: BaseException, *, transaction: bool, endpoint: str = "") -> BaseException:
+def classify(exc: BaseException, *, transaction: bool, endpoint: str = "") -> BaseException:  # noqa: C901 — one table of the SDK's error shapes
     """The typed error for an SDK exception. `transaction`: the call may have submitted a transaction.
 
     Programming errors (`no running event loop`, TypeErrors) are returned unchanged so they surface as bugs.

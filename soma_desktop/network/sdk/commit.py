@@ -10,8 +10,9 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from soma_desktop.core.crypto import hash_file
 from soma_desktop.network.errors import InvalidInput, StatusUnknown
@@ -52,14 +53,14 @@ async def run_commit_worker(payload: bytes, budget_s: float) -> dict[str, Any]:
     import soma_desktop
 
     env = dict(os.environ)
-    root = str(Path(soma_desktop.__file__).resolve().parents[1])
+    root = str(Path(soma_desktop.__file__).resolve().parents[1])  # noqa: ASYNC240 — once, before the child
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "soma_desktop.network.sdk.commit_worker", stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env)
     try:
         out, _ = await asyncio.wait_for(proc.communicate(payload), budget_s)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         await _stop(proc)
         raise StatusUnknown("The commit did not finish in time; it may still have been sent. "
                             "Re-check the model before trying again.") from None

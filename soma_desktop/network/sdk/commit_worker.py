@@ -38,7 +38,7 @@ async def _commit(request: dict[str, Any]) -> Any:
 
     keypair = Keypair.from_secret_key(bytes.fromhex(request.pop("secret_hex")))
     client = await asyncio.wait_for(SomaClient(request["rpc_url"]), request["timeout_s"])
-    data = Path(request["path"]).read_bytes()
+    data = Path(request["path"]).read_bytes()  # noqa: ASYNC240 — a one-shot child process, no event loop to share
     call = client.commit_model(keypair, request["model_id"], request["weights_url"], data,
                                request["decryption_key"], request["embedding"])
     del data
@@ -49,7 +49,7 @@ def handle(raw: bytes) -> dict[str, Any]:
     try:
         request = json.loads(raw)
         return {"ok": to_plain(asyncio.run(_commit(request)))}
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return {"error": {"type": "TimeoutError", "message": "no confirmation in time"}}
     except ValueError as exc:
         return {"error": {"type": "ValueError", "message": str(exc)}}

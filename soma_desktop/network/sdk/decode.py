@@ -9,14 +9,25 @@ a later SDK fails loudly in one place (ValueError) instead of deep inside the UI
 from __future__ import annotations
 
 import struct
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from soma_desktop.core.crypto import b58decode
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.sdk.amounts import coin_balance, staked_fields
 from soma_desktop.network.types import (
-    Coin, Manifest, ModelInfo, ModelState, PendingUpdate, PoolInfo, StakedSoma, SystemState, Target, TargetStatus,
-    TxResult, Validator,
+    Coin,
+    Manifest,
+    ModelInfo,
+    ModelState,
+    PendingUpdate,
+    PoolInfo,
+    StakedSoma,
+    SystemState,
+    Target,
+    TargetStatus,
+    TxResult,
+    Validator,
 )
 
 _MISSING = object()
@@ -28,10 +39,7 @@ _TARGET_STATUS = {s.value: s for s in TargetStatus}
 # --- generic access --------------------------------------------------------------------------
 
 def get(obj: Any, name: str, default: Any = _MISSING) -> Any:
-    if isinstance(obj, dict):
-        value = obj.get(name, default)
-    else:
-        value = getattr(obj, name, default)
+    value = obj.get(name, default) if isinstance(obj, dict) else getattr(obj, name, default)
     if value is _MISSING:
         raise ValueError(f"soma-sdk result has no field {name!r}")
     return value

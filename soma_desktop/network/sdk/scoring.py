@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Sequence
+from typing import Any
 
 from soma_desktop.core.crypto import b58decode, b58encode
 from soma_desktop.network.errors import InvalidInput

@@ -14,14 +14,20 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState
-from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.evaluate.results import ModelRef
 from soma_desktop.ui.format import amount_text
+from soma_desktop.ui.local_names import apply_model_names, model_names
 from soma_desktop.ui.workers import RegistryWeights
 
 ROLE = Qt.ItemDataRole.UserRole

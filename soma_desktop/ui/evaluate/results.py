@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from soma_desktop.engine.contract import SEQ_LEN, num_chunks, num_targets
+
 # The distance and hit rule (one definition, in protocol): views compare only targets of the model's size.
 from soma_desktop.protocol.distance import cosine_distance, would_hit  # noqa: F401 — re-exported for the views
 
@@ -105,7 +106,7 @@ class RunResults:
     steps_done: int = 0
 
     @classmethod
-    def start(cls, job_id: int, files: list[tuple[Path, bytes, bool, bool]], models: list[ModelRef]) -> "RunResults":
+    def start(cls, job_id: int, files: list[tuple[Path, bytes, bool, bool]], models: list[ModelRef]) -> RunResults:
         tracks = []
         for path, data, truncated, binary in files:
             chunks = num_chunks(len(data))

@@ -44,7 +44,7 @@ async def claim_all(network, signer) -> ClaimAllOutcome:
     for target in await list_all_targets(network, TargetStatus.CLAIMABLE):
         try:
             tx = await network.claim_rewards(signer, target.id)
-        except Exception as exc:  # one target's failure must not hide the others' results
+        except Exception as exc:  # noqa: BLE001 - one target's failure must not hide the others' results
             outcome.failures.append((target.id, describe_error(exc)))
             continue
         outcome.claimed.append(target.id)

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QSplitter, QTableView,
-    QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.network.messages import describe_error
@@ -14,11 +24,11 @@ from soma_desktop.network.types import ModelInfo, ModelState, TargetStatus
 from soma_desktop.services.chain_cache import MODELS, Change, Kind
 from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.navigator import Navigator
-from soma_desktop.ui.models.detail import ModelDetail
 from soma_desktop.ui.local_names import apply_model_names, model_names
+from soma_desktop.ui.models.detail import ModelDetail
 from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
 from soma_desktop.ui.models.targets import TargetsView
+from soma_desktop.ui.navigator import Navigator
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.wallet_session import WalletSession
 

@@ -7,13 +7,13 @@ from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QPus
 
 from soma_desktop.publish.journal import Job, JobKind, JobState
 from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.publish.wizard import PublishWizard
 from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.common import wallet_button_text, wallet_missing_text
+from soma_desktop.ui.wallet_session import WalletSession
 
 
 def _job_label(job: Job) -> str:

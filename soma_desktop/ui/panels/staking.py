@@ -6,8 +6,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-    QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
@@ -16,22 +25,26 @@ from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.services.chain_cache import MODELS, VALIDATORS, Change, Kind
 from soma_desktop.services.staking import StakingSnapshot
 from soma_desktop.services.wallet import TxOutcome
-from soma_desktop.wallet.history import TxRecord
 from soma_desktop.ui.chain_signals import touches
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.account_picker import AccountPicker
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
 from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
-from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet.stake_math import (
-    Position, StakeState, per_epoch_return, position_rewards, position_state,
+    Position,
+    StakeState,
+    per_epoch_return,
+    position_rewards,
+    position_state,
 )
+from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet_session import WalletSession
-from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
+from soma_desktop.wallet.history import TxRecord
 
 POSITION_COLUMNS = ("Staked to", "Principal", "Rewards to date", "Value now", "State")
 VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", "APY (est.)")

@@ -7,29 +7,43 @@ import asyncio
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu,
-    QPushButton, QStackedWidget, QTabWidget, QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
+from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.types import Coin
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.services.chain_cache import Change, Kind, coins_key
 from soma_desktop.services.wallet import Balance
 from soma_desktop.ui.chain_signals import touches
-from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.ui.context import AppContext
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.chain_history import ChainHistoryView
+from soma_desktop.ui.wallet.common import exact_amount_html, plain_error
 from soma_desktop.ui.wallet.history_view import HistoryTable
 from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
 from soma_desktop.ui.wallet_session import WalletSession
-from soma_desktop.wallet.history import TxRecord
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
-from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+from soma_desktop.wallet.history import TxRecord
 
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
 ACCOUNT_COLUMNS = ("Account", "Address", "Balance")
@@ -205,7 +219,8 @@ class WalletPanel(QWidget):
         self.merge_button.clicked.connect(self.open_merge)
         self.add_button.clicked.connect(self.add_account)
         self.rename_button.clicked.connect(self.open_rename)
-        for widget in (self.copy_button, self.receive_button, self.faucet_button, self.send_button, self.merge_button, self.add_button,
+        for widget in (self.copy_button, self.receive_button, self.faucet_button, self.send_button, self.merge_button,
+                       self.add_button,
                        self.rename_button, self.more_button):
             row.addWidget(widget)
         row.addStretch(1)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from soma_desktop.ui.plots.projection import Projection, fit_pca
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE

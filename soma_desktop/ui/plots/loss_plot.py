@@ -92,7 +92,7 @@ class LossPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.size = -1
+        self.data_size = -1
         self.unit = "bits"
         self._style: tuple = ()
         self._overview_curves: list[pg.PlotDataItem] = []
@@ -170,11 +170,11 @@ class LossPlot(QWidget):
         `changed` (streaming) gives, per series, the offset range [lo, hi) that differs from the previous
         call, or None when that series did not change; only those curves are touched, and their smoothed
         overlay and overview only in that range. `changed=None` redraws everything."""
-        new_file = size != self.size
+        new_file = size != self.data_size
         same_shape = (not new_file and len(series) == len(self._series)
-                      and [(l, c) for l, _v, c in series] == [(l, c) for l, _v, c in self._series]
+                      and [(lb, c) for lb, _v, c in series] == [(lb, c) for lb, _v, c in self._series]
                       and (unit, diff, smooth) == self._style and bool(self._curves))
-        self.size, self.unit, self._series, self._style = size, unit, series, (unit, diff, smooth)
+        self.data_size, self.unit, self._series, self._style = size, unit, series, (unit, diff, smooth)
         if same_shape:
             self._update_curves(series, smooth, changed)
         else:
@@ -208,7 +208,7 @@ class LossPlot(QWidget):
                 line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True)
                 self.main.addItem(line)
                 self._curves.append(line)
-        self._bins = overview_bins(self.size + 1)
+        self._bins = overview_bins(self.data_size + 1)
         for (_label, _values, color), curve_smooth in zip(series, self._smooth):
             oy = np.maximum.reduceat(curve_smooth, self._bins) if curve_smooth.size else curve_smooth
             self._overview_y.append(oy)
@@ -218,7 +218,7 @@ class LossPlot(QWidget):
             self._display(index)
 
     def _update_curves(self, series, smooth: bool, changed: list[tuple[int, int] | None] | None) -> None:
-        n = self.size + 1
+        n = self.data_size + 1
         for index, (_label, values, _color) in enumerate(series):
             span = (0, n) if changed is None else changed[index]
             if span is None:
@@ -245,7 +245,7 @@ class LossPlot(QWidget):
     def _display(self, index: int) -> None:
         """Give series `index`'s curves only the points of the visible range (decimated when zoomed out)."""
         lo, hi = self.main.viewRange()[0]
-        lo, hi = max(0, int(lo) - 1), min(self.size + 1, int(hi) + 2)
+        lo, hi = max(0, int(lo) - 1), min(self.data_size + 1, int(hi) + 2)
         step = 2 if self._has_smooth else 1
         self._curves[index * step].setData(*self._levels[index].points(self._values[index], lo, hi),
                                            connect="finite")
@@ -263,20 +263,20 @@ class LossPlot(QWidget):
         self.main.setXRange(centre - half, centre + half, padding=0)
 
     def reset_zoom(self) -> None:
-        self.main.setXRange(0, max(1, self.size), padding=0.01)
+        self.main.setXRange(0, max(1, self.data_size), padding=0.01)
         self.main.enableAutoRange(axis="y")
 
     def show_offset(self, offset: int) -> None:
         """Centre the main plot on `offset` keeping the current zoom width."""
         lo, hi = self.main.viewRange()[0]
         half = min((hi - lo) / 2, 512.0)
-        lo = min(max(0.0, offset - half), max(0.0, self.size - 2 * half))
+        lo = min(max(0.0, offset - half), max(0.0, self.data_size - 2 * half))
         self.main.setXRange(lo, lo + 2 * half, padding=0)
         self.vline.setPos(offset)
 
     # ---- Private -----------------------------------------------------------------------------------
     def _draw_ticks(self, series) -> None:
-        starts = np.arange(0, self.size, SEQ_LEN, dtype=np.float64)
+        starts = np.arange(0, self.data_size, SEQ_LEN, dtype=np.float64)
         if not series or starts.size > MAX_TICKS:   # too dense to read; the gaps show when zoomed in
             self._ticks.setData([], [])
             return
@@ -306,7 +306,7 @@ class LossPlot(QWidget):
             return -1
         point = self.main.plotItem.vb.mapSceneToView(pos)
         offset = int(round(point.x()))
-        return offset if 0 <= offset <= self.size else -1
+        return offset if 0 <= offset <= self.data_size else -1
 
     def _on_mouse_moved(self, event) -> None:
         pos = event[0]

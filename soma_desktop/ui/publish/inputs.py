@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from soma_desktop.core.regular_file import NotRegularFile, read_regular
 from soma_desktop.engine.architecture import Architecture, infer_architecture
 from soma_desktop.engine.errors import WeightsError
-from soma_desktop.core.regular_file import NotRegularFile, read_regular
 from soma_desktop.engine.header import read_header
 from soma_desktop.protocol.limits import MAX_DATA_SIZE
 

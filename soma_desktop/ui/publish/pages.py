@@ -6,18 +6,27 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
-    QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
+from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.ui.widgets.percent_field import PercentField
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.session import JobView
+from soma_desktop.ui.widgets.percent_field import PercentField
 
 
 def _label(text: str = "", name: str = "") -> QLabel:
@@ -55,7 +64,7 @@ class Page(QWidget):
         self.intro = _label()
         self.layout_.addWidget(self.intro)
 
-    def render(self, view: JobView, busy: bool) -> None:  # overridden
+    def show_view(self, view: JobView, busy: bool) -> None:  # overridden
         return
 
     def finish(self) -> None:
@@ -85,7 +94,7 @@ class WeightsPage(Page):
         if path:
             self.path.setText(path)
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         _gate(self.use, not busy, "A step is running.")
 
 
@@ -132,7 +141,7 @@ class EmbeddingPage(Page):
         if path:
             self.json_path.setText(path)
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         dim = self.ctx.state.target_embedding_dim if self.ctx.state else None
         self.intro.setText(f"The embedding places your model among the targets: routing sends it the targets "
                            f"nearest to it. It must have exactly <b>{dim}</b> values on this network, and it is "
@@ -156,7 +165,7 @@ class EncryptPage(Page):
         self.layout_.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         _gate(self.button, not busy, "Encryption is running.")
 
 
@@ -216,7 +225,7 @@ class HostPage(Page):
         self.public_url.setEnabled(self.presigned.isChecked())
         self.own_url.setEnabled(self.own.isChecked())
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         local_ok = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or (
             self.ctx.choice is not None and self.ctx.choice.key == "localnet")
         self.local.setEnabled(local_ok)
@@ -255,7 +264,7 @@ class VerifyPage(Page):
         self.layout_.addLayout(row)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         self.url.setText(f"URL: <code>{view.job.url}</code> ({view.job.hosting})")
         try:
             report = json.loads(view.job.verify_report or "{}")
@@ -346,7 +355,7 @@ class CreatePage(Page):
         if stake is not None:
             self.sig_create_requested.emit(stake, self.commission.bps())
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         self._busy = busy
         self._allowed = view.decision.action is Action.ASK_CREATE
         self.intro.setText("Create the model on chain with its stake (at least the network minimum) and the "
@@ -368,7 +377,7 @@ class CommitPage(Page):
         self.layout_.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         job, d = view.job, view.decision
         state = self.ctx.state
         hidden = bool(self.ctx.settings.hide_amounts)
@@ -401,7 +410,7 @@ class WaitPage(Page):
         self.layout_.addWidget(self.ics, 0, Qt.AlignmentFlag.AlignLeft)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         timed = view.chain.epoch_duration_ms > 0 and self.ctx.ms_to_next_epoch() is not None
         _gate(self.ics, timed, "Epochs on this network advance manually; there is no date to remind you of.")
         job = view.job
@@ -440,9 +449,9 @@ class RevealPage(Page):
 
     def tick(self) -> None:
         if self._view is not None and self.ctx.ms_to_next_epoch() is not None:
-            self.render(self._view, self._busy)
+            self.show_view(self._view, self._busy)
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         from soma_desktop.ui.format import duration_text
 
         self._view, self._busy = view, busy
@@ -484,7 +493,7 @@ class ActivePage(Page):
         self.layout_.addLayout(row)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         job = view.job
         self._model_id = job.model_id or ""
         what = "Your model is <b>Active</b>" if job.kind is JobKind.PUBLISH else "The weights update is <b>live</b>"
@@ -504,7 +513,7 @@ class FailedPage(Page):
         self.layout_.addWidget(self.button, 0, Qt.AlignmentFlag.AlignLeft)
         self.finish()
 
-    def render(self, view: JobView, busy: bool) -> None:
+    def show_view(self, view: JobView, busy: bool) -> None:
         job, d = view.job, view.decision
         hidden = bool(self.ctx.settings.hide_amounts)
         slash = (f"<br><b>Slashed:</b> about {amount_text(d.slash, hidden=hidden)} of the "

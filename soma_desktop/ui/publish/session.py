@@ -11,9 +11,10 @@ import asyncio
 import functools
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -146,7 +147,7 @@ class PublishSession(QObject):
             journal, self._journal = self._journal, None
             try:
                 self.ctx.bridge.run_blocking(asyncio.to_thread(journal.close), timeout=5.0)
-            except Exception as exc:  # closing must never block exit
+            except Exception as exc:  # noqa: BLE001 - closing must never block exit
                 log.warning("journal close failed: %s", type(exc).__name__)
         del runner
 

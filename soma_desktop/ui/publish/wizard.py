@@ -12,7 +12,15 @@ import threading
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QStackedWidget, QVBoxLayout,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -205,7 +213,7 @@ class PublishWizard(QWidget):
         self.back.setVisible(True)
         self.abandon.setVisible(True)
         self.stack.setCurrentWidget(page)
-        page.render(view, self.session.busy)
+        page.show_view(view, self.session.busy)
         failed_at = _FAILED_AT.get(job.state)
         shown = failed_at if failed_at is not None else decision.step
         current = _ORDER.index(shown) if shown in _ORDER else -1

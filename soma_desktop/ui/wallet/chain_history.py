@@ -14,7 +14,14 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +35,8 @@ from soma_desktop.ui.widgets.empty_state import attach_empty_state
 
 COLUMNS = ("Time", "Account", "Direction", "What", "Counterparty", "Amount", "Fee", "Status", "Digest")
 KIND_TEXT = {
-    "TransferCoin": "Transfer", "PayCoins": "Payment", "MergeCoins": "Merge coins", "TransferObjects": "Transfer objects", "AddStake": "Stake",
+    "TransferCoin": "Transfer", "PayCoins": "Payment", "MergeCoins": "Merge coins",
+    "TransferObjects": "Transfer objects", "AddStake": "Stake",
     "AddStakeToModel": "Stake to model", "WithdrawStake": "Withdraw stake", "CreateModel": "Create model",
     "CommitModel": "Commit model", "RevealModel": "Reveal model", "DeactivateModel": "Deactivate model",
     "SetModelCommissionRate": "Set commission", "SubmitData": "Submit data", "ClaimRewards": "Claim rewards",

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QFormLayout, QHBoxLayout, QLabel, QMenu, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
+from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.network.types import Coin
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_span, max_amount
 from soma_desktop.ui.local_names import address_book, address_label
-from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
 from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
 from soma_desktop.ui.widgets.address_field import AddressField
@@ -107,7 +115,8 @@ class SendDialog(QDialog):
 
     def _build_review(self) -> QWidget:
         page, self.summary, self.send_button = review_page(
-            "Check before you send", "sendSummary", "Sign and send", "sendButton", lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
+            "Check before you send", "sendSummary", "Sign and send", "sendButton",
+            lambda: self.pages.setCurrentIndex(0), self._on_send_clicked)
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------

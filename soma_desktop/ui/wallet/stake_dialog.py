@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
+from soma_desktop.network.sdk.coin_check import CoinAdvice
 from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
 from soma_desktop.ui.format import bps_text
-from soma_desktop.network.sdk.coin_check import CoinAdvice
+from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
 from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
 from soma_desktop.ui.wallet.yield_text import yield_text
 from soma_desktop.ui.widgets.amount_field import AmountField
-from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 
 STAKEABLE_MODEL_STATES = (ModelState.CREATED, ModelState.PENDING, ModelState.ACTIVE)
 
@@ -136,7 +144,8 @@ class StakeDialog(QDialog):
 
     def _build_review(self) -> QWidget:
         page, self.summary, self.stake_button = review_page(
-            "Check before you stake", "stakeSummary", "Sign and stake", "stakeButton", lambda: self.pages.setCurrentIndex(0), self._on_stake_clicked)
+            "Check before you stake", "stakeSummary", "Sign and stake", "stakeButton",
+            lambda: self.pages.setCurrentIndex(0), self._on_stake_clicked)
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import os
 import numpy as np
 from PySide6.QtCore import Qt
 
-from tests.ui.evaluate.evaluate_helpers import add_models, click_run_and_wait, drop_files
 from soma_desktop.engine.contract import MAX_DATA_SIZE
+from tests.ui.evaluate.evaluate_helpers import add_models, click_run_and_wait, drop_files
 
 
 def _rows(panel) -> list[str]:

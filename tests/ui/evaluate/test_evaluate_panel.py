@@ -13,8 +13,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from tests.ui.evaluate.evaluate_helpers import add_models, click_run_and_wait, drop_files, table_column
 from soma_desktop.engine.contract import num_targets
+from tests.ui.evaluate.evaluate_helpers import add_models, click_run_and_wait, drop_files, table_column
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -163,9 +163,9 @@ def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(q
     tab.show_track(old.files[0], running=False)
     results = RunResults.start(2, [(Path("big"), b"x" * 1_048_576, False, False)], [ModelRef("m", "w")])
     tab.show_track(results.files[0], running=True)
-    assert tab.track is None and tab.plot.size == 0          # the old file is cleared, the empty one not drawn
+    assert tab.track is None and tab.plot.data_size == 0          # the old file is cleared, the empty one not drawn
     results.apply_chunk(0, Progress())
     tab.show_track(results.files[0], running=True)
-    assert tab.track is results.files[0] and tab.plot.size == 1_048_576
+    assert tab.track is results.files[0] and tab.plot.data_size == 1_048_576
     np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], 2.0 / math.log(2), rtol=1e-6)
     tab.stop()

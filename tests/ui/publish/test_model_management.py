@@ -7,7 +7,13 @@ from PySide6.QtCore import Qt
 
 from soma_desktop.network.types import ModelState
 from tests.ui.publish.helpers import (
-    advance, drive_to_commit, panel_window, run, wait_step, write_embedding, write_weights,
+    advance,
+    drive_to_commit,
+    panel_window,
+    run,
+    wait_step,
+    write_embedding,
+    write_weights,
 )
 
 

@@ -116,7 +116,8 @@ def test_stake_limit_is_the_largest_coin_and_merge_is_offered(qtbot, ctx, sessio
     assert isinstance(merge, ConfirmDialog) and "Merge 3 coins" in merge.summary.text()
     qtbot.mouseClick(merge.confirm_button, Qt.MouseButton.LeftButton)
     wait_banner(qtbot, staking_panel.banner, "Coins merged")
-    qtbot.waitUntil(lambda: len(run(ctx, ctx.network.list_coins(account.address))) == 2, timeout=10_000)   # the smallest coin stays apart (Erratum 4)
+    # the smallest coin stays apart (Erratum 4)
+    qtbot.waitUntil(lambda: len(run(ctx, ctx.network.list_coins(account.address))) == 2, timeout=10_000)
 
 
 def test_enter_in_send_reviews_and_never_signs(qtbot, ctx, session, wallet_panel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS
@@ -15,6 +16,8 @@ from soma_desktop.ui.wallet.unlock_dialog import UnlockDialog
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.cli_keystore import read_cli_keys
 from soma_desktop.wallet.keyring_unlock import DeviceUnlock
+from soma_desktop.wallet.keys import KeyWiped
+from soma_desktop.wallet.vault import VaultLocked
 from tests.ui.wallet.conftest import FAST_POLICY
 from tests.ui.wallet.helpers import PASSWORD, create_wallet_via_wizard, table_texts, wait_banner
 
@@ -101,11 +104,8 @@ def test_lock_wrong_password_unlock_and_autolock(qtbot, ctx, session, wallet_pan
         qtbot.mouseClick(wallet_panel.lock_button, Qt.MouseButton.LeftButton)
     assert wallet_panel.pages.currentIndex() == 1 and session.current_account() is None
     assert wallet_panel.accounts_table.rowCount() == 0
-    try:
+    with pytest.raises(KeyWiped, match="unlock"):
         account.secret_key()
-        raise AssertionError("the key survived the lock")
-    except Exception as exc:
-        assert "unlock" in str(exc)
 
     qtbot.mouseClick(wallet_panel.unlock_button, Qt.MouseButton.LeftButton)
     dialog = session.dialog
@@ -131,11 +131,8 @@ def test_lock_wrong_password_unlock_and_autolock(qtbot, ctx, session, wallet_pan
     clock.now += 10
     qtbot.waitUntil(lambda: not session.is_unlocked(), timeout=5_000)
     assert wallet_panel.pages.currentIndex() == 1
-    try:
+    with pytest.raises(VaultLocked):
         session.journal_key()
-        raise AssertionError("journal key while locked")
-    except Exception as exc:
-        assert "locked" in str(exc)
 
 
 def test_keyring_unlock_without_password(qtbot, ctx, clock, memory_keyring):

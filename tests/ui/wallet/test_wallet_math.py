@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from soma_desktop.network.types import PoolInfo, StakedSoma
 from soma_desktop.protocol.staking import rate_at
 from soma_desktop.ui.wallet.stake_math import (
-    MS_PER_YEAR, StakeState, apy_text, estimated_apy, per_epoch_return, position_rewards, position_state,
+    MS_PER_YEAR,
+    StakeState,
+    apy_text,
+    estimated_apy,
+    per_epoch_return,
+    position_rewards,
+    position_state,
 )
 from soma_desktop.ui.widgets.address_field import address_problem
 

@@ -34,6 +34,7 @@ from typing import Any, Awaitable, Callable, Sequence
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
 from soma_desktop.core.ids import normalize_id
+from soma_desktop.network.account_history import AccountTx
 from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import (
     InvalidInput, NetworkError, NetworkUnavailable, StatusUnknown, TransactionFailed, Unsupported,
@@ -43,6 +44,7 @@ from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
 from soma_desktop.network.sdk.classify import classify, timeout_error
 from soma_desktop.network.sdk.coin_check import CoinAdvice, CoinVerdict, check_coins
+from soma_desktop.network.sdk.history import SdkHistory
 from soma_desktop.network.sdk.submission import check_submission, read_submission
 from soma_desktop.network.sdk.target_object import decode_target
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
@@ -121,6 +123,7 @@ class SdkNetwork:
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
         self.outcomes = OutcomeTracker(path=outcomes_path)
+        self.history = SdkHistory(self._read)
         self.chain_identifier: str | None = None
         self._fees: SystemState | None = None      # the last system state read: fee parameters for coin checks
 
@@ -305,7 +308,16 @@ class SdkNetwork:
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)
-        return self._decode(decode.effects, result)
+        tx = self._decode(decode.effects, result)
+        self.history.note_sent(signer.address, tx.digest, method)
+        return tx
+
+    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]:
+        """AccountHistorySource, rebuilt from owned objects and effects (history.py says what it misses)."""
+        try:
+            return await self.history.account_transactions(_full(address, "address"), limit)
+        except (TypeError, KeyError, IndexError) as exc:
+            raise NetworkError(f"Unexpected answer from {self.name} (soma-sdk shape changed?): {exc}") from exc
 
     def _decode(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:

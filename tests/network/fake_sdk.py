@@ -572,6 +572,23 @@ class FakeSomaClient:
                                owner=SimpleNamespace(AddressOwner=owner[2:]), previous_transaction=previous or digest,
                                data=SimpleNamespace(object_type=object_type, version=1, contents=contents))
 
+    def get_object_with_version(self, object_id: str, version: int):
+        """python-sdk/src/lib.rs L758-772 -> obj_to_py_with_ref. The sandbox keeps only current objects, so this
+        serves a coin or stake only at the version its last writer gave it (the fake's version = tx seq)."""
+        oid = parse_address(object_id)
+
+        async def body():
+            writers = await self._last_writers()
+            row = await self._net.get_transaction(writers[oid]) if oid in writers else None
+            conn = self._net.chain.conn
+            coin = conn.execute("SELECT owner, balance FROM coins WHERE id=?", (oid,)).fetchone()
+            if row is None or row["seq"] != int(version) or coin is None:
+                raise RuntimeError(f'status: NotFound, message: "Object {oid} version {version} not found"' + META)
+            obj = self._object(oid, coin[0], "Coin", struct.pack("<Q", coin[1]), row["digest"])
+            obj.version = obj.data.version = int(version)
+            return obj
+        return self._start("get_object_with_version", body)
+
     def get_transaction(self, digest: str):
         """python-sdk/src/lib.rs L711-718: `to_py_obj(&result.effects)`, the effects only (no sender, kind,
         checkpoint, timestamp or balance changes). Shape: TransactionEffects::V1 (types/src/effects/mod.rs
@@ -593,20 +610,20 @@ class FakeSomaClient:
     def _tx_effects(self, row: dict[str, Any]) -> dict[str, Any]:
         sender = (row["sender"] or "0x" + "0" * 64)[2:]
         version, zero = row["seq"], b58encode(bytes(32))
+        before = {"Exist": [[version - 1, zero], {"AddressOwner": sender}]}
+
+        def after(oid: str) -> dict[str, Any]:
+            return {"ObjectWrite": [zero, {"AddressOwner": self._owner_now(oid, sender)}]}
         changed: list[Any] = []
         for oid in row["mutated"]:
-            changed.append([oid, {"input_state": {"Exist": [[version - 1, zero], {"AddressOwner": sender}]},
-                                  "output_state": {"ObjectWrite": [zero, {"AddressOwner": self._owner_now(oid, sender)}]},
-                                  "id_operation": "None"}])
+            changed.append([oid, {"input_state": before, "output_state": after(oid), "id_operation": "None"}])
         for oid in row["created"]:
-            changed.append([oid, {"input_state": "NotExist",
-                                  "output_state": {"ObjectWrite": [zero, {"AddressOwner": self._owner_now(oid, sender)}]},
-                                  "id_operation": "Created"}])
+            changed.append([oid, {"input_state": "NotExist", "output_state": after(oid), "id_operation": "Created"}])
         for oid in row["deleted"]:
-            changed.append([oid, {"input_state": {"Exist": [[version - 1, zero], {"AddressOwner": sender}]},
-                                  "output_state": "NotExist", "id_operation": "Deleted"}])
+            changed.append([oid, {"input_state": before, "output_state": "NotExist", "id_operation": "Deleted"}])
         base = min(params.BASE_FEE, row["fee"])
-        status: Any = "Success" if row["status"] == "success" else {"Failure": {"error": row["error"] or "ExecutionFailure"}}
+        failure = {"Failure": {"error": row["error"] or "ExecutionFailure"}}
+        status: Any = "Success" if row["status"] == "success" else failure
         return {"status": status, "executed_epoch": row["epoch"],
                 "transaction_fee": {"base_fee": base, "operation_fee": row["fee"] - base, "value_fee": 0,
                                     "total_fee": row["fee"]},

@@ -23,8 +23,8 @@ def test_incoming_transfer_shows_sender_and_exact_amount(tmp_path):
                 sent.digest, Direction.IN, demo.address, demo.address, BIG, 0)
             assert row.status == "success" and row.kind == "CoinsReceived"
             mine = [r for r in await net.list_account_transactions(demo.address) if r.digest == sent.digest]
-            assert [(r.direction, r.kind, r.counterparty, r.fee) for r in mine] == [
-                (Direction.OUT, "TransferCoin", bob.address, sent.fee)]
+            assert [(r.direction, r.kind, r.counterparty, r.amount, r.fee) for r in mine] == [
+                (Direction.OUT, "TransferCoin", bob.address, BIG, sent.fee)]
     run(scenario())
 
 
@@ -51,8 +51,8 @@ def test_incoming_funds_spent_since_are_not_found_but_own_sends_are(tmp_path):
             spent = await net.transfer_coin(bob, carol.address, SHANNONS_PER_SOMA)   # rewrites bob's only coin
             rows = await net.list_account_transactions(bob.address)
             assert received.digest not in [r.digest for r in rows]
-            assert [(r.digest, r.direction, r.counterparty) for r in rows] == [
-                (spent.digest, Direction.OUT, carol.address)]
+            assert [(r.digest, r.direction, r.counterparty, r.amount) for r in rows] == [
+                (spent.digest, Direction.OUT, carol.address, SHANNONS_PER_SOMA)]
             [incoming] = await net.list_account_transactions(carol.address)
             assert (incoming.sender, incoming.amount) == (bob.address, SHANNONS_PER_SOMA)
     run(scenario())
@@ -70,4 +70,17 @@ def test_get_transaction_calls_are_bounded_and_cached(tmp_path):
             rows = await net.list_account_transactions(bob.address)
             assert calls.count("get_transaction") == 3           # the two seen before come from the cache
             assert sorted(r.amount for r in rows) == [SHANNONS_PER_SOMA + i for i in range(3)]
+    run(scenario())
+
+
+def test_sent_amount_is_unknown_once_the_node_cannot_serve_the_old_version(tmp_path):
+    async def scenario():
+        async with open_backend("sdk-fake", tmp_path) as backend:
+            net, demo, bob, carol = backend.network, demo_signer(), fresh_signer(), fresh_signer()
+            await net.transfer_coin(demo, bob.address, BIG)
+            first = await net.transfer_coin(bob, carol.address, SHANNONS_PER_SOMA)
+            await net.transfer_coin(demo, carol.address, 3)
+            await net.merge_coins(carol)             # carol's coin from bob is rewritten: its version is gone
+            [row] = [r for r in await net.list_account_transactions(bob.address) if r.digest == first.digest]
+            assert (row.direction, row.counterparty, row.amount) == (Direction.OUT, carol.address, None)
     run(scenario())

@@ -18,7 +18,11 @@ Per row: sender = owner of the gas coin before the transaction (the gas payer; S
 direction IN when someone else paid, OUT when the address did; counterparty = the sender (IN) or the first
 other address that received an object (OUT); amount = for IN, the current balance of the received coins, which
 is exactly what arrived because the coins were not written since (`previous_transaction` is this digest);
-otherwise None ("—"): effects carry no balances. Kind is known only for this app's own transactions.
+for OUT, the balances of the coins it created for or moved to other addresses, read as that transaction wrote
+them with `get_object_with_version(id, effects.version)` (all objects a transaction writes get its lamport
+version, types/src/effects/mod.rs L85-87; at most MAX_SENT_OBJECTS reads per transaction); otherwise None
+("—"): effects carry no balances, and a node may not serve old object versions. Kind is known only for this
+app's own transactions.
 Time: none (timestamp_ms = 0); rows are ordered newest first by (epoch, lamport version), which orders
 transactions within an epoch only approximately.
 
@@ -31,7 +35,9 @@ genesis objects, pruned history), which are skipped.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.account_history import AccountTx, Direction
@@ -40,6 +46,7 @@ from soma_desktop.network.sdk import decode
 
 Reader = Callable[..., Awaitable[Any]]
 CACHE_SIZE = 512                 # effects of executed transactions never change: cache them by digest
+MAX_SENT_OBJECTS = 8             # get_object_with_version reads per outgoing transaction
 
 
 def _kind_of(method: str) -> str:
@@ -73,6 +80,7 @@ class SdkHistory:
     def __init__(self, read: Reader, cache_size: int = CACHE_SIZE) -> None:
         self._read = read
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._sent_amounts: OrderedDict[str, int | None] = OrderedDict()
         self._cache_size = cache_size
         self._sent: dict[str, dict[str, str]] = {}           # sender -> digest -> soma-sdk method, oldest first
 
@@ -98,8 +106,32 @@ class SdkHistory:
                 effects = decode.unwrap_versioned(await self._effects(digest))
             except InvalidInput:          # NotFound: genesis objects, or a node that pruned the transaction
                 continue
-            rows.append(self._row(me, digest, effects, written.get(digest, []), sent.get(digest)))
+            key, row = self._row(me, digest, effects, written.get(digest, []), sent.get(digest))
+            if row.direction == Direction.OUT and row.status == "success":
+                row = replace(row, amount=await self._sent_amount(me, digest, effects))
+            rows.append((key, row))
         return [row for _key, row in sorted(rows, key=lambda r: r[0], reverse=True)]
+
+    async def _sent_amount(self, me: str, digest: str, body: Any) -> int | None:
+        """SOMA in the coins the transaction wrote for other addresses; None if there are none or unreadable."""
+        if digest in self._sent_amounts:
+            return self._sent_amounts[digest]
+        version = int(decode.get(body, "version", 0) or 0)
+        changes = [(normalize_id(str(c[0])), c[1]) for c in decode.get(body, "changed_objects", None) or []]
+        leaving = [oid for oid, d in changes
+                   if _output_owner(d) not in (None, me) and _input_owner(d) != _output_owner(d)]
+        amount: int | None = None
+        if leaving and len(leaving) <= MAX_SENT_OBJECTS:
+            try:
+                objects = [await self._read("get_object_with_version", oid, version) for oid in leaving]
+                coins = decode.coins(o for o in objects if self._is_coin(o))
+                amount = sum(c.balance for c in coins) if coins else None
+            except (InvalidInput, ValueError):      # not served (pruned), or not a coin the way we read it
+                amount = None
+        self._sent_amounts[digest] = amount
+        while len(self._sent_amounts) > self._cache_size:
+            self._sent_amounts.popitem(last=False)
+        return amount
 
     async def _effects(self, digest: str) -> Any:
         if digest in self._cache:
@@ -126,7 +158,8 @@ class SdkHistory:
             kind = _kind_of(method) if method else "Transaction"
             paid = int(decode.get(fee, "total_fee", 0)) if fee is not None else 0
         else:
-            coins = decode.coins(o for o in owned if self._is_coin(o) and normalize_id(str(decode.get(o, "id"))) in received)
+            coins = decode.coins(o for o in owned
+                                 if self._is_coin(o) and normalize_id(str(decode.get(o, "id"))) in received)
             direction, counterparty, paid = Direction.IN, sender, 0
             amount = sum(c.balance for c in coins) if coins else None
             kind = "CoinsReceived" if coins else "ObjectsReceived"

@@ -308,7 +308,7 @@ class SdkNetwork:
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)
-        tx = self._decode(decode.effects, result)
+        tx: TxResult = self._decode(decode.effects, result)
         self.history.note_sent(signer.address, tx.digest, method)
         return tx
 

@@ -129,8 +129,10 @@ class Network(Protocol):
 class AccountHistorySource(Protocol):
     """Optional extra of a Network: incoming and outgoing transactions of one address, newest first.
 
-    The sandbox has it. soma-sdk 0.1.15 has no query for an address's transactions (only `get_transaction`
-    by digest), so the SDK network lacks it; callers check with getattr and fall back to local history.
+    The sandbox has it, complete. soma-sdk 0.1.15 has no query for an address's transactions, so SdkNetwork
+    rebuilds it from the address's owned objects (`previous_transaction`) and `get_transaction` effects, plus
+    the digests it sent itself: partial (no funds received and spent since, no amounts of sent transactions,
+    timestamp_ms 0; network/sdk/history.py). Callers check with getattr and fall back to local history.
     """
 
     async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]: ...

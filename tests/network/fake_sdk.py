@@ -545,23 +545,97 @@ class FakeSomaClient:
 
         async def body():
             out = []
+            writers = await self._last_writers()
             if kind in (None, "coin"):
                 for c in await self._net.list_coins(address):
-                    out.append(self._object(c.id, c.owner, "Coin", struct.pack("<Q", c.balance)))
+                    out.append(self._object(c.id, c.owner, "Coin", struct.pack("<Q", c.balance), writers.get(c.id)))
             if kind in (None, "stakedsoma", "staked_soma"):
                 for s in await self._net.list_staked_soma(address):
                     payload = bytes.fromhex(s.pool_id[2:]) + struct.pack("<QQ", s.activation_epoch, s.principal)
-                    out.append(self._object(s.id, s.owner, "StakedSoma", payload))
+                    out.append(self._object(s.id, s.owner, "StakedSoma", payload, writers.get(s.id)))
             return out[:limit] if limit else out
         return self._start("list_owned_objects", body)
 
+    async def _last_writers(self) -> dict[str, str]:
+        """object id -> digest of the newest sandbox transaction that created or mutated it (Object's
+        `previous_transaction`, types/src/object.rs)."""
+        writers: dict[str, str] = {}
+        for row in await self._net.list_transactions(10_000):          # newest first
+            for oid in [*row["created"], *row["mutated"]]:
+                writers.setdefault(normalize_id(oid), row["digest"])
+        return writers
+
     @staticmethod
-    def _object(object_id: str, owner: str, object_type: str, payload: bytes) -> Any:
+    def _object(object_id: str, owner: str, object_type: str, payload: bytes, previous: str | None = None) -> Any:
         contents = bytes.fromhex(object_id[2:]) + payload
         digest = b58encode(hashlib.blake2b(contents, digest_size=32).digest())
         return SimpleNamespace(id=object_id, version=1, digest=digest,
-                               owner=SimpleNamespace(AddressOwner=owner[2:]), previous_transaction=digest,
+                               owner=SimpleNamespace(AddressOwner=owner[2:]), previous_transaction=previous or digest,
                                data=SimpleNamespace(object_type=object_type, version=1, contents=contents))
+
+    def get_object_with_version(self, object_id: str, version: int):
+        """python-sdk/src/lib.rs L758-772 -> obj_to_py_with_ref. The sandbox keeps only current objects, so this
+        serves a coin or stake only at the version its last writer gave it (the fake's version = tx seq)."""
+        oid = parse_address(object_id)
+
+        async def body():
+            writers = await self._last_writers()
+            row = await self._net.get_transaction(writers[oid]) if oid in writers else None
+            conn = self._net.chain.conn
+            coin = conn.execute("SELECT owner, balance FROM coins WHERE id=?", (oid,)).fetchone()
+            if row is None or row["seq"] != int(version) or coin is None:
+                raise RuntimeError(f'status: NotFound, message: "Object {oid} version {version} not found"' + META)
+            obj = self._object(oid, coin[0], "Coin", struct.pack("<Q", coin[1]), row["digest"])
+            obj.version = obj.data.version = int(version)
+            return obj
+        return self._start("get_object_with_version", body)
+
+    def get_transaction(self, digest: str):
+        """python-sdk/src/lib.rs L711-718: `to_py_obj(&result.effects)`, the effects only (no sender, kind,
+        checkpoint, timestamp or balance changes). Shape: TransactionEffects::V1 (types/src/effects/mod.rs
+        L38-98), TransactionFee (types/src/tx_fee.rs L9-19), ExecutionStatus (mod.rs L642-653), changed objects
+        as [id, EffectsObjectChange] with ObjectIn::Exist(((version, digest), owner)) / NotExist and
+        ObjectOut::ObjectWrite((digest, owner)) (types/src/effects/object_change.rs L55-144), Owner::AddressOwner
+        (types/src/object.rs L991-1001). The gas coin is the first mutated object, owned by the sender before."""
+        if not isinstance(digest, str) or not digest:
+            raise ValueError("Invalid digest")
+
+        async def body():
+            try:
+                row = await self._net.get_transaction(digest)
+            except InvalidInput:
+                raise RuntimeError(f'status: NotFound, message: "Transaction {digest} not found"' + META) from None
+            return to_ns({"V1": self._tx_effects(row)})
+        return self._start("get_transaction", body)
+
+    def _tx_effects(self, row: dict[str, Any]) -> dict[str, Any]:
+        sender = (row["sender"] or "0x" + "0" * 64)[2:]
+        version, zero = row["seq"], b58encode(bytes(32))
+        before = {"Exist": [[version - 1, zero], {"AddressOwner": sender}]}
+
+        def after(oid: str) -> dict[str, Any]:
+            return {"ObjectWrite": [zero, {"AddressOwner": self._owner_now(oid, sender)}]}
+        changed: list[Any] = []
+        for oid in row["mutated"]:
+            changed.append([oid, {"input_state": before, "output_state": after(oid), "id_operation": "None"}])
+        for oid in row["created"]:
+            changed.append([oid, {"input_state": "NotExist", "output_state": after(oid), "id_operation": "Created"}])
+        for oid in row["deleted"]:
+            changed.append([oid, {"input_state": before, "output_state": "NotExist", "id_operation": "Deleted"}])
+        base = min(params.BASE_FEE, row["fee"])
+        failure = {"Failure": {"error": row["error"] or "ExecutionFailure"}}
+        status: Any = "Success" if row["status"] == "success" else failure
+        return {"status": status, "executed_epoch": row["epoch"],
+                "transaction_fee": {"base_fee": base, "operation_fee": row["fee"] - base, "value_fee": 0,
+                                    "total_fee": row["fee"]},
+                "transaction_digest": row["digest"], "gas_object_index": 0 if row["mutated"] else None,
+                "dependencies": [], "version": version, "changed_objects": changed, "unchanged_shared_objects": []}
+
+    def _owner_now(self, object_id: str, fallback: str) -> str:
+        conn = self._net.chain.conn
+        found = conn.execute("SELECT owner FROM coins WHERE id=? UNION ALL SELECT owner FROM staked WHERE id=?",
+                             (object_id, object_id)).fetchone()
+        return found[0][2:] if found else fallback
 
     def get_balance(self, address: str):
         parsed = parse_address(address)

@@ -35,6 +35,7 @@ from typing import Any
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
 from soma_desktop.core.ids import normalize_id
+from soma_desktop.network.account_history import AccountTx
 from soma_desktop.network.base import Signer
 from soma_desktop.network.errors import (
     InvalidInput,
@@ -57,6 +58,7 @@ from soma_desktop.network.sdk.commit import (
     verify_file,
 )
 from soma_desktop.network.sdk.environments import LOCALNET, TESTNET, Environment, custom_environment
+from soma_desktop.network.sdk.history import SdkHistory
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.scoring import (
     RemoteScore,
@@ -147,6 +149,7 @@ class SdkNetwork:
         self._client_locks: dict[str, asyncio.Lock] = {}
         self._tx_lock: asyncio.Lock | None = None
         self.outcomes = OutcomeTracker(path=outcomes_path)
+        self.history = SdkHistory(self._read)
         self.chain_identifier: str | None = None
         self._fees: SystemState | None = None      # the last system state read: fee parameters for coin checks
 
@@ -331,7 +334,16 @@ class SdkNetwork:
         failure = self._decode(decode.execution_failure, result)
         if failure:
             raise TransactionFailed(failure)
-        return self._decode(decode.effects, result)
+        tx: TxResult = self._decode(decode.effects, result)
+        self.history.note_sent(signer.address, tx.digest, method)
+        return tx
+
+    async def list_account_transactions(self, address: str, limit: int = 200) -> list[AccountTx]:
+        """AccountHistorySource, rebuilt from owned objects and effects (history.py says what it misses)."""
+        try:
+            return await self.history.account_transactions(_full(address, "address"), limit)
+        except (TypeError, KeyError, IndexError) as exc:
+            raise NetworkError(f"Unexpected answer from {self.name} (soma-sdk shape changed?): {exc}") from exc
 
     def _decode(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:

@@ -1,7 +1,8 @@
 """Every account's transactions as the chain recorded them: incoming transfers included, counterparties named.
 
-Reads `Network.list_account_transactions` for all accounts of the wallet on the bridge's loop; networks
-without it (soma-sdk 0.1.15 has no query for an address's transactions) get a plain note instead.
+Reads `Network.list_account_transactions` for all accounts of the wallet on the bridge's loop. On soma-sdk
+networks that history is rebuilt from the objects the accounts hold now (network/sdk/history.py), so a note says
+what it misses; networks without the method get a plain note instead.
 """
 
 from __future__ import annotations
@@ -41,16 +42,30 @@ KIND_TEXT = {
     "CommitModel": "Commit model", "RevealModel": "Reveal model", "DeactivateModel": "Deactivate model",
     "SetModelCommissionRate": "Set commission", "SubmitData": "Submit data", "ClaimRewards": "Claim rewards",
 }
+KIND_TEXT.update({"CoinsReceived": "Coins received", "ObjectsReceived": "Objects received",
+                  "Transaction": "Transaction"})
 DIRECTION_TEXT = {Direction.IN: "Received", Direction.OUT: "Sent", Direction.SELF: "To yourself"}
 DIRECTION_COLOR = {Direction.IN: "#15803d", Direction.OUT: "#b45309", Direction.SELF: "#6b7280"}
 NO_HISTORY_NOTE = ("This network's SDK (soma-sdk 0.1.15) cannot list an account's transactions, so incoming "
                    "transfers are not shown. <b>Sent from this app</b> lists what this app sent.")
+SDK_HISTORY_NOTE = ("soma-sdk 0.1.15 cannot list an account's transactions, so this list is rebuilt from the coins "
+                    "and stakes your accounts hold now, plus what this app sent since it started. Funds received "
+                    "and already spent or merged, and transactions sent from other software, are not shown; "
+                    "amounts of sent transactions and times are not available (the epoch is shown instead). "
+                    "<b>Sent from this app</b> lists everything this app sent.")
 
 
 def signed_amount(tx: AccountTx) -> int | None:
     if tx.amount is None:
         return None
     return tx.amount if tx.direction == Direction.IN else -tx.amount if tx.direction == Direction.OUT else 0
+
+
+def _time_text(tx: AccountTx) -> str:
+    """soma-sdk's get_transaction gives no time (timestamp_ms 0): show the epoch instead."""
+    if not tx.timestamp_ms:
+        return f"Epoch {tx.epoch}"
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(tx.timestamp_ms / 1000))
 
 
 def _amount_cell(amount: int | None, hidden: bool) -> str:
@@ -152,7 +167,7 @@ class ChainHistoryView(QWidget):
             if (account, tx.digest) not in seen:
                 seen.add((account, tx.digest))
                 unique.append((account, tx))
-        self.rows = sorted(unique, key=lambda r: r[1].timestamp_ms, reverse=True)
+        self.rows = sorted(unique, key=lambda r: (r[1].timestamp_ms, r[1].epoch), reverse=True)
         self._render()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -170,7 +185,7 @@ class ChainHistoryView(QWidget):
             amount = signed_amount(tx)
             amount_cell = _amount_cell(amount, hidden)
             status = "Confirmed" if tx.status == "success" else f"Failed: {tx.error or 'rejected'}"
-            cells = (time.strftime("%Y-%m-%d %H:%M", time.localtime(tx.timestamp_ms / 1000)),
+            cells = (_time_text(tx),
                      own.get(account, account[:10]), DIRECTION_TEXT.get(tx.direction, tx.direction),
                      KIND_TEXT.get(tx.kind, tx.kind), self._counterparty(tx, own), amount_cell,
                      amount_text(tx.fee, hidden=hidden) if tx.fee else "—", status, tx.digest[:10] + "…")
@@ -195,7 +210,8 @@ class ChainHistoryView(QWidget):
         else:
             received = sum(tx.amount or 0 for _a, tx in self.rows if tx.direction == Direction.IN)
             self.note.setText(f"{len(self.rows)} transaction(s) of {len(own)} account(s); received "
-                              f"{amount_text(received, hidden=hidden)} in all.")
+                              f"{amount_text(received, hidden=hidden)} in all."
+                              + ("" if self._on_sandbox() else "<br>" + SDK_HISTORY_NOTE))
 
     def _counterparty(self, tx: AccountTx, own: dict[str, str]) -> str:
         if tx.counterparty is None:

@@ -173,7 +173,7 @@ def _run(args: argparse.Namespace) -> int:
     return _report(args, files, results)
 
 
-def _report(args: argparse.Namespace, files: list, results: Iterable) -> int:
+def _report(args: argparse.Namespace, files: list[tuple[Path, bytes]], results: Iterable[EvalResult]) -> int:
     """One table per file, or exactly one JSON object on stdout."""
     out = []
     for (path, _data), result in zip(files, results):

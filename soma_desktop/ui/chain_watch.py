@@ -13,19 +13,20 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from soma_desktop.network.messages import describe_error
+from soma_desktop.ui.context import AppContext
 
 MARKS = "chain_marks"
 
 
 class ChainIdentityWatch(QObject):
-    def __init__(self, window: QWidget):
+    def __init__(self, ctx: AppContext, window: QWidget):
         super().__init__(window)
-        self.window = window
+        self.ctx, self.window = ctx, window
         self.last_warning = ""
-        window.ctx.network_changed.connect(self._on_ctx_network_changed)
+        ctx.network_changed.connect(self._on_ctx_network_changed)
 
     def _on_ctx_network_changed(self, network: Any) -> None:
-        ctx = self.window.ctx
+        ctx = self.ctx
         if network is None or not hasattr(network, "identity") or ctx.choice is None:
             return
         key = ctx.choice.key
@@ -33,7 +34,7 @@ class ChainIdentityWatch(QObject):
                         on_error=self._on_identity_failed, owner=self.window, label="chain identity")
 
     def _on_identity(self, network: Any, key: str, now: tuple[str, int]) -> None:
-        ctx = self.window.ctx
+        ctx = self.ctx
         marks = ctx.settings.extra.setdefault(MARKS, {})
         previous = marks.get(key)
         warning = network.reset_warning(tuple(previous) if previous else None, tuple(now))

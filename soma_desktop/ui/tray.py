@@ -59,10 +59,11 @@ class GuardianTray(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.told = False
         self.wake = WakeDetector()
-        if hasattr(window, "ctx"):
+        ctx = getattr(window, "ctx", None)   # tests build the tray on a bare window
+        if ctx is not None:
             from soma_desktop.ui.chain_watch import ChainIdentityWatch
 
-            self.chain_watch = ChainIdentityWatch(window)
+            self.chain_watch = ChainIdentityWatch(ctx, window)
         self.icon = QSystemTrayIcon(self)
         app = QApplication.instance()
         if app is not None:

@@ -176,9 +176,16 @@ class WalletSession(QObject):
                      label: str, owner: QObject | None = None) -> None:
         """Run one signed WalletService transaction through the tracker, the wallet held unlocked until it ends."""
         release = self.hold()
+
+        def done(out: Any) -> None:
+            release()
+            on_done(out)
+
+        def failed(exc: BaseException) -> None:
+            release()
+            on_error(exc)
         try:
-            self.tracker.run(job, lambda out: (release(), on_done(out)), lambda exc: (release(), on_error(exc)),
-                             label, owner=owner)
+            self.tracker.run(job, done, failed, label, owner=owner)
         except BaseException:   # nothing was scheduled: never leave the wallet held open
             release()
             raise

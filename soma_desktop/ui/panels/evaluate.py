@@ -257,8 +257,9 @@ class EvaluatePanel(QWidget):
         model = submit_candidate(track, target) if target is not None else None
         if track is None or target is None or model is None or network is None or not network.can_submit_data:
             return
+        embedding = [] if model.embedding is None else model.embedding.tolist()   # submit_candidate: never None
         job = asyncio.to_thread(plan_submission, target, model.ref.model_id or "", track.path, track.data,
-                                model.embedding, model.loss, self.ctx.state)
+                                embedding, model.loss, self.ctx.state)
         self.ctx.bridge.call(job, owner=self, label="planning a submission", on_result=self._show_submit,
                              on_error=self._on_submit_plan_failed)
 

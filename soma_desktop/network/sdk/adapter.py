@@ -743,4 +743,4 @@ def _resolve(preset_or_url: str | Environment, **overrides: str | None) -> Envir
     if base.is_sandbox:
         raise InvalidInput("The sandbox is not reached through soma-sdk", field="network")
     changes = {k: validate_url(v, what=k.replace("_", " ")) for k, v in overrides.items() if v}
-    return replace(base, **changes) if changes else base
+    return replace(base, **changes) if changes else base  # type: ignore[arg-type]  # only str URL fields

@@ -120,7 +120,7 @@ async def resolve_history(store: Any, network: Any, network_key: str, account: s
     resolve = getattr(network, "resolve_outcome", None)
     if resolve is None:
         return 0
-    pending = [r for r in await asyncio.to_thread(store.list, network=network_key, account=account,
+    pending = [r for r in await asyncio.to_thread(store.records, network=network_key, account=account,
                                                   status="pending") if r.reason]
     if not pending:
         return 0

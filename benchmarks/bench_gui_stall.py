@@ -189,6 +189,8 @@ def _worker_peak_rss_mib(pid: int | None) -> str:
 
 def _cancel_latency(panel, pump) -> float:
     """Run again, press Cancel once the first result has streamed in, time until the panel is idle."""
+    settings = panel.ctx.settings   # the other precision: Run with nothing new would keep the results as they are
+    settings.eval_precision = "fast" if settings.eval_precision == "exact" else "exact"
     panel.run()
     pump(lambda: panel.results() is not None and panel.results().steps_done > 0, 600)
     started = time.monotonic()

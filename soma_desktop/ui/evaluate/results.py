@@ -44,16 +44,26 @@ class ModelTrack:
     final: bool = False
     final_bits: float | None = None  # the engine's bits per byte over every scored target
     weights_path: str = ""           # the file actually scored (registry: the decrypted cache file)
+    nll_sum: float = 0.0             # running Σ nll and count over the bytes scored so far (set_span keeps them),
+    scored: int = 0                  # so a redraw never re-sums a 1 MiB array
+
+    def set_span(self, offset: int, nll: np.ndarray) -> None:
+        """Write one chunk's per-byte NLL and keep the running sums exact for rewritten spans."""
+        span = self.nll[offset:offset + nll.shape[0]]
+        old = span[~np.isnan(span)]
+        new = nll[~np.isnan(nll)]
+        self.nll_sum += float(new.sum(dtype=np.float64)) - float(old.sum(dtype=np.float64))
+        self.scored += int(new.size) - int(old.size)
+        span[:] = nll
 
     @property
     def bits_per_byte(self) -> float | None:
         """Σ nll / n_scored / ln 2 over the bytes scored so far (the final value covers all targets)."""
         if self.final_bits is not None:
             return self.final_bits
-        scored = int(np.count_nonzero(~np.isnan(self.nll)))
-        if scored == 0:
+        if self.scored == 0:
             return None
-        return float(np.nansum(self.nll.astype(np.float64)) / scored / LN2)
+        return self.nll_sum / self.scored / LN2
 
     @property
     def status(self) -> str:
@@ -127,7 +137,7 @@ class RunResults:
         file = self.files[file_index]
         track = file.models[progress.model_index]
         nll = np.asarray(progress.nll, dtype=np.float32)
-        track.nll[progress.offset:progress.offset + nll.shape[0]] = nll
+        track.set_span(progress.offset, nll)
         file.mark_dirty(progress.model_index, progress.offset, progress.offset + nll.shape[0])
         track.chunks_done = progress.chunk_index + 1
         track.loss = float(progress.partial_loss)

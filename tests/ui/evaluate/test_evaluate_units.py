@@ -169,3 +169,20 @@ def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(q
     assert tab.track is results.files[0] and tab.plot.data_size == 1_048_576
     np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], 2.0 / math.log(2), rtol=1e-6)
     tab.stop()
+
+
+@given(st.integers(0, 3000), st.integers(1, 400), st.integers(2, 64), st.integers(0, 2**31))
+@settings(max_examples=60, deadline=None)
+def test_smoothing_a_sparse_series_equals_the_windowed_mean(start, length, window, seed):
+    """The smoothed overlay skips the NaN span of a file still streaming in; it must still be the centred mean."""
+    from soma_desktop.ui.plots.loss_plot import smoothed
+
+    values = np.full(4000, np.nan)
+    values[start:start + length] = np.random.default_rng(seed).random(min(length, 4000 - start)) * 8
+    half = window // 2
+    expected = np.zeros(values.size)
+    for i in range(values.size):
+        win = values[max(0, i - half):max(0, i - half + window)]
+        win = win[~np.isnan(win)]
+        expected[i] = win.mean() if win.size else 0.0
+    assert np.allclose(smoothed(values, window), expected)

@@ -98,5 +98,9 @@ timeout 300 "${clean_env[@]}" "$app" eval --weights demo:python --json x.py > ev
 grep -q '"weights": "demo:python"' eval.json && grep -q '"loss": [0-9]' eval.json \
   || { echo "eval gave no loss:"; head -c 600 eval.json; exit 1; }
 "${clean_env[@]}" "$app" eval --weights demo:python x.py
+# Two models in two spawned worker processes: the frozen executable must run the worker, not a second app.
+timeout 300 "${clean_env[@]}" "$app" eval --jobs 2 --weights demo:python --weights demo:prose --json x.py > jobs.json
+grep -q '"weights": "demo:prose"' jobs.json && grep -q '"loss": [0-9]' jobs.json \
+  || { echo "eval --jobs 2 gave no loss:"; head -c 600 jobs.json; exit 1; }
 step "bundle test passed"
 echo "tarball: $(stat -c %s "$tarball") bytes ($(du -h "$tarball" | cut -f1)); time to first window (s): ${firsts[*]}"

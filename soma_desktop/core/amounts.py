@@ -61,13 +61,6 @@ def format_soma_short(shannons: int) -> str:
     return format_soma(shannons, max_decimals=4)
 
 
-def to_sdk_float(shannons: int) -> float:
-    """The value to hand soma-sdk (which truncates float SOMA): exact up to 1M SOMA (sdk.md §3)."""
-    if shannons < 0:
-        raise ValueError("negative amount")
-    return (shannons + 0.5) / SHANNONS_PER_SOMA
-
-
 def bps_mul(amount: int, bps: int) -> int:
     """floor(amount * bps / 10000), the chain's basis-point multiply."""
     return amount * bps // 10_000

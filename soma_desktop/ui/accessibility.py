@@ -1,7 +1,7 @@
 """Accessible names for every interactive control, and the list of them a test (or a screen reader) sees.
 
 Qt names buttons by their text and form fields by their form label. Controls without either (a bare line
-edit in a row, a table, an icon button) get a name from their placeholder, tooltip or object name, so a
+edit in a row, a table, an icon button) get a name from their hint text, tooltip or object name, so a
 screen reader never announces just "edit" or "table".
 """
 
@@ -51,11 +51,11 @@ def interactive_controls(root: QWidget) -> list[QWidget]:
 
 
 def name_unlabelled(root: QWidget) -> None:
-    """Give each unnamed interactive control under `root` a name from its form label, placeholder or tooltip."""
+    """Give each unnamed interactive control under `root` a name from its form label, hint text or tooltip."""
     for widget in interactive_controls(root):
         if widget.accessibleName() or (accessible_name(widget) and not _weakly_named(widget)):
             continue
-        name = _form_label(widget) or _preceding_label(widget) or _placeholder(widget) \
+        name = _form_label(widget) or _preceding_label(widget) or _hint_text(widget) \
             or widget.toolTip().split("\n")[0] or _humanize(widget.objectName())
         if name:
             widget.setAccessibleName(re.sub(r"<[^>]+>", "", name).strip())
@@ -108,7 +108,7 @@ def _preceding_label(widget: QWidget) -> str:
     return ""
 
 
-def _placeholder(widget: QWidget) -> str:
+def _hint_text(widget: QWidget) -> str:
     return widget.placeholderText() if isinstance(widget, (QLineEdit, QPlainTextEdit, QTextEdit)) else ""
 
 

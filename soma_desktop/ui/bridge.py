@@ -53,7 +53,7 @@ class AsyncBridge(QObject):
     """Owns the asyncio loop thread. Create on the GUI thread; `shutdown()` before exit."""
 
     _finished = Signal(object)
-    busy_changed = Signal(int)   # int: calls in flight (a handful), for a status indicator
+    busy_changed = Signal(object)   # calls in flight, for a status indicator
 
     def __init__(self, default_timeout: float = 20.0, tx_timeout: float = 60.0, parent: QObject | None = None):
         super().__init__(parent)

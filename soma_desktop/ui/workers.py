@@ -72,19 +72,19 @@ def cached_matmul_speed():
 class EvalWorker(QObject):
     """Runs one EvalJob on its own thread (`start`); every signal reaches GUI receivers queued."""
 
-    sig_stage_changed = Signal(int, str)   # int: job id, a per-process counter
+    sig_stage_changed = Signal(object, str)
     """(job id, text) e.g. 'Loading model 2/3…'."""
-    sig_model_resolved = Signal(int, int, str)   # int: job id, model index
+    sig_model_resolved = Signal(object, object, str)
     """(job id, model index, weights path) once a registry model is downloaded and decrypted."""
-    sig_plan_known = Signal(int, object)   # int: job id
+    sig_plan_known = Signal(object, object)
     """(job id, list of FLOPs per chunk of each model) once the worker has read the headers."""
-    sig_chunks_scored = Signal(int, int, object)   # int: job id, file index
+    sig_chunks_scored = Signal(object, object, object)
     """(job id, file index, ([engine ChunkProgress], compute seconds, FLOPs)) — a batch of chunks."""
-    sig_file_scored = Signal(int, int, object)   # int: job id, file index
+    sig_file_scored = Signal(object, object, object)
     """(job id, file index, engine EvalResult) — the exact network numbers for that file."""
-    sig_run_finished = Signal(int, str, str)   # int: job id
+    sig_run_finished = Signal(object, str, str)
     """(job id, outcome 'done' | 'cancelled' | 'failed', one-line message)."""
-    sig_thread_exiting = Signal(int)   # int: job id
+    sig_thread_exiting = Signal(object)
     """(job id) — the very last thing the thread does; join() then returns at once."""
 
     def __init__(self, job: EvalJob):

@@ -11,8 +11,8 @@ from soma_desktop.core.amounts import (
     format_soma,
     format_soma_short,
     parse_soma,
-    to_sdk_float,
 )
+from soma_desktop.network.sdk.amounts import to_sdk_float
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import math
 
-from soma_desktop.core.amounts import U64_MAX, to_sdk_float
+from soma_desktop.core.amounts import SHANNONS_PER_SOMA, U64_MAX
 from soma_desktop.network.errors import InvalidInput
 
 _SEARCH_STEPS = 64
+
+
+def to_sdk_float(shannons: int) -> float:
+    """The SDK boundary only (the app keeps int shannons): a float SOMA that soma-sdk's truncation turns back into
+    `shannons`, exact up to 1M SOMA (sdk.md §3); `sdk_amount` checks it and searches neighbours above that."""
+    if shannons < 0:
+        raise ValueError("negative amount")
+    return (shannons + 0.5) / SHANNONS_PER_SOMA
 
 
 def sdk_truncate(soma: float) -> int:

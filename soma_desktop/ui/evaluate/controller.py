@@ -123,19 +123,19 @@ class RunController(QObject):
     def _current(self, job_id: int) -> bool:
         return self.results is not None and self.results.job_id == job_id
 
-    @Slot(int, str)   # int: job id, a per-process counter
+    @Slot(object, str)
     def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
         if self._current(job_id):
             self._stage = text
             self._emit_progress()
 
-    @Slot(int, int, str)   # int: job id and model index (a handful of models)
+    @Slot(object, object, str)
     def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
         if self._current(job_id):
             for track in self.results.files:
                 track.models[index].weights_path = path
 
-    @Slot(int, object)   # int: job id
+    @Slot(object, object)
     def _on_worker_plan_known(self, job_id: int, chunk_flops: list) -> None:
         if not self._current(job_id):
             return
@@ -145,7 +145,7 @@ class RunController(QObject):
             self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
         self._emit_progress()
 
-    @Slot(int, int, object)   # int: job id and file index
+    @Slot(object, object, object)
     def _on_worker_chunks_scored(self, job_id: int, file_index: int, batch) -> None:
         """A batch of chunks (the worker sends a few per second): folded in at once, drawn on the next refresh."""
         if not self._current(job_id):
@@ -160,7 +160,7 @@ class RunController(QObject):
                        f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
         self._dirty = True
 
-    @Slot(int, int, object)   # int: job id and file index (≤ MAX_FOLDER_FILES)
+    @Slot(object, object, object)
     def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
         if not self._current(job_id):
             return
@@ -168,7 +168,7 @@ class RunController(QObject):
         self.results.apply_file(file_index, result, paths)
         self._dirty = True
 
-    @Slot(int, str, str)   # int: job id
+    @Slot(object, str, str)
     def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
         self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
         if self._current(job_id):
@@ -178,7 +178,7 @@ class RunController(QObject):
             self._dirty = False
             self.sig_results_changed.emit(self.results)
 
-    @Slot(int)   # int: job id
+    @Slot(object)
     def _on_worker_thread_exiting(self, job_id: int) -> None:
         worker = self._worker
         if worker is None or worker.job.job_id != job_id:

@@ -21,6 +21,7 @@ from soma_desktop.services.chain_cache import Key
 from soma_desktop.services.root import Services, build_services
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_signals import ChainSignals
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.settings_store import persist_settings
 from soma_desktop.ui.wallet_session import WalletEnv, WalletSession
 
@@ -207,6 +208,14 @@ class AppContext(QObject):
             self.connection, self.connection_detail = status, detail
             self.connection_changed.emit(status, detail)
 
+    @property
+    def is_open(self) -> bool:
+        return self.network is not None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.network is not None and self.network.is_sandbox
+
     # --- chain clock ------------------------------------------------------------------------
     def chain_now_ms(self) -> int:
         """Wall-clock now; epochs are judged from chain timestamps, the countdown from this clock."""
@@ -232,3 +241,6 @@ class AppContext(QObject):
         self.chain.close()
         self.bridge.shutdown()
 
+
+def _provides(status: AppContext) -> ChainStatus:
+    return status   # never called: mypy proves AppContext gives panels everything ChainStatus promises

@@ -48,13 +48,19 @@ def _staking_panel(ctx: AppContext, window: MainWindow) -> QWidget:
 
 
 def _models_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.local_names import model_names
     from soma_desktop.ui.panels.models import ModelsPanel
-    return ModelsPanel(ctx, window, navigator=window)
+    return ModelsPanel(models=ctx.services.models, chain=ctx, changes=ctx.chain, bridge=ctx.bridge,
+                       session=ctx.wallet, names=model_names(ctx), navigator=window, parent=window)
 
 
 def _publish_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.services.publish import PublishOpener
+    from soma_desktop.ui.local_names import model_names
     from soma_desktop.ui.panels.publish import PublishPanel
-    return PublishPanel(ctx, window)
+    return PublishPanel(opener=PublishOpener(ctx.cache, ctx.data_dir), chain=ctx, wallet=ctx.wallet,
+                        wallet_service=ctx.services.wallet, bridge=ctx.bridge, names=model_names(ctx),
+                        navigator=window, parent=window)
 
 
 def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
@@ -223,6 +229,13 @@ class MainWindow(QMainWindow):
         panel = self.show_panel("publish")
         if isinstance(panel, PublishPanel):
             panel.start_update(model_id)
+
+    def show_model(self, model_id: str) -> None:
+        from soma_desktop.ui.panels.models import ModelsPanel
+
+        panel = self.show_panel("models")
+        if isinstance(panel, ModelsPanel):
+            panel.find_model(model_id)
 
     # --- menus ------------------------------------------------------------------------------
     def _build_menus(self) -> None:

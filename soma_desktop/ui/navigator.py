@@ -14,6 +14,9 @@ class Navigator(Protocol):
     def update_model(self, model_id: str) -> None:
         """Show the Publish panel on a new weights-update job for `model_id`."""
 
+    def show_model(self, model_id: str) -> None:
+        """Show the Models panel's registry with `model_id` found and selected."""
+
 
 @runtime_checkable
 class AcceptsRegistryModel(Protocol):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from soma_desktop.publish.journal import marker_for
-from soma_desktop.ui.publish.session import publish_dir
+from soma_desktop.services.publish import publish_dir
 from tests.ui.publish.conftest import app  # noqa: F401 (fixture)
 from tests.ui.publish.test_publish_wizard import _panel
 

@@ -20,8 +20,7 @@ from PySide6.QtCore import Qt
 from soma_desktop.core.amounts import format_soma, parse_soma
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC
 from soma_desktop.network.types import ModelState, TargetStatus
-from soma_desktop.ui.panels.models import ModelsPanel
-from soma_desktop.ui.panels.publish import PublishPanel
+from tests.ui.panels import models_panel, publish_panel
 from soma_desktop.ui.wallet.send_dialog import SendDialog
 from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from tests.ui.conftest import run
@@ -145,7 +144,7 @@ def _stake_validator(qtbot, ctx, panel, demo: str) -> int:
 def _publish(qtbot, ctx, tmp_path, demo: str) -> str:
     """The wizard with a 1,000 SOMA stake: weights → embedding → encrypt → host → verify → create → commit →
     (next epoch) → reveal. Returns the model id."""
-    panel = PublishPanel(ctx)
+    panel = publish_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1100, 760)
     panel.show()
@@ -216,7 +215,7 @@ def _stake_model(qtbot, ctx, panel, demo: str, model_id: str) -> int:
 
 def _claim(qtbot, ctx, demo: str) -> int:
     """An unfilled genesis target, expired since epoch 1: the claimer gets the 0.5 % finder fee as a new coin."""
-    panel = ModelsPanel(ctx)
+    panel = models_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
     panel.show()

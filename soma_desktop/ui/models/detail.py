@@ -7,6 +7,9 @@ after.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
@@ -30,11 +33,16 @@ from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState, TxResult
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
+from soma_desktop.services.models import ModelsService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text, bps_text
-from soma_desktop.ui.local_names import model_names
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.models.registry_table import model_label, pending_text
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.percent_field import PercentField
+from soma_desktop.wallet.vault import Account
 
 
 def state_chip(m: ModelInfo, epoch: int) -> tuple[str, str]:
@@ -70,9 +78,10 @@ class ModelDetail(QWidget):
     sig_changed = Signal()
     """A transaction on this model finished; reload the registry."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, models: ModelsService, chain: ChainStatus, bridge: AsyncBridge, session: WalletSession,
+                 names: LocalNames, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.service, self.chain, self.bridge, self.session, self.names = models, chain, bridge, session, names
         self.model: ModelInfo | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -141,8 +150,8 @@ class ModelDetail(QWidget):
         dialog.setWindowTitle("Name this model")
         dialog.setLabelText(f"A name for {model_id[:10]}… that only you see (stored on this computer). "
                             "Leave it empty to remove the name.")
-        dialog.setTextValue(model_names(self.ctx).name(model_id))
-        dialog.textValueSelected.connect(lambda text: model_names(self.ctx).set_name(model_id, text))
+        dialog.setTextValue(self.names.name(model_id))
+        dialog.textValueSelected.connect(lambda text: self.names.set_name(model_id, text))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.name_dialog = dialog
         dialog.open()
@@ -201,14 +210,14 @@ class ModelDetail(QWidget):
 
     # ---- Private: rendering ------------------------------------------------------------------
     def _hidden(self) -> bool:
-        return bool(self.ctx.settings.hide_amounts)
+        return self.session.amounts_hidden()
 
-    def _signer(self):
-        wallet = self.ctx.wallet
+    def _signer(self) -> Account | None:
+        wallet = self.session
         return wallet.current_account() if wallet.is_unlocked() else None
 
     def _mine(self) -> bool:
-        wallet = self.ctx.wallet
+        wallet = self.session
         if self.model is None or not wallet.is_unlocked():
             return False
         return self.model.owner in {a.address for a in wallet.accounts()}
@@ -216,7 +225,7 @@ class ModelDetail(QWidget):
     def _render(self) -> None:
         m = self.model
         assert m is not None
-        epoch = self.ctx.state.epoch if self.ctx.state else 0
+        epoch = self.chain.state.epoch if self.chain.state else 0
         chip, text = state_chip(m, epoch)
         self.title.setText(f"<h3 style='margin:0'>{model_label(m)}</h3>")
         self.chip.setText(f"<b>[{chip}]</b> {text}")
@@ -245,7 +254,7 @@ class ModelDetail(QWidget):
         self._render_owner()
 
     def _update_stake(self) -> None:
-        m, state = self.model, self.ctx.state
+        m, state = self.model, self.chain.state
         if m is None:
             return
         signer = self._signer()
@@ -295,7 +304,7 @@ class ModelDetail(QWidget):
         can_deactivate = active and self.deactivate_confirm.isChecked()
         self.deactivate_button.setEnabled(can_deactivate)
         self.deactivate_button.setToolTip("" if can_deactivate else (why or "Tick the confirmation first."))
-        state = self.ctx.state
+        state = self.chain.state
         fee = estimate_fee(ChainTx.SET_MODEL_COMMISSION_RATE, FeeParams.from_state(state)).total if state else 0
         self.owner_note.setText(
             f"Commission changes apply from the next epoch. Deactivation is immediate and without slash; the model "
@@ -303,10 +312,10 @@ class ModelDetail(QWidget):
             f"{amount_text(fee, hidden=self._hidden())} in fees.")
 
     # ---- Private: actions ----------------------------------------------------------------------
-    def _send(self, coro, verb: str) -> None:
+    def _send(self, coro: Coroutine[Any, Any, TxResult], verb: str) -> None:
         self.banner.show_message(f"{verb}…", "info")
-        self.ctx.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
-                             on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
+        self.bridge.call(coro, on_result=lambda tx: self._on_tx_done(verb, tx),
+                         on_error=self._on_tx_failed, tx=True, owner=self, label=verb.lower())
 
     def _on_tx_done(self, verb: str, tx: TxResult) -> None:
         self.banner.show_message(f"{verb}: done. Fee paid {amount_text(tx.fee, hidden=self._hidden())}; "
@@ -318,21 +327,21 @@ class ModelDetail(QWidget):
 
     def _on_stake_clicked(self) -> None:
         signer, m = self._signer(), self.model
-        if signer is None or m is None or self.ctx.network is None:
+        if signer is None or m is None or not self.chain.is_open:
             return
         amount = parse_soma(self.stake_amount.text())
-        self._send(self.ctx.services.models.stake(signer, m.id, amount), "Staking")
+        self._send(self.service.stake(signer, m.id, amount), "Staking")
 
     def _on_commission_clicked(self) -> None:
         signer, m = self._signer(), self.model
-        if signer is None or m is None or self.ctx.network is None:
+        if signer is None or m is None or not self.chain.is_open:
             return
-        self._send(self.ctx.services.models.set_commission(signer, m.id, self.commission.bps()),
+        self._send(self.service.set_commission(signer, m.id, self.commission.bps()),
                    "Setting the commission")
 
     def _on_deactivate_clicked(self) -> None:
         signer, m = self._signer(), self.model
-        if signer is None or m is None or self.ctx.network is None or not self.deactivate_confirm.isChecked():
+        if signer is None or m is None or not self.chain.is_open or not self.deactivate_confirm.isChecked():
             return
         self.deactivate_confirm.setChecked(False)
-        self._send(self.ctx.services.models.deactivate(signer, m.id), "Deactivating")
+        self._send(self.service.deactivate(signer, m.id), "Deactivating")

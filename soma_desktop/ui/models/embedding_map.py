@@ -6,6 +6,8 @@ selects it in the registry. 2-D positions distort cosine distance, which the cap
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -34,11 +36,11 @@ class EmbeddingMap(QWidget):
     sig_model_clicked = Signal(str)
     """Model id the user clicked."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, hidden: Callable[[], bool], parent: QWidget | None = None):
         super().__init__(parent)
         import pyqtgraph as pg
 
-        self.ctx = ctx
+        self.hidden = hidden           # amounts are hidden (privacy setting)
         self.mine: set[str] = set()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -74,7 +76,7 @@ class EmbeddingMap(QWidget):
         targets = [t for t in targets if len(t.embedding) == dim]
         model_xy, target_xy, explained = map_points(active, targets)
         self.model_count, self.target_count = len(model_xy), len(target_xy)
-        hidden = bool(self.ctx.settings.hide_amounts)
+        hidden = self.hidden()
         self.targets.setData([{"pos": tuple(p), "data": f"Target {short_id(t.id)}\nthreshold "
                                f"{t.distance_threshold:.4f}\nreward {amount_text(t.reward_pool, hidden=hidden)}"}
                               for p, t in zip(target_xy, targets)])

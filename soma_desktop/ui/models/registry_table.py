@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -10,6 +11,7 @@ from soma_desktop.core.ids import short_id
 from soma_desktop.network.types import ModelInfo, ModelState
 from soma_desktop.protocol.reveal import reveal_epoch
 from soma_desktop.ui.format import amount_text, bps_text
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Model", "State", "Owner", "Stake", "Commission", "Arch.", "Commit epoch", "Pending update",
@@ -23,6 +25,11 @@ _STATE_TEXT = {ModelState.CREATED: "Created", ModelState.PENDING: "Pending", Mod
 
 def model_label(m: ModelInfo) -> str:
     return m.title or short_id(m.id)
+
+
+def with_local_names(names: LocalNames, models: list[ModelInfo]) -> list[ModelInfo]:
+    """The models with each local name as its title, so every table, legend and export shows it."""
+    return [dataclasses.replace(m, title=names.name(m.id)) if names.name(m.id) else m for m in models]
 
 
 def pending_text(m: ModelInfo) -> str:

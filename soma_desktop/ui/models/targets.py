@@ -3,6 +3,7 @@ with a Claim action that shows the split (protocol.md §5.7) and the fee before 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -20,41 +21,29 @@ from PySide6.QtWidgets import (
 )
 
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.base import list_all_targets
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import Target, TargetStatus
-from soma_desktop.protocol.fees import FeeParams, claim_fee
-from soma_desktop.protocol.targets import claim_split, claimable_from
+from soma_desktop.network.types import Target, TargetPage, TargetStatus, TxResult
+from soma_desktop.services.models import ModelsService
+from soma_desktop.services.targets import ClaimAllOutcome, ClaimPlan, claim_preview, claim_state, claimable
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text
-from soma_desktop.ui.models.claim_all import ClaimAllOutcome, claim_all, plan_text
 from soma_desktop.ui.panels.common import Banner
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.ui.widgets.list_table_model import ListTableModel
 
 COLUMNS = ("Target", "Status", "Reward", "Threshold", "Generated", "Assigned models", "Claim")
-PAGE_SIZE = 100
 FILTERS = (("All", None), ("Open", TargetStatus.OPEN), ("Filled", TargetStatus.FILLED),
            ("Claimable", TargetStatus.CLAIMABLE))
 
 
-def claimable(t: Target, epoch: int) -> bool:
-    if t.status in (TargetStatus.CLAIMABLE, TargetStatus.EXPIRED):
-        return True
-    if t.status is TargetStatus.OPEN:
-        return epoch >= claimable_from(filled=False, generation_epoch=t.generation_epoch)
-    return (t.status is TargetStatus.FILLED and t.fill_epoch is not None
-            and epoch >= claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch))
-
-
-def claim_state(t: Target, epoch: int) -> str:
-    """Plain words for when and how the target can be claimed (ux.md §6)."""
-    if claimable(t, epoch):
-        return "Claimable now" + (" (0.5 % finder fee)" if t.fill_epoch is None else "")
-    if t.status is TargetStatus.FILLED and t.fill_epoch is not None:
-        opens = claimable_from(filled=True, generation_epoch=t.generation_epoch, fill_epoch=t.fill_epoch)
-        return f"Claim from epoch {opens} (audit window)"
-    opens = claimable_from(filled=False, generation_epoch=t.generation_epoch)
-    return f"Open in epoch {t.generation_epoch}; claimable from epoch {opens} if unfilled"
+def plan_text(plan: ClaimPlan, amount: Callable[[int], str]) -> str:
+    """The claim-all review: how many, what you get, what the fees cost (HTML)."""
+    return (f"Claim <b>{len(plan.targets)}</b> target(s). Each claim is its own transaction: it pays out the "
+            f"reward (submitter, model owner, and you as the claimer) and deletes the target.<br><br>"
+            f"You receive about {amount(plan.claimer_total)} in claimer fees; the network fees come to about "
+            f"{amount(plan.fees_total)} in all.<br><br>Claims already sent stay done if a later one fails.")
 
 
 class TargetsTableModel(ListTableModel):
@@ -110,9 +99,10 @@ class TargetsView(QWidget):
     sig_claimed = Signal(str)
     """Target id that was claimed (the object is deleted on chain)."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, models: ModelsService, chain: ChainStatus, bridge: AsyncBridge, session: WalletSession,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.service, self.chain, self.bridge, self.session = models, chain, bridge, session
         self.next_token: str | None = None
         self._loading = False
         self._generation = 0
@@ -186,8 +176,8 @@ class TargetsView(QWidget):
         """Start again from the first page (newest targets first)."""
         self._generation += 1
         self.next_token = None
-        self.model.reset([], self.ctx.state.epoch if self.ctx.state else 0)
-        self.model.hide_amounts = bool(self.ctx.settings.hide_amounts)
+        self.model.reset([], self.chain.state.epoch if self.chain.state else 0)
+        self.model.hide_amounts = self.session.amounts_hidden()
         self._loading = False
         self._fetch()
 
@@ -197,18 +187,16 @@ class TargetsView(QWidget):
 
     # ---- Private -----------------------------------------------------------------------------
     def _fetch(self) -> None:
-        network = self.ctx.network
-        if network is None or self._loading:
+        if not self.chain.is_open or self._loading:
             return
         self._loading = True
         self.more.setEnabled(False)
         generation = self._generation
-        self.ctx.bridge.call(self.ctx.services.models.targets_page(self.filter.currentData(), self.next_token,
-                                                                   PAGE_SIZE),
-                             on_result=lambda page: self._on_page(generation, page), on_error=self._on_error,
-                             owner=self, label="targets")
+        self.bridge.call(self.service.targets_page(self.filter.currentData(), self.next_token),
+                         on_result=lambda page: self._on_page(generation, page), on_error=self._on_error,
+                         owner=self, label="targets")
 
-    def _on_page(self, generation: int, page) -> None:
+    def _on_page(self, generation: int, page: TargetPage) -> None:
         if generation != self._generation:   # the filter changed meanwhile: newest request wins
             return
         self._loading = False
@@ -238,12 +226,12 @@ class TargetsView(QWidget):
         self._render_claim(self.model.targets[current.row()] if current.isValid() else None)
 
     def _render_claim(self, t: Target | None) -> None:
-        state = self.ctx.state
+        state = self.chain.state
         if t is None or state is None:
             self.claim.setEnabled(False)
             self.claim_text.setText("Select a target.")
             return
-        hidden = bool(self.ctx.settings.hide_amounts)
+        hidden = self.session.amounts_hidden()
         head = (f"<b>Target</b> <code>{t.id}</code><br>Status {t.status.value}, reward "
                 f"{amount_text(t.reward_pool, hidden=hidden)}, threshold {t.distance_threshold:.4f}, generated in "
                 f"epoch {t.generation_epoch}. Assigned models: "
@@ -253,14 +241,13 @@ class TargetsView(QWidget):
             self.claim.setToolTip(claim_state(t, state.epoch))
             self.claim_text.setText(f"{head}<br><b>{claim_state(t, state.epoch)}.</b>")
             return
-        unlocked = self.ctx.wallet.is_unlocked()
-        filled = t.fill_epoch is not None
-        split = claim_split(t.reward_pool, filled=filled, bond=t.bond_amount)
-        fee = claim_fee(FeeParams.from_state(state), split)
+        unlocked = self.session.is_unlocked()
+        preview = claim_preview(t, state)
+        split = preview.split
 
         def a(x: int) -> str:
             return amount_text(x, hidden=hidden) + ("" if hidden else f" ({x:,} shannons)")
-        if filled:
+        if preview.filled:
             split_text = (f"submitter {short_id(t.submitter or '')} gets {a(split.submitter)} plus the bond "
                           f"{a(split.bond_returned)} back; model owner {short_id(t.winning_model_owner or '')} gets "
                           f"{a(split.model_owner)}; you (the claimer) get {a(split.claimer)}.")
@@ -268,61 +255,57 @@ class TargetsView(QWidget):
             split_text = (f"nobody filled it: you (the claimer) get {a(split.claimer)} as finder fee; "
                           f"{a(split.to_emission_pool)} returns to the emission pool.")
         self.claim_text.setText(f"{head}<br><b>Claim:</b> ClaimRewards pays the reward out and deletes the target: "
-                                f"{split_text}<br><b>Fee (estimate):</b> {a(fee.total)}.")
+                                f"{split_text}<br><b>Fee (estimate):</b> {a(preview.fee)}.")
         self.claim.setEnabled(unlocked)
         self.claim.setToolTip("" if unlocked else "Unlock the wallet to claim.")
 
     def _on_claim_clicked(self) -> None:
         t = self.selected()
-        signer = self.ctx.wallet.current_account()
-        if t is None or signer is None or self.ctx.network is None:
+        signer = self.session.current_account()
+        if t is None or signer is None or not self.chain.is_open:
             return
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
-        self.ctx.bridge.call(self.ctx.services.models.claim(signer, t.id),
-                             on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
-                             on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
+        self.bridge.call(self.service.claim(signer, t.id), on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
+                         on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claim_all_clicked(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
-        if wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+        if not self.session.is_unlocked() or not self.chain.is_open:
             self.banner.show_message("Unlock the wallet to claim (the claimer fee goes to your account).", "warning")
             return
         self.claim_all_button.setEnabled(False)
         self.banner.show_message("Looking for claimable targets…", "info")
-        self.ctx.bridge.call(list_all_targets(self.ctx.network, TargetStatus.CLAIMABLE),
-                             on_result=self._on_claimable_listed, on_error=self._on_claim_all_failed, owner=self,
-                             label="claimable targets")
+        self.bridge.call(self.service.claim_plan(), on_result=self._on_claim_plan, on_error=self._on_claim_all_failed,
+                         owner=self, label="claimable targets")
 
-    def _on_claimable_listed(self, targets: list[Target]) -> None:
+    def _on_claim_plan(self, plan: ClaimPlan) -> None:
         from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 
         self.claim_all_button.setEnabled(True)
-        if not targets:
+        if not plan.targets:
             self.banner.show_message("Nothing to claim right now: no target is claimable in this epoch.", "info")
             return
         self.banner.clear_message()
-        hidden = bool(self.ctx.settings.hide_amounts)
-        summary = plan_text(targets, self.ctx.state, lambda x: amount_text(x, hidden=hidden))
-        dialog = ConfirmDialog("Claim all", summary, f"Sign {len(targets)} claim(s)", self)
+        hidden = self.session.amounts_hidden()
+        summary = plan_text(plan, lambda x: amount_text(x, hidden=hidden))
+        dialog = ConfirmDialog("Claim all", summary, f"Sign {len(plan.targets)} claim(s)", self)
         dialog.sig_confirmed.connect(self._on_claim_all_confirmed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.active_dialog = dialog
         dialog.open()
 
     def _on_claim_all_confirmed(self) -> None:
-        wallet = getattr(self.ctx, "wallet", None)
-        if wallet is None or not wallet.is_unlocked() or self.ctx.network is None:
+        signer = self.session.current_account() if self.session.is_unlocked() else None
+        if signer is None or not self.chain.is_open:
             return
         self.claim_all_button.setEnabled(False)
         self.banner.show_message("Claiming… each target is one transaction.", "info")
-        self.ctx.bridge.call(claim_all(self.ctx.network, wallet.current_account()),
-                             on_result=self._on_claim_all_done, on_error=self._on_claim_all_failed, tx=True,
-                             timeout=600.0, owner=self, label="claim all")
+        self.bridge.call(self.service.claim_all(signer), on_result=self._on_claim_all_done,
+                         on_error=self._on_claim_all_failed, tx=True, timeout=600.0, owner=self, label="claim all")
 
     def _on_claim_all_done(self, outcome: ClaimAllOutcome) -> None:
         self.claim_all_button.setEnabled(True)
-        hidden = bool(self.ctx.settings.hide_amounts)
+        hidden = self.session.amounts_hidden()
         text = (f"Claimed {len(outcome.claimed)} target(s); fees paid {amount_text(outcome.fees, hidden=hidden)}.")
         if outcome.failures:
             first_id, reason = outcome.failures[0]
@@ -339,8 +322,8 @@ class TargetsView(QWidget):
         self.claim_all_button.setEnabled(True)
         self.banner.show_message(describe_error(exc), "error")
 
-    def _on_claimed(self, target_id: str, tx) -> None:
-        hidden = bool(self.ctx.settings.hide_amounts)
+    def _on_claimed(self, target_id: str, tx: TxResult) -> None:
+        hidden = self.session.amounts_hidden()
         self.banner.show_message(f"Claimed target {short_id(target_id)}: the payouts are new coins; fee paid "
                                  f"{amount_text(tx.fee, hidden=hidden)}; transaction {tx.digest}.", "ok")
         self.model.remove(target_id)

@@ -20,13 +20,22 @@ from PySide6.QtWidgets import (
 )
 
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import ModelInfo, ModelState, TargetStatus
+from soma_desktop.network.types import ModelInfo, ModelState, Target, TargetStatus
 from soma_desktop.services.chain_cache import MODELS, Change, Kind
-from soma_desktop.ui.chain_signals import touches
-from soma_desktop.ui.context import AppContext
-from soma_desktop.ui.local_names import apply_model_names, model_names
+from soma_desktop.services.models import ModelsService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_signals import ChainSignals, touches
+from soma_desktop.ui.chain_status import ChainStatus
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.models.detail import ModelDetail
-from soma_desktop.ui.models.registry_table import MODEL_ROLE, RegistryFilter, RegistryTableModel, model_label
+from soma_desktop.ui.models.embedding_map import EmbeddingMap
+from soma_desktop.ui.models.registry_table import (
+    MODEL_ROLE,
+    RegistryFilter,
+    RegistryTableModel,
+    model_label,
+    with_local_names,
+)
 from soma_desktop.ui.models.targets import TargetsView
 from soma_desktop.ui.navigator import Navigator
 from soma_desktop.ui.panels.common import Banner, PanelHeader
@@ -37,14 +46,14 @@ STATE_FILTERS = (("All states", None), ("Created", ModelState.CREATED), ("Pendin
 
 
 class ModelsPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, navigator: Navigator | None = None):
+    def __init__(self, *, models: ModelsService, chain: ChainStatus, changes: ChainSignals, bridge: AsyncBridge,
+                 session: WalletSession, names: LocalNames, navigator: Navigator | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
-        self.service = ctx.services.models
-        self.navigator = navigator
-        self.wallet = ctx.wallet
+        self.service, self.chain, self.changes, self.bridge = models, chain, changes, bridge
+        self.navigator, self.wallet, self.names = navigator, session, names
         self.models: list[ModelInfo] = []
-        self.map = None
+        self.map: EmbeddingMap | None = None
         self._map_stale = True
         layout = QVBoxLayout(self)
         layout.addWidget(PanelHeader("Models", "All models on this network. Active models are routed to "
@@ -55,17 +64,17 @@ class ModelsPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("modelsTabs")
         self.tabs.addTab(self._build_registry(), "Registry")
-        self.targets = TargetsView(ctx)
+        self.targets = TargetsView(models=models, chain=chain, bridge=bridge, session=session)
         self.tabs.addTab(self.targets, "Targets")
         self.map_host = QWidget()
         QVBoxLayout(self.map_host).setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self.map_host, "Embedding map")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         layout.addWidget(self.tabs, 1)
-        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
-        ctx.network_changed.connect(self._on_ctx_network_changed)
-        ctx.watch(MODELS)
-        ctx.chain.changed.connect(self._on_chain_changed)
+        chain.epoch_changed.connect(self._on_chain_epoch_changed)
+        chain.network_changed.connect(self._on_chain_network_changed)
+        chain.watch(MODELS)
+        changes.changed.connect(self._on_chain_changed)
         wallet = self.wallet
         for signal in (wallet.sig_unlocked, wallet.sig_locked):
             signal.connect(self._on_wallet_changed)
@@ -74,7 +83,7 @@ class ModelsPanel(QWidget):
             wallet.sig_amounts_hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
         self.targets.sig_claimed.connect(lambda _t: self.refresh())
         self._chain_models: list[ModelInfo] | None = None
-        model_names(ctx).sig_changed.connect(self._on_model_names_changed)
+        names.sig_changed.connect(self._on_model_names_changed)
         self._on_wallet_changed()
         self.refresh()
         self.targets.reload()
@@ -82,11 +91,16 @@ class ModelsPanel(QWidget):
     # ---- Public API --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Render the registry from the chain cache (one shared read when it holds none yet)."""
-        if self.ctx.network is None:
+        if not self.chain.is_open:
             return
-        self.ctx.bridge.call(self.service.registry(), on_result=self._on_models_loaded,
-                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
-                             label="models")
+        self.bridge.call(self.service.registry(), on_result=self._on_models_loaded,
+                         on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
+                         label="models")
+
+    def find_model(self, model_id: str) -> None:
+        """Search the registry for `model_id` (the row shows as soon as it has loaded) and select it."""
+        self.search.setText(model_id)
+        self.select_model(model_id)
 
     def select_model(self, model_id: str) -> None:
         row = self.table_model.row_of(model_id)
@@ -146,7 +160,8 @@ class ModelsPanel(QWidget):
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
         split.addWidget(self.table)
-        self.detail = ModelDetail(self.ctx)
+        self.detail = ModelDetail(models=self.service, chain=self.chain, bridge=self.bridge, session=self.wallet,
+                                  names=self.names)
         self.detail.setMinimumWidth(400)
         self.detail.sig_evaluate_requested.connect(self._on_detail_evaluate_requested)
         self.detail.sig_update_requested.connect(self._on_detail_update_requested)
@@ -169,11 +184,11 @@ class ModelsPanel(QWidget):
 
     def _on_models_loaded(self, models: list[ModelInfo]) -> None:
         self._chain_models = models
-        models = apply_model_names(self.ctx, models)     # local names show in every table and the map
+        models = with_local_names(self.names, models)     # local names show in every table and the map
         self.banner.clear_message()
         selected = self.detail.model.id if self.detail.model else None
         self.models = models
-        self.table_model.hide_amounts = bool(self.ctx.settings.hide_amounts)
+        self.table_model.hide_amounts = self.wallet.amounts_hidden()
         self.table_model.set_models(models)
         self.targets.set_model_labels({m.id: model_label(m) for m in models})
         self.table.resizeColumnsToContents()
@@ -220,16 +235,16 @@ class ModelsPanel(QWidget):
         self.detail.show_model(model)
 
     def _on_chain_changed(self, change: Change) -> None:
-        if self.ctx.chain.is_current(change) and touches(change, Kind.MODELS):
+        if self.changes.is_current(change) and touches(change, Kind.MODELS):
             if change.error is not None:
                 self.banner.show_message(describe_error(change.error), "error")
             else:
                 self._on_models_loaded(change.value)
 
-    def _on_ctx_epoch_changed(self, _epoch: int) -> None:
+    def _on_chain_epoch_changed(self, _epoch: object) -> None:
         self.targets.reload()      # the registry itself arrives from the cache's poll
 
-    def _on_ctx_network_changed(self, network) -> None:
+    def _on_chain_network_changed(self, network: object) -> None:
         if network is not None:
             self.refresh()
             self.targets.reload()
@@ -253,17 +268,19 @@ class ModelsPanel(QWidget):
             self._load_map()
 
     def _load_map(self) -> None:
-        if self.ctx.network is None:
+        if not self.chain.is_open:
             return
         if self.map is None:
-            from soma_desktop.ui.models.embedding_map import EmbeddingMap
-
-            self.map = EmbeddingMap(self.ctx)
+            self.map = EmbeddingMap(self.wallet.amounts_hidden)
             self.map.sig_model_clicked.connect(self.select_model)
             self.map_host.layout().addWidget(self.map)
         self._map_stale = False
         models = list(self.models)
-        self.ctx.bridge.call(self.service.all_targets(TargetStatus.OPEN),
-                             on_result=lambda targets: self.map.show_data(models, targets, self._my_addresses()),
-                             on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
-                             label="open targets", timeout=60.0)
+        self.bridge.call(self.service.all_targets(TargetStatus.OPEN),
+                         on_result=lambda targets: self._show_map(models, targets),
+                         on_error=lambda e: self.banner.show_message(describe_error(e), "error"), owner=self,
+                         label="open targets", timeout=60.0)
+
+    def _show_map(self, models: list[ModelInfo], targets: list[Target]) -> None:
+        if self.map is not None:
+            self.map.show_data(models, targets, self._my_addresses())

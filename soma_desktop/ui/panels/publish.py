@@ -6,7 +6,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from soma_desktop.publish.journal import Job, JobKind, JobState
-from soma_desktop.ui.context import AppContext
+from soma_desktop.services.publish import PublishOpener
+from soma_desktop.services.wallet import WalletService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
+from soma_desktop.ui.local_names import LocalNames
+from soma_desktop.ui.navigator import Navigator
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.publish.reminders import RevealReminder, banner_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
@@ -23,10 +28,12 @@ def _job_label(job: Job) -> str:
 
 
 class PublishPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, *, opener: PublishOpener, chain: ChainStatus, wallet: WalletSession,
+                 wallet_service: WalletService, bridge: AsyncBridge, names: LocalNames,
+                 navigator: Navigator | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
-        self.session = PublishSession(ctx, self)
+        self.chain, self.wallet, self.navigator = chain, wallet, navigator
+        self.session = PublishSession(opener=opener, chain=chain, wallet=wallet, bridge=bridge, parent=self)
         self.reminder = RevealReminder(self)
         self._pending_update: str | None = None
         layout = QVBoxLayout(self)
@@ -55,23 +62,23 @@ class PublishPanel(QWidget):
         self.jobs.setMinimumWidth(360)
         self.jobs.activated.connect(self._on_jobs_activated)
         jobs_row.addWidget(self.jobs, 1)
-        self.account_picker = AccountPicker(ctx.wallet, prefix="Paid by ")
+        self.account_picker = AccountPicker(wallet, prefix="Paid by ")
         jobs_row.addWidget(self.account_picker)
         self.new = QPushButton("New model")
         self.new.setObjectName("newModelButton")
         self.new.clicked.connect(self._on_new_clicked)
         jobs_row.addWidget(self.new)
         layout.addLayout(jobs_row)
-        self.wizard = PublishWizard(ctx, self.session)
+        self.wizard = PublishWizard(session=self.session, chain=chain, wallet=wallet, wallet_service=wallet_service,
+                                    bridge=bridge, names=names)
         self.wizard.setObjectName("publishWizard")
         layout.addWidget(self.wizard, 1)
         self.session.sig_opened.connect(self._on_session_opened)
         self.session.sig_job_updated.connect(self._on_session_job_updated)
         self.wizard.sig_new_requested.connect(self._on_new_clicked)
         self.wizard.sig_open_model_requested.connect(self._on_wizard_open_model_requested)
-        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
-        ctx.network_changed.connect(self._on_ctx_network_changed)
-        wallet = ctx.wallet
+        chain.epoch_changed.connect(self._on_chain_epoch_changed)
+        chain.network_changed.connect(self._on_chain_network_changed)
         wallet.sig_unlocked.connect(self._try_open)
         wallet.sig_locked.connect(self._on_wallet_locked)
         wallet.sig_account_changed.connect(self._on_wallet_account_changed)
@@ -113,15 +120,14 @@ class PublishPanel(QWidget):
     # ---- Private -----------------------------------------------------------------------------
     def _try_open(self) -> None:
         self._sync_enabled()
-        if self.ctx.wallet.is_unlocked() and self.ctx.network is not None:
+        if self.wallet.is_unlocked() and self.chain.is_open:
             self.session.open()
 
     def _sync_enabled(self) -> None:
-        wallet = self.ctx.wallet
-        unlocked = wallet is not None and wallet.is_unlocked()
+        wallet = self.wallet
+        unlocked = wallet.is_unlocked()
         self.locked.setVisible(not unlocked)
-        self.unlock.setEnabled(wallet is not None)
-        has_vault = wallet is not None and wallet.has_vault()
+        has_vault = wallet.has_vault()
         self.unlock.setText(wallet_button_text(wallet))
         self.locked_text.setText(
             "Unlock your wallet to publish and to resume unfinished publish jobs: their keys are sealed with your "
@@ -133,15 +139,11 @@ class PublishPanel(QWidget):
         self.wizard.setEnabled(ready)
 
     def _on_wizard_open_model_requested(self, model_id: str) -> None:
-        show = getattr(self.window(), "show_panel", None)
-        if show is None:
-            return
-        models = show("models")
-        models.search.setText(model_id)          # shows the row as soon as the registry has loaded it
-        models.select_model(model_id)
+        if self.navigator is not None:
+            self.navigator.show_model(model_id)
 
     def _on_unlock_clicked(self) -> None:
-        self.ctx.wallet.request_unlock(self)
+        self.wallet.request_unlock(self)
 
     def _on_wallet_locked(self) -> None:
         self.session.close()
@@ -158,7 +160,7 @@ class PublishPanel(QWidget):
             self.jobs.clear()
         self._try_open()
 
-    def _on_ctx_network_changed(self, network) -> None:
+    def _on_chain_network_changed(self, network: object) -> None:
         if network is None:
             self.session.close()
             self.jobs.clear()
@@ -217,7 +219,7 @@ class PublishPanel(QWidget):
                 self.jobs.setItemText(index, _job_label(job))
         self._check_reminders()
 
-    def _on_ctx_epoch_changed(self, _epoch: int) -> None:
+    def _on_chain_epoch_changed(self, _epoch: object) -> None:
         self.wizard.refresh()
         if self.session.is_open:
             self._check_reminders()
@@ -227,18 +229,18 @@ class PublishPanel(QWidget):
             self._select(int(link[4:]))
 
     def _on_banner_tick_timeout(self) -> None:
-        if self._due and self.ctx.ms_to_next_epoch() is not None:
-            self.reveal_banner.show_message(banner_text(self._due, self.ctx.ms_to_next_epoch()), "warning")
+        if self._due and self.chain.ms_to_next_epoch() is not None:
+            self.reveal_banner.show_message(banner_text(self._due, self.chain.ms_to_next_epoch()), "warning")
 
     def _check_reminders(self) -> list[Job]:
-        state = self.ctx.state
+        state = self.chain.state
         if state is None or not self.session.is_open:
             self._due = []
             return []
         due = self.reminder.check(self.session.jobs(), state.epoch)
         self._due = due
         if due:
-            self.reveal_banner.show_message(banner_text(due, self.ctx.ms_to_next_epoch()), "warning")
+            self.reveal_banner.show_message(banner_text(due, self.chain.ms_to_next_epoch()), "warning")
         else:
             self.reveal_banner.clear_message()
         return due

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,7 @@ from soma_desktop.core.crypto import b58encode
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.session import JobView
 from soma_desktop.ui.widgets.percent_field import PercentField
@@ -56,15 +58,20 @@ def _gate(button: QPushButton, enabled: bool, why: str) -> None:
 class Page(QWidget):
     title = ""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.chain = chain
+        self.hidden = hidden           # amounts are hidden (privacy setting)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.intro = _label()
         self.layout_.addWidget(self.intro)
 
     def show_view(self, view: JobView, busy: bool) -> None:  # overridden
+        return
+
+    def tick(self) -> None:
+        """Once a second while shown: pages with a countdown redraw it (overridden)."""
         return
 
     def finish(self) -> None:
@@ -75,8 +82,8 @@ class WeightsPage(Page):
     sig_weights_chosen = Signal(str)
     """Path of the safetensors file to pre-check and use."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.intro.setText("Choose your model's weights: a SOMA V1 safetensors file (F32). The header is checked "
                            "against the network's architecture before anything else happens.")
         self.path = QLineEdit()
@@ -104,8 +111,8 @@ class EmbeddingPage(Page):
     sig_compute_requested = Signal(str)
     """Corpus folder to compute the embedding from with the model."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.check = _label(name="weightsCheck")
         self.layout_.addWidget(self.check)
         compute = QGroupBox("Compute from a domain corpus (normalised mean of the model's data embeddings)")
@@ -142,7 +149,7 @@ class EmbeddingPage(Page):
             self.json_path.setText(path)
 
     def show_view(self, view: JobView, busy: bool) -> None:
-        dim = self.ctx.state.target_embedding_dim if self.ctx.state else None
+        dim = self.chain.state.target_embedding_dim if self.chain.state else None
         self.intro.setText(f"The embedding places your model among the targets: routing sends it the targets "
                            f"nearest to it. It must have exactly <b>{dim}</b> values on this network, and it is "
                            f"stored as exact f32 bytes so the reveal matches the commitment bit for bit.")
@@ -154,8 +161,8 @@ class EmbeddingPage(Page):
 class EncryptPage(Page):
     sig_encrypt_requested = Signal()
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.intro.setText("The weights are encrypted with a fresh random key (AES-256-CTR, never reused) while "
                            "their Blake2b-256 checksum is computed. The key stays in your encrypted journal until "
                            "you reveal it in the epoch after the commit.")
@@ -173,8 +180,10 @@ class HostPage(Page):
     sig_host_requested = Signal(str, str, str)
     """(mode 'local' | 'presigned' | 'url', url or PUT URL, public URL for presigned)."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], loopback: Callable[[], bool],
+                 parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
+        self.loopback = loopback       # validators can reach the built-in server (sandbox, localnet)
         self.intro.setText("Validators download the encrypted file from a URL you keep online with HTTP Range "
                            "support. If it breaks, the model can be reported and 95 % of its stake slashed.")
         self.encrypted = _label(name="encryptedFile")
@@ -226,8 +235,7 @@ class HostPage(Page):
         self.own_url.setEnabled(self.own.isChecked())
 
     def show_view(self, view: JobView, busy: bool) -> None:
-        local_ok = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or (
-            self.ctx.choice is not None and self.ctx.choice.key == "localnet")
+        local_ok = self.loopback()
         self.local.setEnabled(local_ok)
         self.local.setToolTip("" if local_ok else "Real validators cannot reach a server on your computer; "
                                                   "use a pre-signed URL or your own hosting.")
@@ -243,8 +251,8 @@ class VerifyPage(Page):
     sig_verify_requested = Signal()
     sig_rehost_requested = Signal()
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.intro.setText("Before anything is committed, the URL is checked like a validator would: a Range "
                            "request, the size, the checksum, and a decryption round-trip with your key.")
         self.url = _label(name="verifyUrl")
@@ -289,8 +297,8 @@ class CreatePage(Page):
     sig_create_requested = Signal(object, object)
     """(stake in shannons, commission in bps)."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         form = QFormLayout()
         self.stake = QLineEdit("1")
         self.stake.setObjectName("stakeField")
@@ -325,15 +333,15 @@ class CreatePage(Page):
             value = parse_soma(self.stake.text())
         except (AmountError, ValueError) as exc:
             return None, str(exc)
-        minimum = self.ctx.state.model_min_stake if self.ctx.state else 0
+        minimum = self.chain.state.model_min_stake if self.chain.state else 0
         if value < minimum:
             return None, f"The stake must be at least {amount_text(minimum)}."
         return value, ""
 
     def _update(self) -> None:
-        state = self.ctx.state
+        state = self.chain.state
         stake, error = self._stake()
-        hidden = bool(self.ctx.settings.hide_amounts)
+        hidden = self.hidden()
         if state is None or stake is None:
             self.summary.setText(f"<span style='color:#b91c1c'>{error or 'Waiting for the chain…'}</span>")
             _gate(self.button, False, error or "Waiting for the chain.")
@@ -366,8 +374,8 @@ class CreatePage(Page):
 class CommitPage(Page):
     sig_commit_requested = Signal()
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.summary = _label(name="commitSummary")
         self.layout_.addWidget(self.summary)
         self.button = QPushButton("Sign and commit")
@@ -379,8 +387,8 @@ class CommitPage(Page):
 
     def show_view(self, view: JobView, busy: bool) -> None:
         job, d = view.job, view.decision
-        state = self.ctx.state
-        hidden = bool(self.ctx.settings.hide_amounts)
+        state = self.chain.state
+        hidden = self.hidden()
         fee = estimate_fee(ChainTx.COMMIT_MODEL, FeeParams.from_state(state)) if state else None
         when = (f"Commit by the end of epoch <b>{d.deadline_epoch}</b> or 50 % of the stake is slashed."
                 if job.kind is JobKind.PUBLISH and d.deadline_epoch is not None else
@@ -400,8 +408,8 @@ class WaitPage(Page):
     sig_ics_requested = Signal()
     """Save a calendar reminder for the reveal epoch."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.countdown = _label(name="waitCountdown")
         self.layout_.addWidget(self.countdown)
         self.ics = QPushButton("Save a calendar reminder (.ics)…")
@@ -411,7 +419,7 @@ class WaitPage(Page):
         self.finish()
 
     def show_view(self, view: JobView, busy: bool) -> None:
-        timed = view.chain.epoch_duration_ms > 0 and self.ctx.ms_to_next_epoch() is not None
+        timed = view.chain.epoch_duration_ms > 0 and self.chain.ms_to_next_epoch() is not None
         _gate(self.ics, timed, "Epochs on this network advance manually; there is no date to remind you of.")
         job = view.job
         opens = (job.commit_epoch or 0) + 1
@@ -423,7 +431,7 @@ class WaitPage(Page):
     def tick(self) -> None:
         from soma_desktop.ui.format import duration_text
 
-        ms = self.ctx.ms_to_next_epoch()
+        ms = self.chain.ms_to_next_epoch()
         if ms is None:
             self.countdown.setText("Sandbox epochs advance only when you ask: choose <b>Sandbox → Advance epoch</b> "
                                    "(Ctrl+E) or press <b>Advance epoch</b> in the status bar, then reveal.")
@@ -434,8 +442,8 @@ class WaitPage(Page):
 class RevealPage(Page):
     sig_reveal_requested = Signal()
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.summary = _label(name="revealSummary")
         self.layout_.addWidget(self.summary)
         self.button = QPushButton("Sign and reveal")
@@ -448,7 +456,7 @@ class RevealPage(Page):
         self.finish()
 
     def tick(self) -> None:
-        if self._view is not None and self.ctx.ms_to_next_epoch() is not None:
+        if self._view is not None and self.chain.ms_to_next_epoch() is not None:
             self.show_view(self._view, self._busy)
 
     def show_view(self, view: JobView, busy: bool) -> None:
@@ -457,9 +465,9 @@ class RevealPage(Page):
         self._view, self._busy = view, busy
         job, d = view.job, view.decision
         epoch = (job.commit_epoch or 0) + 1
-        state = self.ctx.state
+        state = self.chain.state
         fee = estimate_fee(ChainTx.REVEAL_MODEL, FeeParams.from_state(state)) if state else None
-        ms = self.ctx.ms_to_next_epoch()
+        ms = self.chain.ms_to_next_epoch()
         left = f" (about {duration_text(ms)} left)" if ms is not None else ""
         penalty = ("50 % of the stake is slashed" if job.kind is JobKind.PUBLISH
                    else "the update is dropped (no penalty)")
@@ -468,7 +476,7 @@ class RevealPage(Page):
         self.summary.setText(
             "<b>What happens:</b> RevealModel publishes the decryption key and the embedding; the model becomes "
             "Active at once and can be routed targets. <b>Fee (estimate):</b> "
-            + (f"{amount_text(fee.total, hidden=bool(self.ctx.settings.hide_amounts))}." if fee else "—"))
+            + (f"{amount_text(fee.total, hidden=self.hidden())}." if fee else "—"))
         allowed = d.action is Action.REVEAL
         _gate(self.button, allowed and not busy, d.message if not allowed else "A step is running.")
 
@@ -478,8 +486,8 @@ class ActivePage(Page):
     sig_open_model_requested = Signal(str)
     """Show this model (id) in the Models panel."""
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self._model_id = ""
         row = QHBoxLayout()
         self.open_button = QPushButton("Open in Models")
@@ -504,8 +512,8 @@ class ActivePage(Page):
 class FailedPage(Page):
     sig_new_requested = Signal()
 
-    def __init__(self, ctx, parent=None):
-        super().__init__(ctx, parent)
+    def __init__(self, chain: ChainStatus, hidden: Callable[[], bool], parent: QWidget | None = None):
+        super().__init__(chain, hidden, parent)
         self.history = _label(name="failedHistory")
         self.layout_.addWidget(self.history)
         self.button = QPushButton("Start a new model")
@@ -515,7 +523,7 @@ class FailedPage(Page):
 
     def show_view(self, view: JobView, busy: bool) -> None:
         job, d = view.job, view.decision
-        hidden = bool(self.ctx.settings.hide_amounts)
+        hidden = self.hidden()
         slash = (f"<br><b>Slashed:</b> about {amount_text(d.slash, hidden=hidden)} of the "
                  f"{amount_text(job.stake or 0, hidden=hidden)} stake; stakers can still withdraw what is left."
                  if d.slash else "")

@@ -1,38 +1,34 @@
 """The Qt side of publishing: owns the journal, the built-in blob server and the PublishRunner for the
 unlocked account, runs every runner step through the bridge and reports back with queued signals.
 
-The journal's secrets are sealed with `ctx.wallet.journal_key()`, so the session opens only while the
+The journal's secrets are sealed with `WalletSession.journal_key()`, so the session opens only while the
 wallet is unlocked. At open, every unfinished job is reconciled with the chain (security.md §4.3).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.blob_server import BlobServer
-from soma_desktop.publish.journal import Job, Journal, JournalError, marker_for
+from soma_desktop.publish.journal import Job, JournalError
 from soma_desktop.publish.runner import MergeFirst, PublishError, PublishRunner
-from soma_desktop.services.publish import JobView, PublishService, StepResult
+from soma_desktop.services.publish import JobView, OpenedPublishing, PublishOpener, PublishService, StepResult
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.wallet_session import WalletSession
 
 log = logging.getLogger(__name__)
 
 LONG_TIMEOUT_S = 12 * 3600.0      # encrypting / uploading / verifying a 4.84 GB file on a slow disk or link
 
-
-def publish_dir(data_dir: Path) -> Path:
-    return data_dir / "publish"
+__all__ = ["JobView", "PublishSession", "describe"]
 
 
 def describe(exc: BaseException) -> str:
@@ -42,15 +38,6 @@ def describe(exc: BaseException) -> str:
     if text.startswith("Unexpected error") and str(exc):
         return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
     return text
-
-
-@dataclass
-class _Opened:
-    runner: PublishRunner
-    journal: Journal
-    server: BlobServer | None
-    unfinished: list[Job]
-    jobs: list[Job]
 
 
 class PublishSession(QObject):
@@ -70,13 +57,13 @@ class PublishSession(QObject):
     sig_busy_changed = Signal(bool)
     """True while a step runs."""
 
-    def __init__(self, ctx, parent: QObject | None = None):
+    def __init__(self, *, opener: PublishOpener, chain: ChainStatus, wallet: WalletSession, bridge: AsyncBridge,
+                 parent: QObject | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.opener, self.chain, self.wallet, self.bridge = opener, chain, wallet, bridge
         self.runner: PublishRunner | None = None
         self.service: PublishService | None = None
-        self.blob_server: BlobServer | None = None
-        self._journal: Journal | None = None
+        self._opened: OpenedPublishing | None = None
         self._cancel = threading.Event()
         self._busy = False
         self._opening = False
@@ -97,39 +84,22 @@ class PublishSession(QObject):
 
     def open(self) -> None:
         """Open the journal for the current account and reconcile every unfinished job with the chain."""
-        wallet = self.ctx.wallet
-        network = self.ctx.network
-        if (not wallet.is_unlocked() or network is None or self.runner is not None
-                or self._opening):
+        wallet = self.wallet
+        if not wallet.is_unlocked() or not self.chain.is_open or self.runner is not None or self._opening:
             return
         signer = wallet.current_account()
         if signer is None:
             return
-        root, data_dir = publish_dir(self.ctx.data_dir), self.ctx.data_dir
-        key = wallet.journal_key()
-        loopback = network.is_sandbox or (self.ctx.choice is not None
-                                                                 and self.ctx.choice.key == "localnet")
-
-        async def _open() -> _Opened:
-            journal = await asyncio.to_thread(Journal, root / "journal.db", key, marker=marker_for(data_dir))
-            server = None
-            try:
-                if loopback:
-                    server = await asyncio.to_thread(_start_blob_server, root / "blobs")
-                    await asyncio.to_thread(_remember_port, root / "blobs", server.port)
-                runner = PublishRunner(journal, network, signer, work_dir=root / "work", blob_server=server)
-                unfinished = await runner.resume_all()
-                return _Opened(runner, journal, server, unfinished, runner.jobs())
-            except BaseException:
-                if server is not None:
-                    server.stop()
-                journal.close()
-                raise
-
         self._opening = True
         self._set_busy(True)
-        self.ctx.bridge.call(_open(), on_result=self._on_open_done, on_error=self._on_open_failed,
-                             timeout=120.0, owner=self, label="opening the publish journal")
+        self.bridge.call(self.opener.open(signer, wallet.journal_key()), on_result=self._on_open_done,
+                         on_error=self._on_open_failed, timeout=120.0, owner=self,
+                         label="opening the publish journal")
+
+    @property
+    def blob_server(self) -> BlobServer | None:
+        """The built-in server of a loopback chain (None elsewhere or while closed)."""
+        return self._opened.server if self._opened is not None else None
 
     @property
     def address(self) -> str | None:
@@ -137,19 +107,14 @@ class PublishSession(QObject):
 
     def close(self) -> None:
         """Stop the blob server and close the journal (app exit or account switch)."""
-        runner, self.runner, self.service = self.runner, None, None
+        opened, self._opened, self.runner, self.service = self._opened, None, None, None
         self.job_list = []
         _release_all(self._holds)
-        if self.blob_server is not None:
-            self.blob_server.stop()
-            self.blob_server = None
-        if self._journal is not None:
-            journal, self._journal = self._journal, None
+        if opened is not None:
             try:
-                self.ctx.bridge.run_blocking(asyncio.to_thread(journal.close), timeout=5.0)
+                self.bridge.run_blocking(self.opener.close(opened), timeout=5.0)
             except Exception as exc:  # noqa: BLE001 - closing must never block exit
                 log.warning("journal close failed: %s", type(exc).__name__)
-        del runner
 
     def jobs(self) -> list[Job]:
         """The account's jobs as last read off the GUI thread (open, or the latest view)."""
@@ -165,8 +130,8 @@ class PublishSession(QObject):
         """Re-read the job and the chain (reconciled at most once); emits sig_job_updated."""
         if self.service is None:
             return
-        self.ctx.bridge.call(self.service.view(job_id), on_result=self._on_view_done,
-                             on_error=self._on_view_failed, owner=self, label="publish status")
+        self.bridge.call(self.service.view(job_id), on_result=self._on_view_done,
+                         on_error=self._on_view_failed, owner=self, label="publish status")
 
     def step(self, job_id: int, make: Callable[[PublishRunner], Awaitable[Any]], stage: str,
              on_done: Callable[[Any], None] | None = None) -> None:
@@ -202,7 +167,7 @@ class PublishSession(QObject):
         self._cancel.clear()
         self._stage = stage
         self._set_busy(True)
-        wallet = self.ctx.wallet
+        wallet = self.wallet
         held = wallet.hold() if isinstance(wallet, WalletSession) else None   # no auto-lock mid-step
         if held is not None:
             self._holds.append(held)
@@ -223,21 +188,17 @@ class PublishSession(QObject):
             if job_id is not None:
                 self.view(job_id)
 
-        self.ctx.bridge.call(make(self.service), on_result=finished, on_error=failed, timeout=LONG_TIMEOUT_S,
-                             owner=self, label=stage)
+        self.bridge.call(make(self.service), on_result=finished, on_error=failed, timeout=LONG_TIMEOUT_S,
+                         owner=self, label=stage)
 
-    def _on_open_done(self, opened: _Opened) -> None:
+    def _on_open_done(self, opened: OpenedPublishing) -> None:
         self._opening = False
-        wallet = self.ctx.wallet
-        if not wallet.is_unlocked() or self.ctx.network is not opened.runner.network:
+        if not self.wallet.is_unlocked() or not self.opener.is_current(opened):
             # Locked or switched network while opening: do not keep a journal open for a stale signer.
-            if opened.server is not None:
-                opened.server.stop()
-            self.ctx.bridge.call(asyncio.to_thread(opened.journal.close), owner=None, label="closing the journal")
+            self.bridge.call(self.opener.close(opened), owner=None, label="closing the journal")
             self._set_busy(False)
             return
-        self.runner, self._journal, self.blob_server = opened.runner, opened.journal, opened.server
-        self.service = PublishService(opened.runner, opened.runner.network, self.ctx.cache)
+        self._opened, self.runner, self.service = opened, opened.runner, opened.service
         self.job_list = list(opened.jobs)
         self._set_busy(False)
         self.sig_opened.emit(opened.unfinished, opened.jobs)
@@ -278,22 +239,3 @@ def _release_all(holds: list[Callable[[], None]], *_args: Any) -> None:
 
 async def _async(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
-
-
-def _start_blob_server(root: Path) -> BlobServer:
-    """Start on the port used last time, so URLs already committed keep working after a restart."""
-    try:
-        preferred = int((root / "port").read_text().strip())
-    except (OSError, ValueError):
-        preferred = 0
-    return BlobServer(root / "files", port=preferred).start()
-
-
-def _remember_port(root: Path, port: int) -> None:
-    try:
-        if (root / "port").read_text().strip() == str(port):
-            return
-    except OSError:
-        pass
-    root.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(root / "port", str(port))

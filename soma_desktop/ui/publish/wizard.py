@@ -29,12 +29,17 @@ from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action, Step
-from soma_desktop.ui.local_names import model_names
+from soma_desktop.services.wallet import WalletService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner
-from soma_desktop.ui.publish import inputs, pages
+from soma_desktop.services import publish_inputs as inputs
+from soma_desktop.ui.publish import pages
 from soma_desktop.ui.publish.reminders import ics_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.wallet.merge_offer import MergeOffer
+from soma_desktop.ui.wallet_session import WalletSession
 
 STEP_TITLES = (
     (Step.WEIGHTS, "1 Weights"), (Step.EMBEDDING, "2 Embedding"), (Step.ENCRYPT, "3 Encrypt"),
@@ -58,10 +63,12 @@ class PublishWizard(QWidget):
     sig_view_changed = Signal(object)
     """JobView of the job shown, after every refresh."""
 
-    def __init__(self, ctx, session: PublishSession, parent: QWidget | None = None):
+    def __init__(self, *, session: PublishSession, chain: ChainStatus, wallet: WalletSession,
+                 wallet_service: WalletService, bridge: AsyncBridge, names: LocalNames,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
-        self.session = session
+        self.session, self.chain, self.wallet, self.wallet_service = session, chain, wallet, wallet_service
+        self.bridge, self.names = bridge, names
         self.job_id: int | None = None
         self.view: JobView | None = None
         self._compute_cancel: threading.Event | None = None
@@ -121,17 +128,18 @@ class PublishWizard(QWidget):
         self.merge_offer.sig_merge_requested.connect(self.open_merge)
         right.addWidget(self.merge_offer)
         self.stack = QStackedWidget()
-        self.weights_page = pages.WeightsPage(self.ctx)
-        self.embedding_page = pages.EmbeddingPage(self.ctx)
-        self.encrypt_page = pages.EncryptPage(self.ctx)
-        self.host_page = pages.HostPage(self.ctx)
-        self.verify_page = pages.VerifyPage(self.ctx)
-        self.create_page = pages.CreatePage(self.ctx)
-        self.commit_page = pages.CommitPage(self.ctx)
-        self.wait_page = pages.WaitPage(self.ctx)
-        self.reveal_page = pages.RevealPage(self.ctx)
-        self.active_page = pages.ActivePage(self.ctx)
-        self.failed_page = pages.FailedPage(self.ctx)
+        chain, hidden = self.chain, self.wallet.amounts_hidden
+        self.weights_page = pages.WeightsPage(chain, hidden)
+        self.embedding_page = pages.EmbeddingPage(chain, hidden)
+        self.encrypt_page = pages.EncryptPage(chain, hidden)
+        self.host_page = pages.HostPage(chain, hidden, self.session.opener.loopback)
+        self.verify_page = pages.VerifyPage(chain, hidden)
+        self.create_page = pages.CreatePage(chain, hidden)
+        self.commit_page = pages.CommitPage(chain, hidden)
+        self.wait_page = pages.WaitPage(chain, hidden)
+        self.reveal_page = pages.RevealPage(chain, hidden)
+        self.active_page = pages.ActivePage(chain, hidden)
+        self.failed_page = pages.FailedPage(chain, hidden)
         self.pages = {Step.WEIGHTS: self.weights_page, Step.EMBEDDING: self.embedding_page,
                       Step.ENCRYPT: self.encrypt_page, Step.HOST: self.host_page, Step.VERIFY: self.verify_page,
                       Step.CREATE: self.create_page, Step.COMMIT: self.commit_page, Step.WAIT: self.wait_page,
@@ -190,9 +198,9 @@ class PublishWizard(QWidget):
     # ---- Private: rendering --------------------------------------------------------------------
     def _on_tick_timeout(self) -> None:
         """Countdowns move every second (chain time drives state; this only refreshes the text)."""
-        tick = getattr(self.stack.currentWidget(), "tick", None)
-        if callable(tick) and self.isVisible():
-            tick()
+        page = self.stack.currentWidget()
+        if isinstance(page, pages.Page) and self.isVisible():
+            page.tick()
 
     def _on_session_job_updated(self, view: JobView) -> None:
         if view.job.id != self.job_id:
@@ -270,8 +278,8 @@ class PublishWizard(QWidget):
         """The wallet's merge (all but the smallest coin into one), confirmed by a click, then Create again."""
         from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 
-        account = self.ctx.wallet.current_account() if self.ctx.wallet.is_unlocked() else None
-        if account is None or self.ctx.network is None:
+        account = self.wallet.current_account() if self.wallet.is_unlocked() else None
+        if account is None or not self.chain.is_open:
             self.banner.show_message("Unlock the wallet first.", "error")
             return
         self.merge_dialog = ConfirmDialog(
@@ -284,7 +292,7 @@ class PublishWizard(QWidget):
     def _merge(self, account) -> None:
         self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
-        release = self.ctx.wallet.hold()
+        release = self.wallet.hold()
 
         def done(record) -> None:
             release()
@@ -294,7 +302,7 @@ class PublishWizard(QWidget):
         def failed(exc: BaseException) -> None:
             release()
             self.banner.show_message(f"Not merged: {describe_error(exc)}", "error")
-        self.ctx.wallet.tracker.run(self.ctx.services.wallet.merge(account), done, failed, "merge coins", owner=self)
+        self.wallet.tracker.run(self.wallet_service.merge(account), done, failed, "merge coins", owner=self)
 
     # ---- Private: actions ------------------------------------------------------------------------
     def _start(self, make, stage: str, on_done=None) -> None:
@@ -308,7 +316,7 @@ class PublishWizard(QWidget):
         if not path:
             self.banner.show_message("Choose a weights file first.", "warning")
             return
-        state = self.ctx.state
+        state = self.chain.state
         version = state.architecture_version if state else inputs.SUPPORTED_ARCHITECTURE
         job_id, progress = self.job_id, self.session.progress_callback()
 
@@ -322,7 +330,7 @@ class PublishWizard(QWidget):
         if not path:
             self.banner.show_message("Choose a JSON file first.", "warning")
             return
-        dim = self.ctx.state.target_embedding_dim if self.ctx.state else 0
+        dim = self.chain.state.target_embedding_dim if self.chain.state else 0
         job_id = self.job_id
 
         async def run(r):
@@ -334,7 +342,7 @@ class PublishWizard(QWidget):
         if not folder or self.view is None:
             self.banner.show_message("Choose the corpus folder first.", "warning")
             return
-        dim = self.ctx.state.target_embedding_dim if self.ctx.state else 0
+        dim = self.chain.state.target_embedding_dim if self.chain.state else 0
         job_id, weights = self.job_id, self.view.job.weights_path
         cancel = threading.Event()
         self._compute_cancel = cancel
@@ -375,7 +383,7 @@ class PublishWizard(QWidget):
 
         def done(job) -> None:
             if job.model_id and name.strip():
-                model_names(self.ctx).set_name(job.model_id, name)
+                self.names.set_name(job.model_id, name)
             announce(job)
         self._start(lambda r: r.create(job_id, stake, commission), "Creating the model", done)
 
@@ -407,7 +415,7 @@ class PublishWizard(QWidget):
 
     def save_ics(self, path: str, text: str) -> None:
         """Write the reminder off the GUI thread and say where it went."""
-        self.ctx.bridge.call(asyncio.to_thread(atomic_write_text, path, text),
+        self.bridge.call(asyncio.to_thread(atomic_write_text, path, text),
                              on_result=lambda _r: self.banner.show_message(f"Reminder saved to {path}.", "ok"),
                              on_error=lambda exc: self.banner.show_message(f"Could not save: {exc}", "error"),
                              owner=self, label="saving the reminder")

@@ -13,7 +13,7 @@ from tests.ui.publish.wallet_double import DEMO_ADDRESS
 
 def test_claim_all_reviews_then_claims_every_claimable_target(qtbot, wctx):
     ctx = wctx
-    view = TargetsView(ctx)
+    view = TargetsView(models=ctx.services.models, chain=ctx, bridge=ctx.bridge, session=ctx.wallet)
     qtbot.addWidget(view)
     view.show()
     qtbot.mouseClick(view.claim_all_button, Qt.MouseButton.LeftButton)

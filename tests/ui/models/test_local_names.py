@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from soma_desktop.network.types import ModelState
 from soma_desktop.ui.local_names import MODEL_NAMES_FILE, LocalNames, model_names
-from soma_desktop.ui.panels.models import ModelsPanel
+from tests.ui.panels import models_panel
 from tests.ui.evaluate.evaluate_helpers import click_run_and_wait, drop_files, make_panel, table_column
 from tests.ui.publish.helpers import run
 
@@ -23,7 +23,7 @@ def test_local_name_everywhere(qtbot, wctx, data_dir, tmp_path):
     routed = {m for t in targets for m in t.model_ids}
     model = next(m for m in models if m.state is ModelState.ACTIVE and m.id in routed
                  and m.manifest is not None and m.manifest.url.startswith("resource://"))
-    panel = ModelsPanel(ctx)
+    panel = models_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
     panel.show()

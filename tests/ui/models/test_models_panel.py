@@ -7,14 +7,16 @@ from PySide6.QtWidgets import QWidget
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA
 from soma_desktop.network.types import ModelState, TargetStatus
+from soma_desktop.services.models import ModelsService
 from soma_desktop.ui.models.registry_table import MODEL_ROLE
 from soma_desktop.ui.panels.models import ModelsPanel
+from tests.ui.panels import models_panel
 from tests.ui.publish.helpers import advance, run
 from tests.ui.publish.wallet_double import DEMO_ADDRESS
 
 
 def _panel(qtbot, ctx) -> ModelsPanel:
-    panel = ModelsPanel(ctx)
+    panel = models_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1200, 760)
     panel.show()
@@ -64,9 +66,12 @@ def test_stake_to_a_model_and_evaluate_hand_off(qtbot, wctx):
         def update_model(self, model_id):
             raise AssertionError("not an owner action here")
 
+        def show_model(self, model_id):
+            raise AssertionError("the Models panel is shown already")
+
     window = Window()
     qtbot.addWidget(window)
-    panel = ModelsPanel(ctx, window, navigator=window)
+    panel = models_panel(ctx, window, navigator=window)
     QHBox = __import__("PySide6.QtWidgets", fromlist=["QHBoxLayout"]).QHBoxLayout
     QHBox(window).addWidget(panel)
     window.show()
@@ -135,11 +140,12 @@ def test_embedding_map_projects_active_models_and_open_targets(qtbot, wctx):
     assert "PCA 1" in panel.map.plot.getAxis("bottom").labelText
 
 
-def test_scrolling_to_the_end_loads_the_next_page(qtbot, wctx, monkeypatch):
-    import soma_desktop.ui.models.targets as targets_module
-
-    monkeypatch.setattr(targets_module, "PAGE_SIZE", 20)    # the genesis 100 targets span five pages
-    panel = _panel(qtbot, wctx)
+def test_scrolling_to_the_end_loads_the_next_page(qtbot, wctx):
+    small_pages = ModelsService(wctx.cache, wctx.services.wallet, targets_page_size=20)   # 100 genesis: 5 pages
+    panel = models_panel(wctx, models=small_pages)
+    qtbot.addWidget(panel)
+    panel.resize(1200, 760)
+    panel.show()
     view = panel.targets
     panel.tabs.setCurrentWidget(view)
     view.reload()

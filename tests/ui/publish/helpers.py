@@ -111,13 +111,13 @@ def panel_window(ctx: AppContext):
     Publish and Models."""
     from PySide6.QtWidgets import QStackedWidget
 
-    from soma_desktop.ui.panels.models import ModelsPanel
-    from soma_desktop.ui.panels.publish import PublishPanel
+    from tests.ui.panels import models_panel, publish_panel
 
     class PanelWindow(QStackedWidget):
         def __init__(self):
             super().__init__()
-            self.panels = {"publish": PublishPanel(ctx, self), "models": ModelsPanel(ctx, self, navigator=self)}
+            self.panels = {"publish": publish_panel(ctx, self, navigator=self),
+                           "models": models_panel(ctx, self, navigator=self)}
             for panel in self.panels.values():
                 self.addWidget(panel)
             self.resize(1200, 800)
@@ -131,5 +131,8 @@ def panel_window(ctx: AppContext):
 
         def update_model(self, model_id):
             self.show_panel("publish").start_update(model_id)
+
+        def show_model(self, model_id):
+            self.show_panel("models").find_model(model_id)
 
     return PanelWindow()

@@ -7,12 +7,13 @@ from PySide6.QtCore import Qt
 from soma_desktop.network.types import ModelState
 from soma_desktop.publish.journal import JobState
 from soma_desktop.ui.panels.publish import PublishPanel
+from tests.ui.panels import publish_panel
 from tests.ui.publish.helpers import advance, drive_to_commit, model_state, run, step_of, wait_step
 from tests.ui.publish.wallet_double import DEMO_ADDRESS
 
 
 def _panel(qtbot, ctx) -> PublishPanel:
-    panel = PublishPanel(ctx)
+    panel = publish_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1100, 760)
     panel.show()
@@ -58,7 +59,7 @@ def test_restart_between_commit_and_reveal_resumes_and_reveals(qtbot, app, tmp_p
     model_id = panel.wizard.view.job.model_id
     # "kill" the app: the window and its context go away without closing the journal or the blob server
     # (like a dead process, nothing is flushed or handed over; the leftovers are only cleaned up at the end).
-    leftovers = (panel.session._journal, panel.session.blob_server)
+    leftovers = (panel.session._opened.journal, panel.session.blob_server)
     panel.deleteLater()
     ctx.shutdown()
 

@@ -7,12 +7,13 @@ from PySide6.QtWidgets import QWidget
 
 from soma_desktop.publish.journal import JobState
 from soma_desktop.ui.panels.publish import PublishPanel
+from tests.ui.panels import publish_panel
 from soma_desktop.ui.tray import GuardianTray
 from tests.ui.publish.helpers import advance, drive_to_commit, wait_step
 
 
 def _committed(qtbot, ctx, tmp_path) -> PublishPanel:
-    panel = PublishPanel(ctx)
+    panel = publish_panel(ctx)
     qtbot.addWidget(panel)
     panel.show()
     drive_to_commit(qtbot, ctx, panel, tmp_path)

@@ -66,3 +66,6 @@ class FakeWallet(QObject):
 
     def touch(self) -> None:
         return
+
+    def amounts_hidden(self) -> bool:
+        return False

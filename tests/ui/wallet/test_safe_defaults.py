@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA, format_soma
-from soma_desktop.ui.panels.publish import PublishPanel
+from tests.ui.panels import publish_panel
 from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 from soma_desktop.ui.wallet.create_wizard import CreateWalletDialog
 from soma_desktop.ui.wallet.export_dialog import ExportDialog
@@ -89,7 +89,7 @@ def test_panels_say_create_or_import_when_there_is_no_wallet(qtbot, ctx, session
     assert staking_panel.unlock_button.text() == "Set up a wallet…"
     assert staking_panel.stake_button.toolTip() == "Create or import a wallet first"
     assert "Create or import a wallet" in staking_panel.totals_label.text()
-    publish = PublishPanel(ctx)
+    publish = publish_panel(ctx)
     qtbot.addWidget(publish)
     assert publish.unlock.text() == "Set up a wallet…"
     assert publish.locked_text.text().startswith("Create or import a wallet")
@@ -150,7 +150,7 @@ def test_staking_shows_and_switches_the_paying_account(qtbot, ctx, session, wall
     assert picker.currentData() == first.address
     picker.activated.emit(1)                       # the user picks the second account here
     assert session.current_account().address == second.address
-    publish = PublishPanel(ctx)
+    publish = publish_panel(ctx)
     qtbot.addWidget(publish)
     assert publish.account_picker.currentText().startswith(f"Paid by {second.name}")
 

@@ -77,7 +77,7 @@ def test_core_helper_reads_only_regular_files(tmp_path, fifo):
 
 @pytest.mark.parametrize("make", ["fifo", "device", "folder"])
 def test_publish_embedding_file_must_be_regular(tmp_path, fifo, make):
-    from soma_desktop.services.publish_inputs import load_embedding_json
+    from soma_desktop.publish.embedding import load_embedding_json
 
     path = {"fifo": fifo, "device": Path("/dev/zero"), "folder": tmp_path}[make]
     with pytest.raises(ValueError, match="not a regular file"):

@@ -20,10 +20,10 @@ from PySide6.QtCore import Qt
 from soma_desktop.core.amounts import format_soma, parse_soma
 from soma_desktop.network.sandbox import SANDBOX_DEMO_ADDRESS, SANDBOX_DEMO_MNEMONIC
 from soma_desktop.network.types import ModelState, TargetStatus
-from tests.ui.panels import models_panel, publish_panel
 from soma_desktop.ui.wallet.send_dialog import SendDialog
 from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from tests.ui.conftest import run
+from tests.ui.panels import models_panel, publish_panel
 from tests.ui.publish.helpers import advance, wait_step, write_embedding, write_weights
 from tests.ui.wallet.conftest import (  # noqa: F401  (fixtures)
     _collect_garbage_on_gui_thread,

@@ -26,15 +26,17 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.storage import atomic_write_text
+from soma_desktop.engine.weights_check import SUPPORTED_ARCHITECTURE, precheck_weights
 from soma_desktop.network.messages import describe_error
+from soma_desktop.publish.embedding import load_embedding_json
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action, Step
+from soma_desktop.services.corpus_embedding import corpus_embedding
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner
-from soma_desktop.services import publish_inputs as inputs
 from soma_desktop.ui.publish import pages
 from soma_desktop.ui.publish.reminders import ics_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
@@ -317,11 +319,11 @@ class PublishWizard(QWidget):
             self.banner.show_message("Choose a weights file first.", "warning")
             return
         state = self.chain.state
-        version = state.architecture_version if state else inputs.SUPPORTED_ARCHITECTURE
+        version = state.architecture_version if state else SUPPORTED_ARCHITECTURE
         job_id, progress = self.job_id, self.session.progress_callback()
 
         async def run(r) -> str:
-            check = await asyncio.to_thread(inputs.precheck_weights, path, version)
+            check = await asyncio.to_thread(precheck_weights, path, version)
             await r.set_weights(job_id, path, progress=progress)
             return check.summary()
         self._start(run, "Checking the weights", lambda summary: self.banner.show_message(summary, "ok"))
@@ -334,7 +336,7 @@ class PublishWizard(QWidget):
         job_id = self.job_id
 
         async def run(r):
-            values = await asyncio.to_thread(inputs.load_embedding_json, path, dim)
+            values = await asyncio.to_thread(load_embedding_json, path, dim)
             return await r.set_embedding(job_id, values, dim)
         self._start(run, "Importing the embedding")
 
@@ -349,7 +351,7 @@ class PublishWizard(QWidget):
         progress = self.session.progress_callback()
 
         async def run(r):
-            values = await asyncio.to_thread(inputs.corpus_embedding, weights, folder, dim, cancel, progress)
+            values = await asyncio.to_thread(corpus_embedding, weights, folder, dim, cancel, progress)
             return await r.set_embedding(job_id, values, dim)
         self._start(run, "Computing the embedding with the model")
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 
 from soma_desktop.network.types import ModelState
 from soma_desktop.ui.local_names import MODEL_NAMES_FILE, LocalNames, model_names
-from tests.ui.panels import models_panel
 from tests.ui.evaluate.evaluate_helpers import click_run_and_wait, drop_files, make_panel, table_column
+from tests.ui.panels import models_panel
 from tests.ui.publish.helpers import run
 
 NAME = "My poetry model"

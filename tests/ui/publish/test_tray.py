@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QWidget
 
 from soma_desktop.publish.journal import JobState
 from soma_desktop.ui.panels.publish import PublishPanel
-from tests.ui.panels import publish_panel
 from soma_desktop.ui.tray import GuardianTray
+from tests.ui.panels import publish_panel
 from tests.ui.publish.helpers import advance, drive_to_commit, wait_step
 
 

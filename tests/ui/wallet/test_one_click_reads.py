@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from soma_desktop.core.amounts import parse_soma
 from soma_desktop.network.sandbox import SANDBOX_DEMO_MNEMONIC
-from tests.ui.panels import models_panel
 from tests.services.counting import CountingNetwork
+from tests.ui import panels
 from tests.ui.conftest import run
 from tests.ui.wallet.helpers import wait_banner
 
@@ -16,7 +16,7 @@ BIG = 3 * 2**32 + 5
 
 def test_one_send_click_is_one_transaction_and_at_most_three_reads(qtbot, ctx, session, wallet_panel,
                                                                   staking_panel):
-    models_panel = models_panel(ctx)
+    models_panel = panels.models_panel(ctx)
     qtbot.addWidget(models_panel)
     done: list = []
     session.create("correct horse battery", mnemonic=SANDBOX_DEMO_MNEMONIC, on_done=done.append, on_error=done.append)

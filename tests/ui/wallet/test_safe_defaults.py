@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA, format_soma
-from tests.ui.panels import publish_panel
 from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
 from soma_desktop.ui.wallet.create_wizard import CreateWalletDialog
 from soma_desktop.ui.wallet.export_dialog import ExportDialog
@@ -17,6 +16,7 @@ from soma_desktop.ui.wallet.send_dialog import SendDialog
 from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from soma_desktop.ui.wallet.unlock_dialog import UnlockDialog
 from tests.ui.conftest import run
+from tests.ui.panels import publish_panel
 from tests.ui.wallet.helpers import PASSWORD, create_wallet_via_wizard, wait_banner
 
 SOMA = SHANNONS_PER_SOMA

@@ -31,8 +31,7 @@ from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo, ModelState, TxResult
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
+from soma_desktop.services.model_status import owner_action_fee, stake_preview, stake_refusal, state_chip
 from soma_desktop.services.models import ModelsService
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_status import ChainStatus
@@ -43,31 +42,6 @@ from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.percent_field import PercentField
 from soma_desktop.wallet.vault import Account
-
-
-def state_chip(m: ModelInfo, epoch: int) -> tuple[str, str]:
-    """(chip, explanation) per ux.md §6."""
-    if m.state is ModelState.CREATED:
-        last = last_commit_epoch(m.create_epoch)
-        return (f"Commit by end of epoch {last}",
-                f"The model exists with its stake. Weights must be committed before epoch {last + 1} starts or "
-                f"50 % of the stake is slashed.")
-    if m.state is ModelState.PENDING:
-        opens = reveal_epoch(m.commit_epoch or 0)
-        chip = "Reveal now" if epoch == opens else f"Reveal in epoch {opens}"
-        return (chip, f"Committed in epoch {m.commit_epoch}. The reveal is possible only during epoch {opens}; "
-                      f"later it is impossible and costs 50 % of the stake.")
-    if m.state is ModelState.ACTIVE:
-        if m.pending_update is not None:
-            opens = reveal_epoch(m.pending_update.commit_epoch)
-            return (f"Update: reveal in epoch {opens}",
-                    "New weights are committed. If the owner misses the reveal window the update is dropped "
-                    "(no penalty) and the current weights stay.")
-        return ("Active", "Routed targets by stake-weighted nearest-neighbour search. Stake to a model raises its "
-                          "selection weight (√stake); model pools earn no rewards.")
-    return ("Inactive", f"Deactivated{'' if m.deactivation_epoch is None else f' in epoch {m.deactivation_epoch}'} "
-                        f"(by its owner, a missed reveal or a report). It is no longer routed targets; stakers can "
-                        f"still withdraw.")
 
 
 class ModelDetail(QWidget):
@@ -112,7 +86,7 @@ class ModelDetail(QWidget):
         self.body.addWidget(self.banner)
         self.evaluate = QPushButton("Evaluate")
         self.evaluate.setObjectName("evaluateButton")
-        self.evaluate.clicked.connect(lambda: self.model and self.sig_evaluate_requested.emit(self.model))
+        self.evaluate.clicked.connect(self._on_evaluate_clicked)
         self.name_button = QPushButton("Name…")
         self.name_button.setObjectName("modelNameButton")
         self.name_button.setToolTip("Give this model a name that only you see (stored on this computer)")
@@ -142,6 +116,14 @@ class ModelDetail(QWidget):
         self._render()
 
     # ---- Private: building -------------------------------------------------------------------
+    def _on_evaluate_clicked(self) -> None:
+        if self.model is not None:
+            self.sig_evaluate_requested.emit(self.model)
+
+    def _on_update_weights_clicked(self) -> None:
+        if self.model is not None:
+            self.sig_update_requested.emit(self.model.id)
+
     def _on_name_clicked(self) -> None:
         if self.model is None:
             return
@@ -181,7 +163,7 @@ class ModelDetail(QWidget):
         v = QVBoxLayout(self.owner_box)
         self.update_weights = QPushButton("Update weights…")
         self.update_weights.setObjectName("updateWeightsButton")
-        self.update_weights.clicked.connect(lambda: self.model and self.sig_update_requested.emit(self.model.id))
+        self.update_weights.clicked.connect(self._on_update_weights_clicked)
         v.addWidget(self.update_weights, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(QLabel("Commission from the next epoch:"))
         row = QHBoxLayout()
@@ -258,17 +240,11 @@ class ModelDetail(QWidget):
         if m is None:
             return
         signer = self._signer()
-        why = ""
         amount = None
-        epoch = state.epoch if state else 0
-        if m.state is ModelState.INACTIVE:
-            why = "An inactive model no longer accepts stake."
-        elif m.state is ModelState.CREATED and epoch > last_commit_epoch(m.create_epoch):
-            why = ("This model missed its commit window and is being slashed each epoch; the chain cannot accept "
-                   "stake for it (protocol quirk), so staking is disabled.")
-        elif signer is None:
+        why = stake_refusal(m, state.epoch if state else 0)
+        if not why and signer is None:
             why = "Unlock the wallet to stake."
-        else:
+        elif not why:
             try:
                 amount = parse_soma(self.stake_amount.text())
                 if amount == 0:
@@ -278,17 +254,17 @@ class ModelDetail(QWidget):
         ok = not why and state is not None and amount is not None
         self.stake_button.setEnabled(ok)
         self.stake_button.setToolTip(why)
-        if ok:
-            fee = estimate_fee(ChainTx.ADD_STAKE_TO_MODEL, FeeParams.from_state(state), amount)
-            hidden = self._hidden()
-            when = ("counts at once (the model is not yet active)" if m.state is not ModelState.ACTIVE
-                    else f"counts for routing from epoch {state.epoch + 1}")
-            self.stake_summary.setText(
-                f"<b>What happens:</b> AddStakeToModel moves {amount_text(amount, hidden=hidden)} into the model's "
-                f"pool; it {when}. Model pools earn no rewards; you can withdraw later from the Staking panel.<br>"
-                f"<b>Fee (estimate):</b> {amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons).")
-        else:
+        if not ok or state is None or amount is None:
             self.stake_summary.setText(why)
+            return
+        preview = stake_preview(m, state, amount)
+        hidden = self._hidden()
+        when = ("counts at once (the model is not yet active)" if preview.routing_from is None
+                else f"counts for routing from epoch {preview.routing_from}")
+        self.stake_summary.setText(
+            f"<b>What happens:</b> AddStakeToModel moves {amount_text(amount, hidden=hidden)} into the model's "
+            f"pool; it {when}. Model pools earn no rewards; you can withdraw later from the Staking panel.<br>"
+            f"<b>Fee (estimate):</b> {amount_text(preview.fee, hidden=hidden)} ({preview.fee:,} shannons).")
 
     def _render_owner(self) -> None:
         m = self.model
@@ -304,8 +280,7 @@ class ModelDetail(QWidget):
         can_deactivate = active and self.deactivate_confirm.isChecked()
         self.deactivate_button.setEnabled(can_deactivate)
         self.deactivate_button.setToolTip("" if can_deactivate else (why or "Tick the confirmation first."))
-        state = self.chain.state
-        fee = estimate_fee(ChainTx.SET_MODEL_COMMISSION_RATE, FeeParams.from_state(state)).total if state else 0
+        fee = owner_action_fee(self.chain.state)
         self.owner_note.setText(
             f"Commission changes apply from the next epoch. Deactivation is immediate and without slash; the model "
             f"stops being routed targets and stakers can withdraw. Each costs about "

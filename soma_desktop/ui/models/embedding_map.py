@@ -71,7 +71,7 @@ class EmbeddingMap(QWidget):
         import pyqtgraph as pg
 
         active = [m for m in models if m.state is ModelState.ACTIVE and m.embedding]
-        dim = len(active[0].embedding) if active else (len(targets[0].embedding) if targets else 0)
+        dim = len(active[0].embedding or ()) if active else (len(targets[0].embedding) if targets else 0)
         active = [m for m in active if len(m.embedding or ()) == dim]
         targets = [t for t in targets if len(t.embedding) == dim]
         model_xy, target_xy, explained = map_points(active, targets)

@@ -130,7 +130,9 @@ class RegistryFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        m: ModelInfo = self.sourceModel().models[row]
+        source = self.sourceModel()
+        assert isinstance(source, RegistryTableModel)
+        m: ModelInfo = source.models[row]
         if self.mine is not None and m.owner not in self.mine:
             return False
         if self.state is not None and m.state is not self.state:

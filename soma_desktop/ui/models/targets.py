@@ -3,6 +3,7 @@ with a Claim action that shows the split (protocol.md §5.7) and the fee before 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -128,7 +130,7 @@ class TargetsView(QWidget):
         self.claim_all_button.setToolTip("Claim every claimable target with the current account, after a review")
         self.claim_all_button.clicked.connect(self._on_claim_all_clicked)
         top.addWidget(self.claim_all_button)
-        self.active_dialog = None
+        self.active_dialog: QDialog | None = None     # the claim-all review while it is open
         layout.addLayout(top)
         self.banner = Banner()
         self.banner.setObjectName("targetsBanner")
@@ -266,7 +268,7 @@ class TargetsView(QWidget):
             return
         self.claim.setEnabled(False)
         self.banner.show_message("Claiming…", "info")
-        self.bridge.call(self.service.claim(signer, t.id), on_result=lambda tx, tid=t.id: self._on_claimed(tid, tx),
+        self.bridge.call(self.service.claim(signer, t.id), on_result=functools.partial(self._on_claimed, t.id),
                          on_error=self._on_claim_failed, tx=True, owner=self, label="claim")
 
     def _on_claim_all_clicked(self) -> None:

@@ -67,7 +67,8 @@ class ModelsPanel(QWidget):
         self.targets = TargetsView(models=models, chain=chain, bridge=bridge, session=session)
         self.tabs.addTab(self.targets, "Targets")
         self.map_host = QWidget()
-        QVBoxLayout(self.map_host).setContentsMargins(0, 0, 0, 0)
+        self.map_layout = QVBoxLayout(self.map_host)
+        self.map_layout.setContentsMargins(0, 0, 0, 0)
         self.tabs.addTab(self.map_host, "Embedding map")
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         layout.addWidget(self.tabs, 1)
@@ -171,10 +172,17 @@ class ModelsPanel(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([640, 460])
         v.addWidget(split, 1)
-        self.state_filter.currentIndexChanged.connect(
-            lambda _i: (self.proxy.set_state(self.state_filter.currentData()), self._update_count()))
-        self.search.textChanged.connect(lambda text: (self.proxy.set_text(text), self._update_count()))
+        self.state_filter.currentIndexChanged.connect(self._on_state_filter_changed)
+        self.search.textChanged.connect(self._on_search_text_changed)
         return page
+
+    def _on_state_filter_changed(self, _index: int) -> None:
+        self.proxy.set_state(self.state_filter.currentData())
+        self._update_count()
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_count()
 
     # ---- Private: data -----------------------------------------------------------------------
     def _on_model_names_changed(self) -> None:
@@ -273,7 +281,7 @@ class ModelsPanel(QWidget):
         if self.map is None:
             self.map = EmbeddingMap(self.wallet.amounts_hidden)
             self.map.sig_model_clicked.connect(self.select_model)
-            self.map_host.layout().addWidget(self.map)
+            self.map_layout.addWidget(self.map)
         self._map_stale = False
         models = list(self.models)
         self.bridge.call(self.service.all_targets(TargetStatus.OPEN),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from soma_desktop.protocol.reveal import reveal_epoch
 from soma_desktop.publish.journal import Job, JobKind, JobState
 from soma_desktop.services.publish import PublishOpener
 from soma_desktop.services.wallet import WalletService
@@ -109,7 +110,7 @@ class PublishPanel(QWidget):
         waiting = [j for j in self.session.jobs() if j.state in (JobState.COMMITTED, JobState.REVEAL_SENT)]
         if not waiting:
             return ""
-        epochs = ", ".join(str((j.commit_epoch or 0) + 1) for j in waiting)
+        epochs = ", ".join(str(reveal_epoch(j.commit_epoch or 0)) for j in waiting)
         return (f"{len(waiting)} committed model(s) must be revealed in epoch {epochs}. If the app is closed "
                 f"then, the reveal is missed and 50 % of the stake is slashed.")
 

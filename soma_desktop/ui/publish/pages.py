@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
 from soma_desktop.ui.chain_status import ChainStatus
@@ -239,7 +240,8 @@ class HostPage(Page):
         self.local.setEnabled(local_ok)
         self.local.setToolTip("" if local_ok else "Real validators cannot reach a server on your computer; "
                                                   "use a pre-signed URL or your own hosting.")
-        if self.group.checkedButton() is None or not self.group.checkedButton().isEnabled():
+        checked = self.group.checkedButton()
+        if checked is None or not checked.isEnabled():
             (self.local if local_ok else self.presigned).setChecked(True)
         self.encrypted.setText(f"Encrypted file: <code>{view.job.encrypted_path}</code> — "
                                f"{(view.job.size or 0):,} bytes, checksum {b58encode(view.job.checksum or b'')}")
@@ -352,7 +354,8 @@ class CreatePage(Page):
         self.summary.setText(
             f"<b>What happens:</b> CreateModel takes {amount_text(stake, hidden=hidden)} ({stake:,} shannons) "
             f"from one coin as the model's stake, with {bps_text(self.commission.bps())} commission. "
-            f"You must then commit in epoch {state.epoch} or {state.epoch + 1}, or 50 % of the stake is slashed."
+            f"You must then commit in epoch {state.epoch} or {last_commit_epoch(state.epoch)}, or 50 % of the "
+            f"stake is slashed."
             f"<br><b>Fee (estimate):</b> {amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons: base "
             f"{fee.base:,} + writes {fee.writes:,} + value {fee.value:,}).")
         if self._allowed:
@@ -422,7 +425,7 @@ class WaitPage(Page):
         timed = view.chain.epoch_duration_ms > 0 and self.chain.ms_to_next_epoch() is not None
         _gate(self.ics, timed, "Epochs on this network advance manually; there is no date to remind you of.")
         job = view.job
-        opens = (job.commit_epoch or 0) + 1
+        opens = reveal_epoch(job.commit_epoch or 0)
         self.intro.setText(f"Committed in epoch <b>{job.commit_epoch}</b>. The reveal opens when epoch <b>{opens}</b> "
                            f"starts and is possible only during that epoch. Keep the app open or come back then: a "
                            f"banner and a notification will remind you.")
@@ -464,7 +467,7 @@ class RevealPage(Page):
 
         self._view, self._busy = view, busy
         job, d = view.job, view.decision
-        epoch = (job.commit_epoch or 0) + 1
+        epoch = reveal_epoch(job.commit_epoch or 0)
         state = self.chain.state
         fee = estimate_fee(ChainTx.REVEAL_MODEL, FeeParams.from_state(state)) if state else None
         ms = self.chain.ms_to_next_epoch()
@@ -492,7 +495,7 @@ class ActivePage(Page):
         row = QHBoxLayout()
         self.open_button = QPushButton("Open in Models")
         self.open_button.setObjectName("openInModelsButton")
-        self.open_button.clicked.connect(lambda: self._model_id and self.sig_open_model_requested.emit(self._model_id))
+        self.open_button.clicked.connect(self._on_open_clicked)
         self.button = QPushButton("Publish another model")
         self.button.clicked.connect(self.sig_new_requested)
         row.addWidget(self.open_button)
@@ -501,11 +504,16 @@ class ActivePage(Page):
         self.layout_.addLayout(row)
         self.finish()
 
+    def _on_open_clicked(self) -> None:
+        if self._model_id:
+            self.sig_open_model_requested.emit(self._model_id)
+
     def show_view(self, view: JobView, busy: bool) -> None:
         job = view.job
         self._model_id = job.model_id or ""
         what = "Your model is <b>Active</b>" if job.kind is JobKind.PUBLISH else "The weights update is <b>live</b>"
-        self.intro.setText(f"{what}: <code>{job.model_id}</code>, revealed in epoch {(job.commit_epoch or 0) + 1}. "
+        revealed = reveal_epoch(job.commit_epoch or 0)
+        self.intro.setText(f"{what}: <code>{job.model_id}</code>, revealed in epoch {revealed}. "
                            f"It can be routed targets from now on; see it in the Models panel.")
 
 
@@ -530,7 +538,7 @@ class FailedPage(Page):
         reason = ""
         if job.state is JobState.MISSED_REVEAL:
             reason = (f"<br>Committed in epoch {job.commit_epoch}; the reveal was possible only during epoch "
-                      f"{(job.commit_epoch or 0) + 1} and none reached the chain then (chain epoch now "
+                      f"{reveal_epoch(job.commit_epoch or 0)} and none reached the chain then (chain epoch now "
                       f"{view.chain.epoch}). The app never sends a reveal after its window.")
         self.intro.setText(f"<b style='color:#b91c1c'>{d.message}</b>{reason}{slash}")
         lines = "".join(f"<li>{old or '—'} → {new}{(': ' + note) if note else ''}</li>"

@@ -30,6 +30,7 @@ from soma_desktop.engine.weights_check import SUPPORTED_ARCHITECTURE, precheck_w
 from soma_desktop.network.messages import describe_error
 from soma_desktop.publish.embedding import load_embedding_json
 from soma_desktop.publish.journal import JobKind, JobState
+from soma_desktop.publish.reminders import ics_text
 from soma_desktop.publish.workflow import Action, Step
 from soma_desktop.services.corpus_embedding import corpus_embedding
 from soma_desktop.services.wallet import WalletService
@@ -38,7 +39,6 @@ from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.publish import pages
-from soma_desktop.ui.publish.reminders import ics_text
 from soma_desktop.ui.publish.session import JobView, PublishSession
 from soma_desktop.ui.wallet.merge_offer import MergeOffer
 from soma_desktop.ui.wallet_session import WalletSession
@@ -344,6 +344,9 @@ class PublishWizard(QWidget):
         if not folder or self.view is None:
             self.banner.show_message("Choose the corpus folder first.", "warning")
             return
+        if not self.view.job.weights_path:
+            self.banner.show_message("Choose the weights first.", "warning")
+            return
         dim = self.chain.state.target_embedding_dim if self.chain.state else 0
         job_id, weights = self.job_id, self.view.job.weights_path
         cancel = threading.Event()
@@ -408,7 +411,7 @@ class PublishWizard(QWidget):
     def _on_ics_requested(self) -> None:
         view = self.view
         text = ics_text(view.job, view.chain) if view is not None else None
-        if text is None:
+        if view is None or text is None:
             return
         path, _ = QFileDialog.getSaveFileName(self, "Reveal reminder", f"soma-reveal-{view.job.id}.ics",
                                               "Calendar (*.ics)")

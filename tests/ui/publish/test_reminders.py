@@ -1,10 +1,10 @@
-"""Reveal reminders: which jobs are due, the banner text, and the .ics event for the reveal epoch."""
+"""Reveal reminders: which jobs are due and the banner text."""
 
 from __future__ import annotations
 
 from soma_desktop.publish.journal import Job, JobKind, JobState
-from soma_desktop.publish.workflow import ChainView
-from soma_desktop.ui.publish.reminders import banner_text, due_jobs, ics_text
+from soma_desktop.publish.reminders import due_jobs
+from soma_desktop.ui.publish.reminders import banner_text
 
 MODEL = "0x" + "ab" * 32
 
@@ -22,12 +22,3 @@ def test_due_only_in_the_epoch_after_the_commit():
     assert "epoch 5 only" in text and "01:05" in text and "50 %" in text
     update = banner_text([_job(JobState.COMMITTED, kind=JobKind.UPDATE)], None)
     assert "drops the update" in update and "left" not in update
-
-
-def test_ics_spans_the_reveal_epoch_on_timed_networks():
-    start, duration = 1_700_000_000_000, 600_000
-    timed = ChainView(epoch=4, epoch_start_ms=start, epoch_duration_ms=duration)
-    text = ics_text(_job(JobState.COMMITTED), timed)
-    assert "DTSTART:20231114T222320Z" in text and "DTEND:20231114T223320Z" in text   # epoch 5 = [start+10m, +20m)
-    assert "epoch 5" in text and text.startswith("BEGIN:VCALENDAR\r\n")
-    assert ics_text(_job(JobState.COMMITTED), ChainView(epoch=4)) is None           # manual epochs: no date

@@ -7,12 +7,11 @@ the chain was reset: every balance, stake, model and publish job of the old chai
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from soma_desktop.network.messages import describe_error
+from soma_desktop.services.chain_identity import ChainIdentity, IdentityCheck
 from soma_desktop.ui.context import AppContext
 
 MARKS = "chain_marks"
@@ -22,26 +21,28 @@ class ChainIdentityWatch(QObject):
     def __init__(self, ctx: AppContext, window: QWidget):
         super().__init__(window)
         self.ctx, self.window = ctx, window
+        self.identity = ChainIdentity(ctx.cache)
         self.last_warning = ""
         ctx.network_changed.connect(self._on_ctx_network_changed)
 
-    def _on_ctx_network_changed(self, network: Any) -> None:
+    def _on_ctx_network_changed(self, network: object) -> None:
         ctx = self.ctx
-        if network is None or not hasattr(network, "identity") or ctx.choice is None:
+        if network is None or ctx.choice is None:
             return
         key = ctx.choice.key
-        ctx.bridge.call(network.identity(), on_result=lambda now: self._on_identity(network, key, now),
-                        on_error=self._on_identity_failed, owner=self.window, label="chain identity")
+        previous = ctx.settings.extra.get(MARKS, {}).get(key)
+        self.ctx.bridge.call(self.identity.check(tuple(previous) if previous else None),
+                             on_result=lambda check: self._on_identity(key, check),
+                             on_error=self._on_identity_failed, owner=self.window, label="chain identity")
 
-    def _on_identity(self, network: Any, key: str, now: tuple[str, int]) -> None:
+    def _on_identity(self, key: str, check: IdentityCheck | None) -> None:
+        if check is None:      # the sandbox: nothing to prove
+            return
         ctx = self.ctx
-        marks = ctx.settings.extra.setdefault(MARKS, {})
-        previous = marks.get(key)
-        warning = network.reset_warning(tuple(previous) if previous else None, tuple(now))
-        marks[key] = list(now)
+        ctx.settings.extra.setdefault(MARKS, {})[key] = list(check.now)
         ctx.save_settings()
-        if warning:
-            self._show(warning)
+        if check.warning:
+            self._show(check.warning)
 
     def _on_identity_failed(self, exc: BaseException) -> None:
         self._show(describe_error(exc))

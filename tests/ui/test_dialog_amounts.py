@@ -63,7 +63,7 @@ def test_stake_dialog_emits_the_exact_amount(qtbot, ctx, amount, to_model):
 @settings(**FIXTURES)
 @given(stake=st.integers(min_value=10**9, max_value=TOTAL_SUPPLY))
 def test_create_page_emits_the_exact_stake(qtbot, ctx, stake):
-    page = CreatePage(ctx)
+    page = CreatePage(ctx, ctx.wallet.amounts_hidden)
     qtbot.addWidget(page)
     requested: list[tuple] = []
     page.sig_create_requested.connect(lambda *args: requested.append(args))

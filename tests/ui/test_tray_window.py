@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from soma_desktop.ui.main_window import MainWindow
+from tests.ui.conftest import run
 
 
 def test_without_a_tray_closing_falls_back_to_the_quit_warning(qtbot, ctx):
@@ -81,6 +82,10 @@ def test_a_reset_chain_is_reported_on_connect(qtbot, ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     ctx.settings.extra["chain_marks"] = {ctx.choice.key: ["testnet", 120]}
-    window.tray.chain_watch._on_ctx_network_changed(Reset())
+
+    async def open_reset() -> None:       # the cache's network is the one the check asks (on the loop)
+        ctx.cache.network = Reset()
+    run(ctx, open_reset())
+    window.tray.chain_watch._on_ctx_network_changed(ctx.cache.network)
     qtbot.waitUntil(lambda: "was reset" in window.tray.chain_watch.last_warning, timeout=5000)
     assert ctx.settings.extra["chain_marks"][ctx.choice.key] == ["testnet", 3]

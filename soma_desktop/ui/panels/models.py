@@ -80,7 +80,7 @@ class ModelsPanel(QWidget):
         for signal in (wallet.sig_unlocked, wallet.sig_locked):
             signal.connect(self._on_wallet_changed)
         wallet.sig_account_changed.connect(lambda _a: self._on_wallet_changed())
-        if isinstance(wallet, WalletSession):
+        if isinstance(wallet, WalletSession):      # the tests' wallet double has no privacy setting to change
             wallet.sig_amounts_hidden_changed.connect(self._on_wallet_amounts_hidden_changed)
         self.targets.sig_claimed.connect(lambda _t: self.refresh())
         self._chain_models: list[ModelInfo] | None = None

@@ -83,7 +83,7 @@ class PublishPanel(QWidget):
         wallet.sig_unlocked.connect(self._try_open)
         wallet.sig_locked.connect(self._on_wallet_locked)
         wallet.sig_account_changed.connect(self._on_wallet_account_changed)
-        if isinstance(wallet, WalletSession):
+        if isinstance(wallet, WalletSession):      # the tests' wallet double has no privacy setting to change
             wallet.sig_amounts_hidden_changed.connect(lambda _h: self.wizard.refresh())
         app = QApplication.instance()
         if app is not None:

@@ -167,13 +167,11 @@ class PublishSession(QObject):
         self._cancel.clear()
         self._stage = stage
         self._set_busy(True)
-        wallet = self.wallet
-        held = wallet.hold() if isinstance(wallet, WalletSession) else None   # no auto-lock mid-step
-        if held is not None:
-            self._holds.append(held)
+        held = self.wallet.hold()   # no auto-lock mid-step
+        self._holds.append(held)
 
         def release() -> None:
-            if held is not None and held in self._holds:
+            if held in self._holds:
                 self._holds.remove(held)
                 held()
 

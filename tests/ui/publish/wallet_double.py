@@ -6,6 +6,7 @@ The sandbox does not check signatures, so the secret is a fixed test value; the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -37,6 +38,13 @@ class FakeWallet(QObject):
     def is_unlocked(self) -> bool:
         return self._unlocked
 
+    def amounts_hidden(self) -> bool:
+        return False
+
+    def hold(self) -> Callable[[], None]:
+        """No auto-lock here: nothing to hold open."""
+        return lambda: None
+
     def has_vault(self) -> bool:
         return True
 
@@ -66,6 +74,3 @@ class FakeWallet(QObject):
 
     def touch(self) -> None:
         return
-
-    def amounts_hidden(self) -> bool:
-        return False

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import AmountError, parse_soma
 from soma_desktop.core.crypto import b58encode
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.protocol.reveal import last_commit_epoch, reveal_epoch
+from soma_desktop.protocol.reveal import reveal_epoch
 from soma_desktop.publish.journal import JobKind, JobState
 from soma_desktop.publish.workflow import Action
+from soma_desktop.services.publish_preview import commit_fee, create_preview, reveal_fee, stake_minimum
 from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text, bps_text
 from soma_desktop.ui.publish.session import JobView
@@ -335,7 +335,7 @@ class CreatePage(Page):
             value = parse_soma(self.stake.text())
         except (AmountError, ValueError) as exc:
             return None, str(exc)
-        minimum = self.chain.state.model_min_stake if self.chain.state else 0
+        minimum = stake_minimum(self.chain.state)
         if value < minimum:
             return None, f"The stake must be at least {amount_text(minimum)}."
         return value, ""
@@ -350,11 +350,12 @@ class CreatePage(Page):
             return
         if not self._allowed:
             _gate(self.button, False, "The create was sent; waiting for the chain to show its outcome.")
-        fee = estimate_fee(ChainTx.CREATE_MODEL, FeeParams.from_state(state), stake)
+        preview = create_preview(state, stake)
+        fee = preview.fee
         self.summary.setText(
             f"<b>What happens:</b> CreateModel takes {amount_text(stake, hidden=hidden)} ({stake:,} shannons) "
             f"from one coin as the model's stake, with {bps_text(self.commission.bps())} commission. "
-            f"You must then commit in epoch {state.epoch} or {last_commit_epoch(state.epoch)}, or 50 % of the "
+            f"You must then commit in epoch {state.epoch} or {preview.commit_by}, or 50 % of the "
             f"stake is slashed."
             f"<br><b>Fee (estimate):</b> {amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons: base "
             f"{fee.base:,} + writes {fee.writes:,} + value {fee.value:,}).")
@@ -392,7 +393,7 @@ class CommitPage(Page):
         job, d = view.job, view.decision
         state = self.chain.state
         hidden = self.hidden()
-        fee = estimate_fee(ChainTx.COMMIT_MODEL, FeeParams.from_state(state)) if state else None
+        fee = commit_fee(state)
         when = (f"Commit by the end of epoch <b>{d.deadline_epoch}</b> or 50 % of the stake is slashed."
                 if job.kind is JobKind.PUBLISH and d.deadline_epoch is not None else
                 "The update replaces the weights after its reveal; a missed reveal drops it without penalty.")
@@ -402,7 +403,7 @@ class CommitPage(Page):
             f"{b58encode(job.checksum or b'')}) and the commitments of your key and embedding. The key and "
             f"embedding were read back from the journal and checked against them. You must reveal in exactly "
             f"the next epoch.<br><b>Fee (estimate):</b> "
-            + (f"{amount_text(fee.total, hidden=hidden)} ({fee.total:,} shannons)." if fee else "—"))
+            + (f"{amount_text(fee, hidden=hidden)} ({fee:,} shannons)." if fee is not None else "—"))
         allowed = d.action is Action.COMMIT
         _gate(self.button, allowed and not busy, d.message if not allowed else "A step is running.")
 
@@ -469,7 +470,7 @@ class RevealPage(Page):
         job, d = view.job, view.decision
         epoch = reveal_epoch(job.commit_epoch or 0)
         state = self.chain.state
-        fee = estimate_fee(ChainTx.REVEAL_MODEL, FeeParams.from_state(state)) if state else None
+        fee = reveal_fee(state)
         ms = self.chain.ms_to_next_epoch()
         left = f" (about {duration_text(ms)} left)" if ms is not None else ""
         penalty = ("50 % of the stake is slashed" if job.kind is JobKind.PUBLISH
@@ -479,7 +480,7 @@ class RevealPage(Page):
         self.summary.setText(
             "<b>What happens:</b> RevealModel publishes the decryption key and the embedding; the model becomes "
             "Active at once and can be routed targets. <b>Fee (estimate):</b> "
-            + (f"{amount_text(fee.total, hidden=self.hidden())}." if fee else "—"))
+            + (f"{amount_text(fee, hidden=self.hidden())}." if fee is not None else "—"))
         allowed = d.action is Action.REVEAL
         _gate(self.button, allowed and not busy, d.message if not allowed else "A step is running.")
 

@@ -215,9 +215,9 @@ def test_an_answer_over_the_app_limit_is_refused_with_a_clear_message(tmp_path, 
 
 def test_a_declared_length_over_the_limit_is_refused_before_reading(big_chain):
     lie = b"\x00" + (2**31).to_bytes(4, "big") + b"\x00" * 100            # claims 2 GiB, sends 100 bytes
-    with GrpcTestServer(lambda headers, body: Reply(lie)) as server:
-        with pytest.raises(NetworkError, match="2048.0 MiB, over this app's 64 MiB limit"):
-            asyncio.run(unary_call(server.url, GET_EPOCH_PATH, get_epoch_request(), timeout=10))
+    with GrpcTestServer(lambda headers, body: Reply(lie)) as server, \
+            pytest.raises(NetworkError, match="2048.0 MiB, over this app's 64 MiB limit"):
+        asyncio.run(unary_call(server.url, GET_EPOCH_PATH, get_epoch_request(), timeout=10))
 
 
 @pytest.mark.parametrize("code, message, kind, words", [

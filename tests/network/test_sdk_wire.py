@@ -106,3 +106,16 @@ def test_the_request_is_what_the_sdk_sends():
     """GetEpochRequest::latest().with_read_mask(["system_state", "epoch"]) (rpc/src/api/client.rs L230)."""
     assert proto_writer.read_mask_paths(get_epoch_request()) == (None, ["system_state", "epoch"])
     assert struct.unpack("<f", struct.pack("<f", wire.f32(0x3F000000)))[0] == 0.5
+
+
+def test_without_h2_the_reader_says_what_is_missing(monkeypatch):
+    """h2 is a declared dependency; an install without it gets a plain message instead of an ImportError."""
+    import asyncio
+
+    from soma_desktop.network.errors import NetworkError
+    from soma_desktop.network.sdk import ledger_rpc
+
+    monkeypatch.setattr(ledger_rpc, "has_http2", lambda: False)
+    with pytest.raises(NetworkError, match="needs the Python package 'h2'"):
+        asyncio.run(ledger_rpc.unary_call("http://127.0.0.1:9", ledger_rpc.GET_EPOCH_PATH, get_epoch_request(),
+                                          timeout=1))

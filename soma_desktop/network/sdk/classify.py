@@ -20,7 +20,6 @@ from soma_desktop.network.errors import (
 from soma_desktop.network.messages import CHAIN_ERRORS
 
 
-
 class StateTooLarge(NetworkError):
     """soma-sdk could not read the system state: its answer is over tonic's 4 MiB decode limit. The adapter
     then reads it itself (ledger_rpc.py); this class lets it react to exactly this failure and nothing else."""

@@ -127,6 +127,7 @@ class SdkNetwork:
     """A real SOMA chain reached through soma-sdk. Safe to use from one asyncio loop."""
 
     is_sandbox = False
+    _too_large: StateTooLarge | None = None   # set once soma-sdk could not read the state: read it directly after
     state_limit = DEFAULT_LIMIT    # the largest system state answer the app's own reader accepts (ledger_rpc.py)
     can_submit_data = True         # submit_data: checksum and size from the hosted bytes (submission.py)
 
@@ -358,9 +359,12 @@ class SdkNetwork:
 
     async def _raw_state(self) -> Any:
         """soma-sdk's system state, or our own decoding of it when the SDK cannot read one over 4 MiB."""
+        if self._too_large is not None:              # registries only grow: skip a 4 MiB download that fails
+            return await self._ledger_state(self._too_large)
         try:
             return await self._read("get_latest_system_state")
         except StateTooLarge as too_large:
+            self._too_large = too_large
             return await self._ledger_state(too_large)
 
     async def _ledger_state(self, too_large: StateTooLarge) -> LedgerState:

@@ -30,7 +30,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
@@ -88,6 +88,9 @@ from soma_desktop.network.types import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 ClientFactory = Callable[..., Awaitable[Any]]
 HEALTH_TIMEOUT_S = 5.0
@@ -349,7 +352,7 @@ class SdkNetwork:
         except (TypeError, KeyError, IndexError) as exc:
             raise NetworkError(f"Unexpected answer from {self.name} (soma-sdk shape changed?): {exc}") from exc
 
-    def _decode(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def _decode(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         try:
             return fn(*args)
         except (ValueError, TypeError, KeyError, IndexError) as exc:

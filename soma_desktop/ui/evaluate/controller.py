@@ -1,7 +1,8 @@
 """Run controller: owns the evaluation job, folds streamed chunks into RunResults, newest run wins.
 
-The scoring itself runs in the evaluation worker process (ui/workers.py); this object only folds the
-batches of chunk results it reports into the arrays the views draw, at the views' refresh rate.
+The scoring itself runs in the evaluation worker process (EvaluateService, adapted by ui/workers.py); this
+object only folds the batches of chunk results it reports into the arrays the views draw, at the views' refresh
+rate.
 
 Starting a run while one is in flight cancels the old one first and queues the new one; it starts once
 the old thread has acknowledged. Partial results stay in `results` after a cancel, labelled partial.
@@ -15,9 +16,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from soma_desktop.engine.contract import num_chunks
-from soma_desktop.ui.evaluate.eta import Eta, format_duration
-from soma_desktop.ui.evaluate.results import ModelRef, RunResults
-from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights, cached_matmul_speed
+from soma_desktop.services.evaluate.eta import Eta, format_duration
+from soma_desktop.services.evaluate.jobs import EvalJob, RegistryWeights
+from soma_desktop.services.evaluate.results import ModelRef, RunResults
+from soma_desktop.services.evaluate.service import EvaluateService
+from soma_desktop.ui.workers import EvalWorker
 
 REFRESH_MS = 150
 MAX_REFRESH_MS = 2000
@@ -35,8 +38,9 @@ class RunController(QObject):
     sig_run_ended = Signal(str, str)
     """(outcome 'done' | 'cancelled' | 'failed', one-line message)."""
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, evaluate: EvaluateService, parent: QObject | None = None):
         super().__init__(parent)
+        self._evaluate = evaluate
         self.results: RunResults | None = None
         self.state = "idle"
         self._job_ids = 0
@@ -103,7 +107,7 @@ class RunController(QObject):
         self._started_at = time.monotonic()
         self._eta = Eta()
         self._before_run = ""
-        worker = EvalWorker(job)
+        worker = EvalWorker(self._evaluate, job)
         worker.sig_stage_changed.connect(self._on_worker_stage_changed)
         worker.sig_model_resolved.connect(self._on_worker_model_resolved)
         worker.sig_plan_known.connect(self._on_worker_plan_known)
@@ -140,7 +144,7 @@ class RunController(QObject):
         if not self._current(job_id):
             return
         self._eta.plan(chunk_flops, [num_chunks(f.size) for f in self.results.files])
-        speed = cached_matmul_speed()
+        speed = self._evaluate.cached_matmul_speed()
         if speed is not None:
             self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
         self._emit_progress()

@@ -94,3 +94,9 @@ def expand_paths(paths: list[Path], limit: int = MAX_FOLDER_FILES) -> tuple[list
         else:
             out.append(path)
     return out, note
+
+
+def read_all(paths: list[Path], accept_truncation: bool) -> tuple[list[InputFile], str]:
+    """Every file named or inside a dropped folder, read for scoring, and a note about skipped files. Blocks."""
+    files, note = expand_paths(paths)
+    return [read_input(p, accept_truncation=accept_truncation) for p in files], note

@@ -124,8 +124,9 @@ class RunController(QObject):
         self._dirty = True
         QTimer.singleShot(0, self._on_timer_timeout)
 
-    def _current(self, job_id: int) -> bool:
-        return self.results is not None and self.results.job_id == job_id
+    def _current(self, job_id: int) -> RunResults | None:
+        """The results of `job_id` while it is the newest run, else None (a late reply of an older run)."""
+        return self.results if self.results is not None and self.results.job_id == job_id else None
 
     @Slot(object, str)
     def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
@@ -135,15 +136,15 @@ class RunController(QObject):
 
     @Slot(object, object, str)
     def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
-        if self._current(job_id):
-            for track in self.results.files:
+        if (results := self._current(job_id)) is not None:
+            for track in results.files:
                 track.models[index].weights_path = path
 
     @Slot(object, object)
     def _on_worker_plan_known(self, job_id: int, chunk_flops: list) -> None:
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
-        self._eta.plan(chunk_flops, [num_chunks(f.size) for f in self.results.files])
+        self._eta.plan(chunk_flops, [num_chunks(f.size) for f in results.files])
         speed = self._evaluate.cached_matmul_speed()
         if speed is not None:
             self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
@@ -152,35 +153,35 @@ class RunController(QObject):
     @Slot(object, object, object)
     def _on_worker_chunks_scored(self, job_id: int, file_index: int, batch) -> None:
         """A batch of chunks (the worker sends a few per second): folded in at once, drawn on the next refresh."""
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
         chunks, seconds, flops = batch
         for progress in chunks:
-            self.results.apply_chunk(file_index, progress)
+            results.apply_chunk(file_index, progress)
         self._eta.add(seconds, flops)
         progress = chunks[-1]
-        track = self.results.files[file_index]
+        track = results.files[file_index]
         self._stage = (f"Evaluating {track.label}: model {progress.model_index + 1}/{len(track.models)}, "
                        f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
         self._dirty = True
 
     @Slot(object, object, object)
     def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
-        paths = [m.weights_path or m.ref.weights for m in self.results.files[file_index].models]
-        self.results.apply_file(file_index, result, paths)
+        paths = [m.weights_path or m.ref.weights for m in results.files[file_index].models]
+        results.apply_file(file_index, result, paths)
         self._dirty = True
 
     @Slot(object, str, str)
     def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
         self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
-        if self._current(job_id):
-            self.results.state = outcome
-            self.results.message = message
+        if (results := self._current(job_id)) is not None:
+            results.state = outcome
+            results.message = message
             self._timer.stop()
             self._dirty = False
-            self.sig_results_changed.emit(self.results)
+            self.sig_results_changed.emit(results)
 
     @Slot(object)
     def _on_worker_thread_exiting(self, job_id: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -362,7 +363,7 @@ class LossTab(QWidget):
         self._probe_busy = True
         device = self.settings.eval_device
         self.bridge.call(self.evaluate.probe(weights, device, track.data, offset), owner=self,
-                         on_result=lambda p, t=track, m=model.ref.label: self._on_probe_done(t, m, p),
+                         on_result=partial(self._on_probe_done, track, model.ref.label),
                          on_error=self._on_probe_failed, timeout=120.0, label="top predictions")
 
     def _on_probe_done(self, track: FileTrack, label: str, prediction) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
-from soma_desktop.engine.contract import MAX_DATA_SIZE
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
 MAX_FOLDER_FILES = 200     # a dropped folder contributes at most this many files
 BINARY_SAMPLE = 8192

@@ -133,3 +133,25 @@ def test_speed_is_measured_once_and_probes_answer_for_the_hovered_byte(service, 
     prediction = asyncio.run(service.probe(demo.weights, "cpu", data, 5, k=3))
     assert prediction.offset == 5 and prediction.actual == data[5] and len(prediction.top) == 3
     assert prediction.nll is not None and prediction.nll > 0
+
+
+def test_the_service_and_its_catalogue_never_import_torch(tmp_path):
+    """services/ may use only the engine's torch-free modules: torch loads in the worker process alone."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[3]
+    code = f"""
+import asyncio, sys
+from pathlib import Path
+from soma_desktop.services.root import build_services
+service = build_services(Path({str(tmp_path)!r})).evaluate
+choices, _note = asyncio.run(service.demo_models())
+described = asyncio.run(service.describe_weights([Path(choices[0].ref.weights)]))
+print(len(choices), described[0][2] == "", "torch" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(repo)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["3", "True", "False"]

@@ -14,12 +14,13 @@ import numpy as np
 
 from soma_desktop.engine.contract import SEQ_LEN, num_chunks, num_targets
 from soma_desktop.engine.results import ChunkProgress, EvalResult
+from soma_desktop.network.types import Target, TargetStatus
 
 # The distance and hit rule (one definition, in protocol): views compare only targets of the model's size.
 from soma_desktop.protocol.distance import cosine_distance, would_hit
 
 __all__ = ["LN2", "FileTrack", "ModelRef", "ModelTrack", "RunResults", "already_scored", "chunk_of",
-           "cosine_distance", "scored_targets", "worst_spans", "would_hit"]
+           "cosine_distance", "scored_targets", "submit_candidate", "worst_spans", "would_hit"]
 
 LN2 = math.log(2.0)
 
@@ -211,3 +212,18 @@ def worst_spans(nll: np.ndarray, count: int = 20, window: int = 16) -> list[tupl
 
 def scored_targets(size: int) -> int:
     return num_targets(size)
+
+
+def submit_candidate(track: FileTrack | None, target: Target) -> ModelTrack | None:
+    """The finished model (assigned to this open target) whose data embedding lands closest within its threshold."""
+    if track is None or track.truncated or target.status is not TargetStatus.OPEN:
+        return None
+    best: tuple[float, ModelTrack] | None = None
+    for model in track.models:
+        if (not model.final or model.embedding is None or model.ref.model_id not in target.model_ids
+                or model.embedding.shape[0] != len(target.embedding)):
+            continue
+        distance = cosine_distance(model.embedding, np.asarray(target.embedding, dtype=np.float32))
+        if would_hit(distance, target.distance_threshold) and (best is None or distance < best[0]):
+            best = (distance, model)
+    return None if best is None else best[1]

@@ -10,10 +10,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.types import ModelInfo, Target
-from soma_desktop.services.evaluate.results import FileTrack, cosine_distance, would_hit
+from soma_desktop.services.evaluate.results import FileTrack, cosine_distance, submit_candidate, would_hit
 from soma_desktop.services.evaluate.service import EvaluateService
 from soma_desktop.ui.chain_status import ChainStatus
-from soma_desktop.ui.evaluate.submit_dialog import submit_candidate
 from soma_desktop.ui.evaluate.tables import TargetRow, TargetTable
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.plots.colormap import MODEL_COLORS

@@ -6,7 +6,6 @@ not a failure); the dialog ends in the digest and the bond taken, or a plain err
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -21,10 +20,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.core.settings import Settings
-from soma_desktop.network.types import Target, TargetStatus
-from soma_desktop.protocol.distance import cosine_distance, would_hit
 from soma_desktop.publish.submission import SubmissionHostingError
-from soma_desktop.services.evaluate.results import FileTrack, ModelTrack
 from soma_desktop.services.evaluate.service import EvaluateService
 from soma_desktop.services.submit import CannotSubmit, SubmitPlan, Submitted
 from soma_desktop.ui.bridge import AsyncBridge
@@ -32,21 +28,6 @@ from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, settle_buttons
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.vault import Account
-
-
-def submit_candidate(track: FileTrack | None, target: Target) -> ModelTrack | None:
-    """The finished model (assigned to this open target) whose data embedding lands closest within its threshold."""
-    if track is None or track.truncated or target.status is not TargetStatus.OPEN:
-        return None
-    best: tuple[float, ModelTrack] | None = None
-    for model in track.models:
-        if (not model.final or model.embedding is None or model.ref.model_id not in target.model_ids
-                or model.embedding.shape[0] != len(target.embedding)):
-            continue
-        distance = cosine_distance(model.embedding, np.asarray(target.embedding, dtype=np.float32))
-        if would_hit(distance, target.distance_threshold) and (best is None or distance < best[0]):
-            best = (distance, model)
-    return None if best is None else best[1]
 
 
 class SubmitDialog(QDialog):

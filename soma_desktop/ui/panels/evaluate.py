@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.messages import describe_error
 from soma_desktop.services.evaluate.export import write_per_byte_csv, write_results_json
-from soma_desktop.services.evaluate.results import RunResults, already_scored
+from soma_desktop.services.evaluate.results import RunResults, already_scored, submit_candidate
 from soma_desktop.services.evaluate.service import EvaluateService, allows_loopback
 from soma_desktop.services.models import ModelsService
 from soma_desktop.services.submit import CannotSubmit, SubmitPlan
@@ -47,7 +47,7 @@ from soma_desktop.ui.evaluate.embedding_tab import EmbeddingTab
 from soma_desktop.ui.evaluate.input_list import InputList
 from soma_desktop.ui.evaluate.loss_tab import LossTab
 from soma_desktop.ui.evaluate.model_picker import ModelPicker
-from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog, submit_candidate
+from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog
 from soma_desktop.ui.evaluate.tables import CompetitionTable
 from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner, PanelHeader

@@ -8,8 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
+from soma_desktop.network.types import Target, TargetStatus
 from soma_desktop.services.evaluate.inputs import looks_binary, read_input
-from soma_desktop.services.evaluate.results import ModelRef, RunResults, cosine_distance, worst_spans, would_hit
+from soma_desktop.services.evaluate.results import (
+    ModelRef,
+    RunResults,
+    cosine_distance,
+    submit_candidate,
+    worst_spans,
+    would_hit,
+)
 
 
 def test_worst_spans_pick_the_highest_windows_without_overlap():
@@ -50,3 +58,23 @@ def test_partial_results_fold_chunks_and_report_status():
     assert track.status == "partial (1/2 chunks)" and track.loss == 0.5
     assert track.bits_per_byte == 2.0 / math.log(2)
     assert results.files[0].take_dirty() == {0: (1, 1024)} and results.files[0].take_dirty() == {}
+
+
+def test_the_submit_candidate_is_the_closest_finished_assigned_model_within_the_threshold():
+    target = Target("0x" + "ab" * 32, TargetStatus.OPEN, (1.0, 0.0, 0.0), ("0xa", "0xb", "0xc"), 0.3,
+                    reward_pool=7 * 10**12, generation_epoch=4)
+    refs = [ModelRef("a", "wa", "registry", "0xa"), ModelRef("b", "wb", "registry", "0xb"),
+            ModelRef("c", "wc", "registry", "0xc"), ModelRef("d", "wd", "registry", "0xd")]
+    results = RunResults.start(1, [(Path("f"), b"data", False, False)], refs)
+    track = results.files[0]
+    embeddings = [(1.0, 0.4, 0.0), (1.0, 0.1, 0.0), (0.0, 1.0, 0.0), (1.0, 0.0, 0.0)]   # d: closest, not assigned
+    for model, values in zip(track.models, embeddings):
+        model.final, model.embedding = True, np.asarray(values, dtype=np.float32)
+    assert submit_candidate(track, target) is track.models[1]
+    track.models[1].final = False                          # unfinished: never submitted
+    assert submit_candidate(track, target) is track.models[0]
+    track.truncated = True                                 # only the first 1 MiB was scored: not the file
+    assert submit_candidate(track, target) is None
+    track.truncated = False
+    filled = Target(target.id, TargetStatus.FILLED, target.embedding, target.model_ids, 0.3, 0, 4)
+    assert submit_candidate(track, filled) is None

@@ -163,7 +163,8 @@ class EmbeddingTab(QWidget):
         """Submit… for a selected open target that a finished, assigned model's data embedding would hit."""
         chosen = self.table.selected_id()
         target = next((t for t in self.targets if t.id == chosen), None)
-        why = ("This network does not accept data submissions" if not self.evaluate.can_submit_data()
+        why = ("This network does not accept data submissions"
+               if not self.chain.is_open or not self.evaluate.can_submit_data()
                else "Select a target in the table" if target is None
                else "" if submit_candidate(self.track, target) is not None
                else "Only an open target that a finished model assigned to it would hit can take this file "

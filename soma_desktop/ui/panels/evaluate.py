@@ -263,7 +263,8 @@ class EvaluatePanel(QWidget):
         track = self.embedding_tab.track
         target = next((t for t in self.embedding_tab.targets if t.id == target_id), None)
         model = submit_candidate(track, target) if target is not None else None
-        if track is None or target is None or model is None or not self.evaluate.can_submit_data():
+        if (track is None or target is None or model is None or not self.chain.is_open
+                or not self.evaluate.can_submit_data()):
             return
         embedding = [] if model.embedding is None else model.embedding.tolist()   # submit_candidate: never None
         job = self.evaluate.plan_submission(target, model.ref.model_id or "", track.path, track.data,
@@ -397,7 +398,7 @@ class EvaluatePanel(QWidget):
         self.cancel_button.setText("Cancelling…" if state == "cancelling" else "Cancel")
         self.cancel_button.setToolTip("Stop after the current chunk; partial results stay visible"
                                       if state == "running" else "No evaluation is running")
-        remote = self.evaluate.can_score_remotely()
+        remote = self.chain.is_open and self.evaluate.can_score_remotely()
         self.remote_button.setEnabled(ready and remote)
         self.remote_button.setToolTip(
             "Score the current file on the network's SOMA scoring service" if ready and remote else

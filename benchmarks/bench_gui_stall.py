@@ -73,9 +73,12 @@ def main() -> int:
     data_file.write_bytes(corpus(args.size))
     ctx = AppContext(tmp, Settings(eval_threads=args.threads), AsyncBridge())
 
+    from soma_desktop.ui.local_names import model_names
     from soma_desktop.ui.panels.evaluate import EvaluatePanel
 
-    panel = EvaluatePanel(ctx)
+    panel = EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
+                          settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
+                          names=model_names(ctx))
     panel.resize(1400, 900)
     panel.show()
 
@@ -189,7 +192,7 @@ def _worker_peak_rss_mib(pid: int | None) -> str:
 
 def _cancel_latency(panel, pump) -> float:
     """Run again, press Cancel once the first result has streamed in, time until the panel is idle."""
-    settings = panel.ctx.settings   # the other precision: Run with nothing new would keep the results as they are
+    settings = panel.settings   # the other precision: Run with nothing new would keep the results as they are
     settings.eval_precision = "fast" if settings.eval_precision == "exact" else "exact"
     panel.run()
     pump(lambda: panel.results() is not None and panel.results().steps_done > 0, 600)

@@ -42,12 +42,14 @@ rm -rf "$work" && mkdir -p "$work/wheel" dist
 "$venv/bin/python" -m pip install --quiet -c constraints.txt "$work"/wheel/soma_desktop-*.whl "pyinstaller>=6.10"
 
 step "PyInstaller one-folder build"
-# soma_desktop imports its subcommands and UI panels lazily (importlib), so collect every submodule; torch is
+# soma_desktop imports its subcommands and UI panels lazily (importlib), so collect every submodule (httpcore
+# imports h2 only when the registry fallback speaks HTTP/2, so both are collected too); torch is
 # only imported by the engine when an evaluation starts, exactly as in a pip install.
 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --onedir --name soma-desktop \
   --distpath "$work/dist" --workpath "$work/pyi" --specpath "$work" \
   --collect-submodules soma_desktop --collect-data soma_desktop \
   --collect-data mnemonic --collect-submodules keyring.backends \
+  --collect-submodules h2 --collect-submodules httpcore \
   --exclude-module tkinter --exclude-module pytest --exclude-module hypothesis --exclude-module soma_models \
   --exclude-module IPython --exclude-module matplotlib \
   packaging/pyinstaller/soma-desktop.py

@@ -7,6 +7,8 @@ F.linear receives the transposed view `weight.t()`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -25,6 +27,9 @@ class Linear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.linear(x, self.weight.t(), self.bias)
 
+    if TYPE_CHECKING:   # nn.Module.__call__ is typed Any; calling the module runs forward()
+        def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
+
 
 class LayerNorm(nn.Module):
     """Biased-variance LayerNorm, eps 1e-5, parameters named gamma/beta like burn."""
@@ -36,6 +41,9 @@ class LayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.layer_norm(x, (x.shape[-1],), self.gamma, self.beta, LAYER_NORM_EPS)
+
+    if TYPE_CHECKING:   # nn.Module.__call__ is typed Any; calling the module runs forward()
+        def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
 
 
 def rope_tables(positions: torch.Tensor, head_dim: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -75,6 +83,9 @@ class Attention(nn.Module):
         ctx = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), is_causal=True)
         return self.output(ctx.transpose(1, 2).reshape(batch, seq, dim))
 
+    if TYPE_CHECKING:   # nn.Module.__call__ is typed Any; calling the module runs forward()
+        def __call__(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor: ...
+
 
 class FeedForward(nn.Module):
     def __init__(self, dim: int, hidden: int):
@@ -84,6 +95,9 @@ class FeedForward(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear_outer(F.gelu(self.linear_inner(x), approximate="none"))
+
+    if TYPE_CHECKING:   # nn.Module.__call__ is typed Any; calling the module runs forward()
+        def __call__(self, x: torch.Tensor) -> torch.Tensor: ...
 
 
 class Layer(nn.Module):
@@ -97,6 +111,9 @@ class Layer(nn.Module):
     def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
         x = x + self.attention(self.norm_1(x), rope)
         return x + self.pwff(self.norm_2(x))
+
+    if TYPE_CHECKING:   # nn.Module.__call__ is typed Any; calling the module runs forward()
+        def __call__(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor: ...
 
 
 class Encoder(nn.Module):

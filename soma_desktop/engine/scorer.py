@@ -283,7 +283,8 @@ def embedding_from_pieces(embeddings: Sequence[np.ndarray]) -> np.ndarray:
     norm = np.linalg.norm(mean)
     if not np.isfinite(norm) or norm == 0:
         raise EngineError("the model's data embeddings average to zero; no direction to register")
-    return (mean / norm).astype(np.float32)
+    unit: np.ndarray = mean / norm   # numpy's stubs type a mean over an axis, and so this, as Any
+    return unit.astype(np.float32)
 
 
 def suggest_model_embedding(model: LoadedModel, pieces: Sequence[bytes], *, precision: str = "exact",

@@ -36,7 +36,7 @@ class SigReg:
 
     def __init__(self, noise: np.ndarray, device: torch.device):
         a = torch.from_numpy(np.ascontiguousarray(noise, dtype=np.float32)).to(device)
-        self.projection = a / torch.norm(a, dim=0)
+        self.projection: torch.Tensor = a / torch.norm(a, dim=0)   # torch.norm is typed Any
         self.t, self.phi, self.weights = _grid(device)
 
     def token_terms(self, representations: torch.Tensor) -> torch.Tensor:

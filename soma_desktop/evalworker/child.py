@@ -13,9 +13,11 @@ import gc
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+import numpy as np
 
 from soma_desktop.engine.budget import check_budget, chunk_flops, format_bytes, weight_bytes
 from soma_desktop.engine.contract import MAX_DATA_SIZE
@@ -25,17 +27,42 @@ from soma_desktop.evalworker.messages import (
     Cancel,
     EmbedRequest,
     EvalRequest,
+    InboxItem,
+    InboxMessage,
     MatmulSpeed,
     ProbeRequest,
     Reply,
+    Request,
     SpeedRequest,
 )
 from soma_desktop.evalworker.wire import encode
 
+if TYPE_CHECKING:   # these import torch: the worker loads them lazily, after the memory limits
+    from soma_desktop.engine.architecture import Architecture
+    from soma_desktop.engine.results import ChunkProgress
+    from soma_desktop.engine.scorer import Evaluation
+    from soma_desktop.engine.weights import LoadedModel
+
 FLUSH_S = 0.1           # chunk results are sent in batches at most this often (the GUI redraws slower)
+# (resolved path, mtime ns, size, device, heads): a rewritten file or another device loads anew
+ModelKey: TypeAlias = tuple[str, int, int, str, int | None]
 
 
-def main(inbox, outbox, budget: int, background: bool) -> None:
+class Inbox(Protocol):
+    """The worker's end of the request pipe (a multiprocessing Connection)."""
+
+    def recv(self) -> InboxMessage: ...
+
+    def poll(self, timeout: float | None = ...) -> bool: ...
+
+
+class Outbox(Protocol):
+    """The worker's end of the reply pipe (a multiprocessing Connection)."""
+
+    def send_bytes(self, buf: bytes) -> None: ...
+
+
+def main(inbox: Inbox, outbox: Outbox, budget: int, background: bool) -> None:
     """Process entry point (multiprocessing target)."""
     if background:
         lower_priority()
@@ -51,16 +78,16 @@ class _Cancelled(Exception):
 
 
 class Worker:
-    def __init__(self, inbox, outbox, budget: int):
+    def __init__(self, inbox: Inbox, outbox: Outbox, budget: int) -> None:
         self.inbox = inbox
         self.outbox = outbox
         self.budget = budget
-        self.queue: collections.deque = collections.deque()
+        self.queue: collections.deque[InboxItem] = collections.deque()
         self.cancelled: set[int] = set()
-        self.models: collections.OrderedDict[tuple, tuple[object, int]] = collections.OrderedDict()
+        self.models: collections.OrderedDict[ModelKey, tuple[LoadedModel, int]] = collections.OrderedDict()
         self.speed: MatmulSpeed | None = None
         self.current = 0
-        self.in_use: list = []        # models of the run in progress: never evicted under it
+        self.in_use: list[LoadedModel] = []        # models of the run in progress: never evicted under it
 
     # ---- the loop ----------------------------------------------------------------------------------
     def serve(self) -> None:
@@ -76,13 +103,13 @@ class Worker:
                 return
             self._handle(request_id, request)
 
-    def _take(self, message) -> None:
+    def _take(self, message: InboxMessage) -> None:
         if isinstance(message, Cancel):
             self.cancelled.add(message.request_id)
         else:
             self.queue.append(message)
 
-    def _handle(self, request_id: int, request) -> None:
+    def _handle(self, request_id: int, request: Request) -> None:
         if request_id in self.cancelled:
             self.cancelled.discard(request_id)
             self._send("end", request_id, "cancelled", "cancelled")
@@ -111,7 +138,7 @@ class Worker:
             gc.collect()
         self._send("end", request_id, outcome, message)
 
-    def _send(self, kind: str, request_id: int, *payload) -> None:
+    def _send(self, kind: str, request_id: int, *payload: object) -> None:
         self.outbox.send_bytes(encode(Reply(kind, request_id, payload)))
 
     def _poll(self) -> None:
@@ -119,7 +146,7 @@ class Worker:
         while self.inbox.poll(0):
             message = self.inbox.recv()
             self._take(message)
-        waiting: collections.deque[tuple[int, object]] = collections.deque()
+        waiting: collections.deque[InboxItem] = collections.deque()
         while self.queue:
             request_id, request = self.queue.popleft()
             if isinstance(request, ProbeRequest):
@@ -136,7 +163,7 @@ class Worker:
 
     # ---- models ------------------------------------------------------------------------------------
     @staticmethod
-    def _key(path: str, device: str, num_heads: int | None) -> tuple:
+    def _key(path: str, device: str, num_heads: int | None) -> ModelKey:
         from soma_desktop.engine.weights import resolve_device
 
         resolved = Path(path).resolve()
@@ -149,7 +176,7 @@ class Worker:
         except (OSError, EngineError):
             return False
 
-    def _load(self, path: str, device: str, precision: str, num_heads: int | None, data_size: int):
+    def _load(self, path: str, device: str, precision: str, num_heads: int | None, data_size: int) -> LoadedModel:
         """A LoadedModel from the LRU cache, or loaded after evicting models until the budget allows it.
         Every load passes the header-only budget check first (probes and embeddings too, not only runs)."""
         from soma_desktop.engine.weights import load_model
@@ -183,7 +210,7 @@ class Worker:
             held -= size
         gc.collect()   # unmaps the evicted weights now, not at some later collection
 
-    def _check_budget(self, request: EvalRequest) -> list:
+    def _check_budget(self, request: EvalRequest) -> list[Architecture]:
         """Refuse before any tensor is read: each model alone, then the job's models together."""
         from soma_desktop.engine.architecture import infer_architecture
         from soma_desktop.engine.header import read_header
@@ -221,7 +248,7 @@ class Worker:
         wanted = request.threads or max(1, (os.cpu_count() or 2) - 1)
         if torch.get_num_threads() != wanted:
             set_threads(wanted)
-        models: list = []
+        models: list[LoadedModel] = []
         self.in_use = models
         for index, path in enumerate(request.weights):
             self._poll()
@@ -242,8 +269,8 @@ class Worker:
             self._stream(request_id, file_index, evaluation, flops)
             self._send("file", request_id, file_index, evaluation.result)
 
-    def _stream(self, request_id: int, file_index: int, evaluation, flops: list[int]) -> None:
-        batch: list = []
+    def _stream(self, request_id: int, file_index: int, evaluation: Evaluation, flops: list[int]) -> None:
+        batch: list[ChunkProgress] = []
         seconds = 0.0
         done_flops = 0
         last_flush = 0.0
@@ -282,7 +309,7 @@ class Worker:
         if model.architecture.embedding_dim != request.dim:
             raise EngineError(f"the model's embeddings have {model.architecture.embedding_dim} dimensions; "
                               f"this network's targets have {request.dim}. Import an embedding instead.")
-        embeddings = []
+        embeddings: list[np.ndarray] = []
         started = time.monotonic()
         for index, (path, budget_left) in enumerate(files):
             self._poll()
@@ -296,7 +323,7 @@ class Worker:
         vector = embedding_from_pieces(embeddings)
         self._send("result", request_id, [float(v) for v in vector.tolist()])
 
-    def _piece_embeddings(self, model, pieces, precision: str) -> list:
+    def _piece_embeddings(self, model: LoadedModel, pieces: Iterable[bytes], precision: str) -> list[np.ndarray]:
         from soma_desktop.engine.scorer import iter_score
 
         out = []

@@ -26,7 +26,7 @@ from typing import Any
 
 from soma_desktop.engine.budget import default_budget, format_bytes
 from soma_desktop.engine.errors import EngineError, EvalCancelled
-from soma_desktop.evalworker.messages import Cancel, Reply
+from soma_desktop.evalworker.messages import Cancel, InboxMessage, Reply, Request
 from soma_desktop.evalworker.wire import MAX_FRAME, decode
 
 CANCEL_GRACE_S = 0.7
@@ -62,7 +62,7 @@ class _Process:
         self.ready = threading.Event()
         self.ready_after_s: float | None = None
         self.retired = False            # killed or closed on purpose: its end is not a crash
-        self.sendq: queue.Queue = queue.Queue()
+        self.sendq: queue.Queue[InboxMessage | None] = queue.Queue()   # None ends the sender thread
         self.process.start()
         inbox_read.close()              # keep only our ends, so a dead worker reads as EOF
         outbox_write.close()
@@ -108,7 +108,7 @@ class WorkerClient:
         with self._lock:
             self._ensure_process()
 
-    def submit(self, request, on_reply: ReplyHandler) -> int:
+    def submit(self, request: Request, on_reply: ReplyHandler) -> int:
         with self._lock:
             if self._closed:
                 raise EngineError("the evaluation worker is shut down")
@@ -129,8 +129,8 @@ class WorkerClient:
         timer.daemon = True
         timer.start()
 
-    def call(self, request, *, timeout: float | None = None, on_reply: ReplyHandler | None = None,
-             cancel: threading.Event | None = None):
+    def call(self, request: Request, *, timeout: float | None = None, on_reply: ReplyHandler | None = None,
+             cancel: threading.Event | None = None) -> Any:
         """Blocking form for worker threads and the CLI: the 'result' payload, or EngineError /
         EvalCancelled. `on_reply` sees every reply (progress) as it arrives."""
         done = threading.Event()

@@ -8,6 +8,7 @@ never imports torch. No request carries a wallet secret; registry weights are de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ class Cancel:
     request_id: int
 
 
+Request: TypeAlias = EvalRequest | ProbeRequest | EmbedRequest | SpeedRequest
+# What the worker's inbox carries: a request with its id ((0, None): stop serving) or a Cancel.
+InboxItem: TypeAlias = tuple[int, Request | None]
+InboxMessage: TypeAlias = InboxItem | Cancel
+
+
 @dataclass(frozen=True)
 class Reply:
     """kind: 'ready' (pid, limits; request id 0) · 'stage' (text) · 'plan' ([FLOPs per chunk of each model]) ·
@@ -70,7 +77,7 @@ class Reply:
 
     kind: str
     request_id: int
-    payload: tuple = field(default_factory=tuple)
+    payload: tuple[Any, ...] = field(default_factory=tuple)   # its shape depends on `kind` (above)
 
 
 @dataclass(frozen=True)

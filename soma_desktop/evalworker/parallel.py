@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from soma_desktop.engine.errors import EngineError
 from soma_desktop.engine.results import EvalResult, ModelScore, select_winner
@@ -18,7 +19,7 @@ from soma_desktop.evalworker.messages import EvalRequest, Reply
 
 
 def score_parallel(files: Sequence[bytes], weights: Sequence[str], *, jobs: int, budget: int,
-                   threads: int | None = None, **options) -> list[EvalResult]:
+                   threads: int | None = None, **options: Any) -> list[EvalResult]:
     """One EvalResult per file, identical to scoring every model in one process. Options as EvalRequest."""
     jobs = max(1, min(jobs, len(weights)))
     share = max(1, (threads or os.cpu_count() or 1) // jobs)
@@ -32,7 +33,7 @@ def score_parallel(files: Sequence[bytes], weights: Sequence[str], *, jobs: int,
             request = EvalRequest(files=tuple(files), weights=tuple(weights[i] for i in group),
                                   threads=share, **options)
 
-            def on_reply(reply: Reply, group=group) -> None:
+            def on_reply(reply: Reply, group: list[int] = group) -> None:
                 if reply.kind == "file":
                     file_index, result = reply.payload
                     for position, score in enumerate(result.models):

@@ -26,10 +26,12 @@ class ModelsService:
         return models
 
     # ---- targets ------------------------------------------------------------------------------
-    async def targets_page(self, status: TargetStatus | None, page_token: str | None = None) -> TargetPage:
-        """One page of targets, newest first; `page_token` is the previous page's `next_page_token`."""
+    async def targets_page(self, status: TargetStatus | None, page_token: str | None = None,
+                           limit: int | None = None) -> TargetPage:
+        """One page of targets, newest first; `page_token` is the previous page's `next_page_token`;
+        `limit` defaults to the service's page size (the Targets list)."""
         return await self.cache.require_network().list_targets(status=status, page_token=page_token,
-                                                               limit=self.targets_page_size)
+                                                               limit=limit or self.targets_page_size)
 
     async def all_targets(self, status: TargetStatus | None = None) -> list[Target]:
         """Every target of `status`, all pages (the embedding map, claim all)."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from soma_desktop.services.chain_cache import ChainCache
+from soma_desktop.services.evaluate.service import EvaluateService
 from soma_desktop.services.models import ModelsService
 from soma_desktop.services.staking import StakingService
 from soma_desktop.services.wallet import WalletService
@@ -19,10 +20,13 @@ class Services:
     wallet: WalletService
     staking: StakingService
     models: ModelsService
+    evaluate: EvaluateService
 
 
 def build_services(data_dir: Path) -> Services:
     cache = ChainCache()
     wallet = WalletService(cache, data_dir)
-    return Services(cache, wallet, StakingService(cache, wallet), ModelsService(cache, wallet))
+    models = ModelsService(cache, wallet)
+    return Services(cache, wallet, StakingService(cache, wallet), models,
+                    EvaluateService(cache, wallet, models, data_dir))
 

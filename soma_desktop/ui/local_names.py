@@ -7,12 +7,14 @@ redraw. Own accounts are labelled by their wallet names; contacts by the address
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from PySide6.QtCore import QObject, Signal
 
 from soma_desktop.core.ids import normalize_id, short_id
 from soma_desktop.core.name_store import NameStore, clean_name
+from soma_desktop.network.types import ModelInfo
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +100,11 @@ def model_names(ctx) -> LocalNames:
 
 def apply_model_names(ctx, models: list) -> list:
     """The models with each local name as its title, so every table, legend and export shows it."""
-    import dataclasses
+    return with_model_names(model_names(ctx), models)
 
-    names = model_names(ctx)
+
+def with_model_names(names: LocalNames, models: list[ModelInfo]) -> list[ModelInfo]:
+    """The models with each local name in `names` as its title."""
     return [dataclasses.replace(m, title=names.name(m.id)) if names.name(m.id) else m for m in models]
 
 

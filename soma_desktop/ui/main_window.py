@@ -64,8 +64,11 @@ def _publish_panel(ctx: AppContext, window: MainWindow) -> QWidget:
 
 
 def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.local_names import model_names
     from soma_desktop.ui.panels.evaluate import EvaluatePanel
-    return EvaluatePanel(ctx, window)
+    return EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
+                         settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
+                         names=model_names(ctx), parent=window)
 
 
 NAV_SHORTCUT_PREFIX = "Ctrl+"

@@ -1,14 +1,12 @@
-"""Remote scoring: send one file and registry models to the network's SOMA scoring service.
+"""Remote scoring dialog: choose registry models and a target, send one file to the network's scoring service.
 
-For jobs that outgrow this machine (full-size models, no GPU): the service (`soma start scoring`, reached
-through soma-sdk's `score()`) downloads the data from a URL and the models from their manifests, and returns
-the winner, its loss, the data embedding and the distance to a target. Per-byte detail stays local.
+The work (hashing, the built-in data server, the scoring call) is services/evaluate/remote.py's
+`RemoteScoring`; this dialog renders its choices and its answer. Per-byte detail stays local.
 """
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,46 +25,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from soma_desktop.core import crypto
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.base import ModelState, TargetStatus
 from soma_desktop.network.messages import describe_error
-from soma_desktop.protocol.limits import MAX_DATA_SIZE
-from soma_desktop.ui.context import AppContext
+from soma_desktop.network.sdk.scoring import RemoteScore
+from soma_desktop.network.types import ModelInfo, Target
+from soma_desktop.services.evaluate.remote import RemoteScoring
+from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.panels.common import Banner
-
-MAX_DATA_BYTES = MAX_DATA_SIZE     # the network's submission limit; the service scores the same data
-
-
-def read_and_hash(path: Path) -> tuple[bytes, int]:
-    """Blake2b-256 and size of a data file within the network's limit (runs off the GUI thread)."""
-    size = path.stat().st_size
-    if size == 0:
-        raise ValueError("The file is empty: there is nothing to score")
-    if size > MAX_DATA_BYTES:
-        raise ValueError("The file is larger than the network's 1 MiB submission limit")
-    return crypto.hash_file(path)
-
-
-def supports_remote_scoring(network) -> bool:
-    return bool(getattr(network, "has_scoring", False)) and hasattr(network, "score_remote")
 
 
 class RemoteScoringDialog(QDialog):
     sig_scored = Signal(object)   # RemoteScore
 
-    def __init__(self, ctx: AppContext, data_path: Path, local_losses: dict[str, float] | None = None,
+    def __init__(self, *, scoring: RemoteScoring, bridge: AsyncBridge, local_losses: dict[str, float] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx, self.data_path = ctx, Path(data_path)
+        self.scoring, self.bridge, self.data_path = scoring, bridge, scoring.data_path
         self.local_losses = local_losses or {}
-        self._server = None
-        self._targets: list = []
+        self._targets: list[Target] = []
         self.setWindowTitle("Score on the network's scoring service")
         self.resize(620, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(f"Send <b>{self.data_path.name}</b> and the chosen models to the scoring service of "
-                       f"<b>{ctx.network.name if ctx.network else 'the network'}</b>. It downloads the data and the "
+                       f"<b>{scoring.network_name}</b>. It downloads the data and the "
                        "weights itself and returns the winner, its loss and the distance to the target.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -114,19 +95,12 @@ class RemoteScoringDialog(QDialog):
 
     # ---- Private ----------------------------------------------------------------------------
     def _load_choices(self) -> None:
-        network = self.ctx.network
-
-        async def fetch():
-            models = [m for m in await self.ctx.services.models.registry()
-                      if m.state == ModelState.ACTIVE and m.manifest is not None]
-            page = await network.list_targets(status=TargetStatus.OPEN, limit=100)
-            return models, page.targets
-
         self.score_button.setEnabled(False)
-        self.ctx.bridge.call(fetch(), on_result=self._on_choices_loaded, owner=self, label="models and targets",
-                             on_error=lambda exc: self.banner.show_message(describe_error(exc), "error"))
+        self.bridge.call(self.scoring.choices(), on_result=self._on_choices_loaded, owner=self,
+                         label="models and targets",
+                         on_error=lambda exc: self.banner.show_message(describe_error(exc), "error"))
 
-    def _on_choices_loaded(self, loaded) -> None:
+    def _on_choices_loaded(self, loaded: tuple[list[ModelInfo], list[Target]]) -> None:
         models, self._targets = loaded
         for model in models:
             item = QListWidgetItem(f"{model.title or short_id(model.id)}  ·  {short_id(model.id)}")
@@ -158,25 +132,10 @@ class RemoteScoringDialog(QDialog):
             return
         self.banner.show_message("Scoring on the service… the first run downloads every model.", "info")
         self.score_button.setEnabled(False)
-        self.ctx.bridge.call(self._score(ids, target, url), on_result=lambda r: self._on_scored(r, ids, target),
-                             on_error=self._on_failed, owner=self, timeout=900.0, label="remote scoring")
+        self.bridge.call(self.scoring.score(ids, target, url), on_result=lambda r: self._on_scored(r, ids, target),
+                         on_error=self._on_failed, owner=self, timeout=900.0, label="remote scoring")
 
-    async def _score(self, ids: list[str], target, url: str | None):
-        network = self.ctx.network
-        checksum, size = await asyncio.to_thread(read_and_hash, self.data_path)
-        if url is None:
-            url = await asyncio.to_thread(self._serve_locally, checksum)
-        manifests = await network.weights_manifests(ids)
-        return await network.score_remote(url, manifests, target.embedding, checksum, size)
-
-    def _serve_locally(self, checksum: bytes) -> str:
-        from soma_desktop.publish.blob_server import BlobServer
-
-        if self._server is None:
-            self._server = BlobServer(self.ctx.data_dir / "remote-scoring").start()
-        return self._server.publish(self.data_path, f"{checksum.hex()}.bin")
-
-    def _on_scored(self, score, ids: list[str], target) -> None:
+    def _on_scored(self, score: RemoteScore, ids: list[str], target: Target) -> None:
         self.score_button.setEnabled(True)
         self.banner.clear_message()
         winner_id = score.winner_model_id or ids[score.winner]
@@ -196,7 +155,5 @@ class RemoteScoringDialog(QDialog):
         self.banner.show_message(str(exc) if isinstance(exc, ValueError) else describe_error(exc), "error")
 
     def done(self, result: int) -> None:  # noqa: D401 (Qt override)
-        server, self._server = self._server, None
-        if server is not None:
-            self.ctx.bridge.call(asyncio.to_thread(server.stop), label="stopping the data server")
+        self.bridge.call(asyncio.to_thread(self.scoring.close), label="stopping the data server")
         super().done(result)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
-from soma_desktop.ui.evaluate.inputs import read_input
+from soma_desktop.services.evaluate.inputs import read_input
 
 ROOT = Path(__file__).resolve().parents[2]
 

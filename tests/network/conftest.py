@@ -55,7 +55,7 @@ class Backend:
 
 
 @contextlib.asynccontextmanager
-async def open_backend(kind: str, tmp_path: Path, **sdk_kwargs) -> AsyncIterator[Backend]:
+async def open_backend(kind: str, tmp_path: Path, *, rpc_url: str = FAKE_RPC, **sdk_kwargs) -> AsyncIterator[Backend]:
     sandbox = open_sandbox(tmp_path / f"{kind}.db", SandboxConfig(timed=False))
     chain = None
     try:
@@ -66,7 +66,7 @@ async def open_backend(kind: str, tmp_path: Path, **sdk_kwargs) -> AsyncIterator
         options = {"faucet_url": "http://127.0.0.1:9123", "admin_url": "http://127.0.0.1:9125",
                    "scoring_url": "http://127.0.0.1:9124", "timeout_s": 5.0, "tx_timeout_s": 10.0}
         options.update(sdk_kwargs)
-        network = await open_sdk_network(FAKE_RPC, client_factory=chain.factory, **options)
+        network = await open_sdk_network(rpc_url, client_factory=chain.factory, **options)
         assert isinstance(network, SdkNetwork)
         try:
             yield Backend(kind, network, chain)

@@ -57,6 +57,15 @@ def rejected(code: str, text: str) -> str:
     return _sent(f'RPC error: status: {code}, message: "{text}"' + META)
 
 
+# tonic's decode limit (4 MiB by default) refusing an answer, as soma-sdk's get_latest_system_state reports it: the
+# tonic Status from tonic/src/codec/decode.rs (tonic 0.14.5 per soma's Cargo.lock at 0ed887ab: "Error, decoded message
+# length too large: found N bytes, the limit is: L bytes", code OutOfRange; tonic before 0.12 said "Error, message
+# length too large"), raised unwrapped (sdk/src/lib.rs L296-301 returns the Status, python-sdk to_py_err L30).
+def decode_limit_error(found: int, limit: int = 4 * 1024 * 1024) -> str:
+    return (f'status: OutOfRange, message: "Error, decoded message length too large: found {found} bytes, '
+            f'the limit is: {limit} bytes"' + META)
+
+
 # transaction_execution.rs L51: executed, no checkpoint within the SDK's 30 s (sdk/src/lib.rs L419).
 CHECKPOINT_TIMEOUT = _sent("Transaction executed but checkpoint wait timed out")
 # transaction_execution.rs L54 with the Aborted status of L140: executed, the checkpoint stream broke.
@@ -191,6 +200,7 @@ class FakeChain:
     gates: dict[str, asyncio.Event] = field(default_factory=dict)  # method -> runs once the event is set
     checkpoint_timeouts: set[str] = field(default_factory=set)     # method -> execute, then report a timeout
     faults: dict[str, str] = field(default_factory=dict)  # method -> one of OPEN_OUTCOMES (once); executes per table
+    read_errors: dict[str, str] = field(default_factory=dict)  # method -> RuntimeError text, raised on every call
     gas_top_n: int = 1                                    # soma-sdk picks among the 8 richest; 1 = deterministic
     claimed: dict[str, t.Target] = field(default_factory=dict)  # the chain keeps claimed targets (status Claimed)
     chain_identifier: str = "localnet"
@@ -299,6 +309,8 @@ class FakeSomaClient:
             try:
                 if not self._chain.rpc_up:
                     raise RuntimeError(TCP_ERROR)
+                if name in self._chain.read_errors:
+                    raise RuntimeError(self._chain.read_errors[name])
                 if self._chain.delays.get(name):
                     await asyncio.sleep(self._chain.delays[name])
                 if name in self._chain.gates:

@@ -14,7 +14,7 @@ from soma_desktop.network.errors import (
     TransactionFailed,
     Unsupported,
 )
-from soma_desktop.network.sdk.classify import classify, clean_message, parse_failure, timeout_error
+from soma_desktop.network.sdk.classify import StateTooLarge, classify, clean_message, parse_failure, timeout_error
 from tests.network import fake_sdk
 
 DIGEST = "D9udU6JwjZgRrAyrcxHzDTo1mpbngLRjxRRWx1PsSX5V"
@@ -128,4 +128,5 @@ def test_an_oversized_registry_says_why():
     message = ('status: OutOfRange, message: "Error, decoded message length too large: found 4718592 bytes, '
                'the limit is: 4194304 bytes"' + META)
     err = _classify(message, transaction=False)
-    assert type(err) is NetworkError and "model registry" in str(err) and "4 MiB" in str(err)
+    # StateTooLarge: the adapter then reads the state itself (test_ledger_fallback.py)
+    assert type(err) is StateTooLarge and "model registry" in str(err) and "4 MiB" in str(err)

@@ -62,7 +62,8 @@ def test_remote_score_matches_local_evaluation(qtbot, remote_ctx, tmp_path):
 
     data_path = tmp_path / "fox.txt"
     data_path.write_bytes(TEXT)
-    dialog = RemoteScoringDialog(remote_ctx, data_path)
+    dialog = RemoteScoringDialog(scoring=remote_ctx.services.evaluate.remote_scoring(data_path),
+                                 bridge=remote_ctx.bridge)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.score_button.isEnabled(), timeout=20_000)
@@ -85,7 +86,7 @@ def test_remote_score_matches_local_evaluation(qtbot, remote_ctx, tmp_path):
 def test_empty_file_is_refused_before_anything_is_sent(qtbot, remote_ctx, tmp_path):
     empty = tmp_path / "empty.bin"
     empty.write_bytes(b"")
-    dialog = RemoteScoringDialog(remote_ctx, empty)
+    dialog = RemoteScoringDialog(scoring=remote_ctx.services.evaluate.remote_scoring(empty), bridge=remote_ctx.bridge)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.score_button.isEnabled(), timeout=20_000)
     qtbot.mouseClick(dialog.score_button, Qt.MouseButton.LeftButton)

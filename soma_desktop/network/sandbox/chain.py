@@ -150,7 +150,7 @@ class SandboxChain:
         if failure is not None:
             raise TransactionFailed(failure.error_name, str(failure), digest=text, fee=base)
         result = t.TxResult(digest=text, fee=ctx.total_fee(), created=tuple(ctx.created), epoch=ctx.system.epoch)
-        return result, out  # type: ignore[return-value]
+        return result, out  # type: ignore[return-value]  # out is an R: failure is None here
 
     def _smash_gas(self, gas_payment: list[CoinRow]) -> CoinRow:
         """Several gas coins merge into the first; the others are deleted (`prepare_gas.rs:112-200`)."""

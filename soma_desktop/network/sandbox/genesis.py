@@ -28,6 +28,7 @@ from soma_desktop.network.sandbox.params import (
 )
 from soma_desktop.network.sandbox.records import Model, Pool, System, Validator, f32_hex
 from soma_desktop.network.sandbox.store import StakedRow, Store
+from soma_desktop.protocol.distance import f32
 from soma_desktop.protocol.targets import genesis_reward_per_target
 
 SANDBOX_DEMO_MNEMONIC = ("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
@@ -138,7 +139,7 @@ def build_genesis(store: Store, *, embedding_dim: int, epoch_duration_ms: int, n
     system = System(epoch=0, epoch_start_ms=now_ms, epoch_duration_ms=epoch_duration_ms,
                     embedding_dim=embedding_dim, emission_balance=TOTAL_SUPPLY - allocated,
                     value_fee_bps=INITIAL_VALUE_FEE_BPS,
-                    distance_threshold=targets.f32(TARGET_INITIAL_DISTANCE_THRESHOLD),
+                    distance_threshold=f32(TARGET_INITIAL_DISTANCE_THRESHOLD),
                     reward_per_target=genesis_reward_per_target())
     demo, source = load_demo_models(embedding_dim, resources)
     for entry in demo:

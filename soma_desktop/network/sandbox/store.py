@@ -202,7 +202,8 @@ class Store:
             bonds += data["bond_amount"]
         return rewards, bonds
 
-    def query_targets(self, where: str, args: tuple, after: tuple[int, str] | None, limit: int) -> list[Target]:
+    def query_targets(self, where: str, args: tuple[int, ...], after: tuple[int, str] | None,
+                      limit: int) -> list[Target]:
         sql = f"SELECT data, generation_epoch, id FROM targets WHERE ({where})"
         params: list[Any] = list(args)
         if after is not None:
@@ -239,7 +240,7 @@ class Store:
             yield StakedRow(*row)
 
 
-def _tx_dict(cur: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
+def _tx_dict(cur: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     out = {d[0]: v for d, v in zip(cur.description, row)}
     for key in ("created", "mutated", "deleted"):
         out[key] = json.loads(out[key])

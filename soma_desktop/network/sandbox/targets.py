@@ -60,7 +60,8 @@ def knn_scores(target: np.ndarray, embeddings: np.ndarray, stakes: Sequence[int]
     e_norm = np.maximum(np.sqrt(np.sum(e * e, axis=1, dtype=np.float32)), np.float32(1e-8))
     cos = (e @ t).astype(np.float32) / (t_norm * e_norm)
     dist = np.float32(1.0) - cos.astype(np.float32)
-    return (dist / (vp + np.float32(KNN_EPSILON))).astype(np.float32)
+    scores: np.ndarray = dist / (vp + np.float32(KNN_EPSILON))   # numpy's stubs type this division Any
+    return scores.astype(np.float32)
 
 
 def select_models(target: np.ndarray, candidates: list[tuple[Model, int]]) -> list[str]:
@@ -223,7 +224,7 @@ def virtual_status(target: Target, epoch: int) -> str:
     return rules.virtual_status(target.status, target.generation_epoch, target.fill_epoch, epoch)
 
 
-def status_filter(status: str | None, epoch: int) -> tuple[str, tuple]:
+def status_filter(status: str | None, epoch: int) -> tuple[str, tuple[int, ...]]:
     """SQL WHERE for a status filter, as the RPC's list_targets applies it."""
     if status is None:
         return "1=1", ()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.core.storage import transaction
 from soma_desktop.network import types as t
 from soma_desktop.network.account_history import AccountTx, Direction
+from soma_desktop.network.sandbox.chain import SandboxChain
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS account_transfers (digest TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
@@ -24,7 +26,7 @@ TRANSFER_KINDS = ("TransferCoin", "PayCoins")
 
 
 class TransferBook:
-    def __init__(self, chain) -> None:
+    def __init__(self, chain: SandboxChain) -> None:
         self.chain = chain
         self.conn: sqlite3.Connection = chain.conn
         for statement in SCHEMA.split(";"):
@@ -66,12 +68,12 @@ class TransferBook:
         ordered = sorted(rows.values(), key=lambda r: r["seq"], reverse=True)[:limit]
         return [self._entry(me, row) for row in ordered]
 
-    def _legs(self, row: dict) -> list[tuple[str, int]]:
+    def _legs(self, row: dict[str, Any]) -> list[tuple[str, int]]:
         cur = self.conn.execute("SELECT recipient, amount FROM account_transfers WHERE digest=? AND timestamp_ms=? "
                                 "ORDER BY ord", (row["digest"], row["timestamp_ms"]))
         return [(r, a) for r, a in cur.fetchall()]
 
-    def _entry(self, me: str, row: dict) -> AccountTx:
+    def _entry(self, me: str, row: dict[str, Any]) -> AccountTx:
         sender = row["sender"]
         legs = self._legs(row) if row["kind"] in TRANSFER_KINDS else []
         if sender != me:

@@ -30,7 +30,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 from soma_desktop.core.amounts import bps_mul
 from soma_desktop.core.crypto import b58encode, decode_key, f32_round
@@ -48,7 +48,7 @@ from soma_desktop.network.errors import (
 from soma_desktop.network.messages import RETRYABLE_CHAIN_ERRORS
 from soma_desktop.network.sdk import decode
 from soma_desktop.network.sdk.amounts import sdk_amount
-from soma_desktop.network.sdk.classify import classify, timeout_error
+from soma_desktop.network.sdk.classify import StateTooLarge, classify, timeout_error
 from soma_desktop.network.sdk.coin_check import CoinAdvice, CoinVerdict, check_coins
 from soma_desktop.network.sdk.commit import (
     WORKER_MIN_RATE,
@@ -59,6 +59,8 @@ from soma_desktop.network.sdk.commit import (
 )
 from soma_desktop.network.sdk.environments import LOCALNET, TESTNET, Environment, custom_environment
 from soma_desktop.network.sdk.history import SdkHistory
+from soma_desktop.network.sdk.ledger_rpc import DEFAULT_LIMIT, GET_EPOCH_PATH, get_epoch_request, unary_call
+from soma_desktop.network.sdk.ledger_state import LedgerState, decode_epoch_response
 from soma_desktop.network.sdk.outcomes import OutcomeTracker, Resolution, Snapshot
 from soma_desktop.network.sdk.scoring import (
     RemoteScore,
@@ -86,6 +88,9 @@ from soma_desktop.network.types import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 ClientFactory = Callable[..., Awaitable[Any]]
 HEALTH_TIMEOUT_S = 5.0
@@ -125,6 +130,8 @@ class SdkNetwork:
     """A real SOMA chain reached through soma-sdk. Safe to use from one asyncio loop."""
 
     is_sandbox = False
+    _too_large: StateTooLarge | None = None   # set once soma-sdk could not read the state: read it directly after
+    state_limit = DEFAULT_LIMIT    # the largest system state answer the app's own reader accepts (ledger_rpc.py)
     can_submit_data = True         # submit_data: checksum and size from the hosted bytes (submission.py)
 
     def __init__(self, env: Environment, *, timeout_s: float = 20.0, tx_timeout_s: float = 60.0,
@@ -345,7 +352,7 @@ class SdkNetwork:
         except (TypeError, KeyError, IndexError) as exc:
             raise NetworkError(f"Unexpected answer from {self.name} (soma-sdk shape changed?): {exc}") from exc
 
-    def _decode(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def _decode(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         try:
             return fn(*args)
         except (ValueError, TypeError, KeyError, IndexError) as exc:
@@ -354,10 +361,33 @@ class SdkNetwork:
     # --- chain --------------------------------------------------------------------------------
 
     async def _raw_state(self) -> Any:
-        return await self._read("get_latest_system_state")
+        """soma-sdk's system state, or our own decoding of it when the SDK cannot read one over 4 MiB."""
+        if self._too_large is not None:              # registries only grow: skip a 4 MiB download that fails
+            return await self._ledger_state(self._too_large)
+        try:
+            return await self._read("get_latest_system_state")
+        except StateTooLarge as too_large:
+            self._too_large = too_large
+            return await self._ledger_state(too_large)
+
+    async def _ledger_state(self, too_large: StateTooLarge) -> LedgerState:
+        """The SDK's own GetEpoch request, sent by the app (ledger_rpc.py) with a larger answer limit."""
+        timeout = max(self.timeout_s, self.tx_timeout_s)          # a big answer: the longer of the two limits
+        try:
+            answer = await asyncio.wait_for(unary_call(self.env.rpc_url, GET_EPOCH_PATH, get_epoch_request(),
+                                                       timeout=timeout, limit=self.state_limit), timeout)
+            return await asyncio.to_thread(decode_epoch_response, answer, self.env.chain)
+        except TimeoutError:
+            raise self._note(timeout_error(timeout, transaction=False, endpoint=self.env.rpc_url)) from None
+        except ValueError as exc:                                   # WireError, bad ids: a malformed answer
+            raise NetworkError(f"Unexpected system state answer from {self.name}: {str(exc)[:200]}") from None
+        except NetworkError as exc:
+            kind = NetworkUnavailable if isinstance(exc, NetworkUnavailable) else NetworkError
+            raise self._note(kind(f"{too_large} Reading it directly failed too: {exc}")) from None
 
     async def get_system_state(self) -> SystemState:
-        state = self._decode(decode.system_state, await self._raw_state(), self.env.chain)
+        raw = await self._raw_state()
+        state = raw.system if isinstance(raw, LedgerState) else self._decode(decode.system_state, raw, self.env.chain)
         self._fees = state
         return state
 
@@ -452,7 +482,8 @@ class SdkNetwork:
     # --- staking ------------------------------------------------------------------------------
 
     async def get_validators(self) -> list[Validator]:
-        return self._decode(decode.validators, await self._raw_state())
+        raw = await self._raw_state()
+        return raw.validators if isinstance(raw, LedgerState) else self._decode(decode.validators, raw)
 
     async def list_staked_soma(self, address: str) -> list[StakedSoma]:
         objects = await self._read("list_owned_objects", _bare(address, "address"), "staked_soma")
@@ -474,7 +505,8 @@ class SdkNetwork:
 
     async def list_models(self) -> list[ModelInfo]:
         """Every model in the registry (Created, Pending, Active, Inactive), decoded from system state."""
-        return self._decode(decode.models, await self._raw_state())
+        raw = await self._raw_state()
+        return raw.models if isinstance(raw, LedgerState) else self._decode(decode.models, raw)
 
     async def get_model(self, model_id: str) -> ModelInfo:
         wanted = _full(model_id, "model_id")

@@ -9,6 +9,7 @@ do not, and those are refused instead of silently sending a different sum.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA, U64_MAX
 from soma_desktop.network.errors import InvalidInput
@@ -48,7 +49,7 @@ def sdk_amount(shannons: int, *, field: str = "amount") -> float:
                        "use a rounder amount", field=field)
 
 
-def _candidates(start: float):
+def _candidates(start: float) -> Iterator[float]:
     yield start
     up = down = start
     for _ in range(_SEARCH_STEPS):

@@ -19,6 +19,12 @@ from soma_desktop.network.errors import (
 )
 from soma_desktop.network.messages import CHAIN_ERRORS
 
+
+class StateTooLarge(NetworkError):
+    """soma-sdk could not read the system state: its answer is over tonic's 4 MiB decode limit. The adapter
+    then reads it itself (ledger_rpc.py); this class lets it react to exactly this failure and nothing else."""
+
+
 _FAILED_NAME = re.compile(r"error:\s*([A-Za-z_][A-Za-z0-9_]*)")
 _DIGEST = re.compile(r"\(digest:\s*([1-9A-HJ-NP-Za-km-z]{20,60})\)")
 _METADATA_TAIL = re.compile(r",\s*details:.*$", re.DOTALL)
@@ -122,7 +128,7 @@ def classify(exc: BaseException, *, transaction: bool, endpoint: str = "") -> Ba
     if "message length too large" in message:
         # tonic's default 4 MiB decode limit: soma-sdk 0.1.15 reads the whole system state (model registry
         # included) through a client without a larger limit (rpc/src/api/client.rs get_latest_system_state).
-        return NetworkError("This network's state (its model registry) is larger than soma-sdk 0.1.15 can read "
+        return StateTooLarge("This network's state (its model registry) is larger than soma-sdk 0.1.15 can read "
                             "in one answer (4 MiB limit). Models and staking views are unavailable until a newer "
                             "soma-sdk raises the limit; wallet and targets still work.")
     if "invalid uri" in message.lower() or "invalid url" in message.lower():

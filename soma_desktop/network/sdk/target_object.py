@@ -41,7 +41,7 @@ class BcsReader:
         return self.take(1)[0]
 
     def u64(self) -> int:
-        return struct.unpack("<Q", self.take(8))[0]
+        return int.from_bytes(self.take(8), "little")
 
     def uleb(self) -> int:
         value, shift = 0, 0

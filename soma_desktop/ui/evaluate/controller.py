@@ -1,7 +1,8 @@
 """Run controller: owns the evaluation job, folds streamed chunks into RunResults, newest run wins.
 
-The scoring itself runs in the evaluation worker process (ui/workers.py); this object only folds the
-batches of chunk results it reports into the arrays the views draw, at the views' refresh rate.
+The scoring itself runs in the evaluation worker process (EvaluateService, adapted by ui/workers.py); this
+object only folds the batches of chunk results it reports into the arrays the views draw, at the views' refresh
+rate.
 
 Starting a run while one is in flight cancels the old one first and queues the new one; it starts once
 the old thread has acknowledged. Partial results stay in `results` after a cancel, labelled partial.
@@ -15,9 +16,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from soma_desktop.engine.contract import num_chunks
-from soma_desktop.ui.evaluate.eta import Eta, format_duration
-from soma_desktop.ui.evaluate.results import ModelRef, RunResults
-from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights, cached_matmul_speed
+from soma_desktop.services.evaluate.eta import Eta, format_duration
+from soma_desktop.services.evaluate.jobs import EvalJob, RegistryWeights
+from soma_desktop.services.evaluate.results import ModelRef, RunResults
+from soma_desktop.services.evaluate.service import EvaluateService
+from soma_desktop.ui.workers import EvalWorker
 
 REFRESH_MS = 150
 MAX_REFRESH_MS = 2000
@@ -35,8 +38,9 @@ class RunController(QObject):
     sig_run_ended = Signal(str, str)
     """(outcome 'done' | 'cancelled' | 'failed', one-line message)."""
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, evaluate: EvaluateService, parent: QObject | None = None):
         super().__init__(parent)
+        self._evaluate = evaluate
         self.results: RunResults | None = None
         self.state = "idle"
         self._job_ids = 0
@@ -103,7 +107,7 @@ class RunController(QObject):
         self._started_at = time.monotonic()
         self._eta = Eta()
         self._before_run = ""
-        worker = EvalWorker(job)
+        worker = EvalWorker(self._evaluate, job)
         worker.sig_stage_changed.connect(self._on_worker_stage_changed)
         worker.sig_model_resolved.connect(self._on_worker_model_resolved)
         worker.sig_plan_known.connect(self._on_worker_plan_known)
@@ -120,8 +124,9 @@ class RunController(QObject):
         self._dirty = True
         QTimer.singleShot(0, self._on_timer_timeout)
 
-    def _current(self, job_id: int) -> bool:
-        return self.results is not None and self.results.job_id == job_id
+    def _current(self, job_id: int) -> RunResults | None:
+        """The results of `job_id` while it is the newest run, else None (a late reply of an older run)."""
+        return self.results if self.results is not None and self.results.job_id == job_id else None
 
     @Slot(object, str)
     def _on_worker_stage_changed(self, job_id: int, text: str) -> None:
@@ -131,16 +136,16 @@ class RunController(QObject):
 
     @Slot(object, object, str)
     def _on_worker_model_resolved(self, job_id: int, index: int, path: str) -> None:
-        if self._current(job_id):
-            for track in self.results.files:
+        if (results := self._current(job_id)) is not None:
+            for track in results.files:
                 track.models[index].weights_path = path
 
     @Slot(object, object)
     def _on_worker_plan_known(self, job_id: int, chunk_flops: list) -> None:
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
-        self._eta.plan(chunk_flops, [num_chunks(f.size) for f in self.results.files])
-        speed = cached_matmul_speed()
+        self._eta.plan(chunk_flops, [num_chunks(f.size) for f in results.files])
+        speed = self._evaluate.cached_matmul_speed()
         if speed is not None:
             self._before_run = self._eta.before_run(speed.fp32_flops, speed.bf16_flops, self._precision)
         self._emit_progress()
@@ -148,35 +153,35 @@ class RunController(QObject):
     @Slot(object, object, object)
     def _on_worker_chunks_scored(self, job_id: int, file_index: int, batch) -> None:
         """A batch of chunks (the worker sends a few per second): folded in at once, drawn on the next refresh."""
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
         chunks, seconds, flops = batch
         for progress in chunks:
-            self.results.apply_chunk(file_index, progress)
+            results.apply_chunk(file_index, progress)
         self._eta.add(seconds, flops)
         progress = chunks[-1]
-        track = self.results.files[file_index]
+        track = results.files[file_index]
         self._stage = (f"Evaluating {track.label}: model {progress.model_index + 1}/{len(track.models)}, "
                        f"chunk {progress.chunk_index + 1}/{progress.chunks_total}")
         self._dirty = True
 
     @Slot(object, object, object)
     def _on_worker_file_scored(self, job_id: int, file_index: int, result) -> None:
-        if not self._current(job_id):
+        if (results := self._current(job_id)) is None:
             return
-        paths = [m.weights_path or m.ref.weights for m in self.results.files[file_index].models]
-        self.results.apply_file(file_index, result, paths)
+        paths = [m.weights_path or m.ref.weights for m in results.files[file_index].models]
+        results.apply_file(file_index, result, paths)
         self._dirty = True
 
     @Slot(object, str, str)
     def _on_worker_run_finished(self, job_id: int, outcome: str, message: str) -> None:
         self._ended = (outcome, message)   # _on_worker_thread_exiting completes the hand-over
-        if self._current(job_id):
-            self.results.state = outcome
-            self.results.message = message
+        if (results := self._current(job_id)) is not None:
+            results.state = outcome
+            results.message = message
             self._timer.stop()
             self._dirty = False
-            self.sig_results_changed.emit(self.results)
+            self.sig_results_changed.emit(results)
 
     @Slot(object)
     def _on_worker_thread_exiting(self, job_id: int) -> None:

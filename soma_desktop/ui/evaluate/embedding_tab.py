@@ -8,9 +8,11 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from soma_desktop.core.settings import Settings
 from soma_desktop.network.types import ModelInfo, Target
-from soma_desktop.ui.evaluate.results import FileTrack, cosine_distance, would_hit
-from soma_desktop.ui.evaluate.submit_dialog import submit_candidate
+from soma_desktop.services.evaluate.results import FileTrack, cosine_distance, submit_candidate, would_hit
+from soma_desktop.services.evaluate.service import EvaluateService
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.evaluate.tables import TargetRow, TargetTable
 from soma_desktop.ui.format import amount_text
 from soma_desktop.ui.plots.colormap import MODEL_COLORS
@@ -27,9 +29,10 @@ class EmbeddingTab(QWidget):
     sig_submit_requested = Signal(str)
     """Submit… pressed for this target id."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, chain: ChainStatus, evaluate: EvaluateService, settings: Settings,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.chain, self.evaluate, self.settings = chain, evaluate, settings
         self.targets: list[Target] = []
         self.models: list[ModelInfo] = []
         self.track: FileTrack | None = None
@@ -104,7 +107,7 @@ class EmbeddingTab(QWidget):
 
     # ---- Private -----------------------------------------------------------------------------------
     def _update_summary(self, rows: list[TargetRow], embedding, label: str, skipped: int) -> None:
-        if self.ctx.network is None:
+        if not self.chain.is_open:
             self.summary.setText("Not connected: targets come from the network.")
             return
         if embedding is None:
@@ -128,7 +131,7 @@ class EmbeddingTab(QWidget):
             vector = np.asarray(target.embedding, dtype=np.float32)
             distance = cosine_distance(embedding, vector) if embedding is not None else math.nan
             tip = (f"Target {target.id}\nstatus {target.status.value}\nthreshold {target.distance_threshold:.6f}\n"
-                   f"reward {amount_text(target.reward_pool, hidden=self.ctx.settings.hide_amounts)}\n"
+                   f"reward {amount_text(target.reward_pool, hidden=self.settings.hide_amounts)}\n"
                    f"distance {distance:.6f}\nassigned: {', '.join(i[:10] for i in target.model_ids) or '—'}")
             anchors.append(MapPoint("target", target.id, vector, tip,
                                     STATUS_COLORS.get(target.status.value, (120, 120, 120))))
@@ -158,10 +161,10 @@ class EmbeddingTab(QWidget):
 
     def _sync_submit(self) -> None:
         """Submit… for a selected open target that a finished, assigned model's data embedding would hit."""
-        network = self.ctx.network
         chosen = self.table.selected_id()
         target = next((t for t in self.targets if t.id == chosen), None)
-        why = ("This network does not accept data submissions" if network is None or not network.can_submit_data
+        why = ("This network does not accept data submissions"
+               if not self.chain.is_open or not self.evaluate.can_submit_data()
                else "Select a target in the table" if target is None
                else "" if submit_candidate(self.track, target) is not None
                else "Only an open target that a finished model assigned to it would hit can take this file "

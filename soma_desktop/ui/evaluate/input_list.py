@@ -18,14 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from soma_desktop.ui.evaluate.inputs import InputFile, expand_paths, read_input
+from soma_desktop.services.evaluate.inputs import InputFile, read_all
+from soma_desktop.ui.bridge import AsyncBridge
 
 PROBLEM = QColor(185, 28, 28)
-
-
-def _read_all(paths: list[Path], accept_truncation: bool) -> tuple[list[InputFile], str]:
-    files, note = expand_paths(paths)
-    return [read_input(p, accept_truncation=accept_truncation) for p in files], note
 
 
 def row_text(entry: InputFile) -> str:
@@ -45,9 +41,9 @@ class InputList(QWidget):
     sig_message_posted = Signal(str, str)
     """(text, kind) for the panel banner: explanations for empty, unreadable or too-large files."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, bridge: AsyncBridge, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.bridge = bridge
         self.entries: list[InputFile] = []
         self.ask_paths = self._ask_paths            # replaced in tests (no modal dialog)
         self.list = QListWidget()
@@ -85,9 +81,9 @@ class InputList(QWidget):
         """Read `paths` (files or folders) off the GUI thread, then list them."""
         if not paths:
             return
-        self.ctx.bridge.call(asyncio.to_thread(_read_all, list(paths), accept_truncation),
-                             on_result=self._on_read_done, on_error=self._on_read_failed, owner=self,
-                             label="reading files", timeout=120.0)
+        self.bridge.call(asyncio.to_thread(read_all, list(paths), accept_truncation),
+                         on_result=self._on_read_done, on_error=self._on_read_failed, owner=self,
+                         label="reading files", timeout=120.0)
 
     def accept_truncation(self) -> None:
         """Re-read the selected over-1-MiB files, keeping only their first 1 MiB."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -22,13 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soma_desktop.core.settings import Settings
 from soma_desktop.engine.contract import SEQ_LEN
-from soma_desktop.ui.evaluate.results import LN2, FileTrack, worst_spans
+from soma_desktop.services.evaluate.results import LN2, FileTrack, worst_spans
+from soma_desktop.services.evaluate.service import EvaluateService
+from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.plots.byte_view import ByteView
 from soma_desktop.ui.plots.colormap import DEFAULT_RANGE_BITS, MODEL_COLORS
 from soma_desktop.ui.plots.glyphs import describe_byte, token_name
 from soma_desktop.ui.plots.loss_plot import LossPlot
-from soma_desktop.ui.workers import probe_top
 
 PROBE_DELAY_MS = 150
 _PREVIEW = {"\n": "⏎", "\t": "⇥", "\r": "␍", " ": " "}
@@ -40,9 +43,10 @@ class LossTab(QWidget):
     sig_worst_ranked = Signal(object)
     """Number of worst regions listed after a ranking finished."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, evaluate: EvaluateService, bridge: AsyncBridge, settings: Settings,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.evaluate, self.bridge, self.settings = evaluate, bridge, settings
         self.track: FileTrack | None = None
         self.running = False
         self.plot = LossPlot()
@@ -275,9 +279,9 @@ class LossTab(QWidget):
             self._show_worst(request, track, [])
             return
         values = chosen[1].copy()
-        self.ctx.bridge.call(asyncio.to_thread(worst_spans, values), owner=self, label="worst regions",
-                             on_result=lambda spans: self._show_worst(request, track, spans),
-                             on_error=lambda exc: None)
+        self.bridge.call(asyncio.to_thread(worst_spans, values), owner=self, label="worst regions",
+                         on_result=lambda spans: self._show_worst(request, track, spans),
+                         on_error=lambda exc: None)
 
     def _show_worst(self, request: int, track: FileTrack | None, spans: list[tuple[int, int, float]]) -> None:
         if request != self._worst_request or track is not self.track:
@@ -357,10 +361,10 @@ class LossTab(QWidget):
         if not weights or offset % SEQ_LEN == 0 and offset < track.size:
             return
         self._probe_busy = True
-        device = self.ctx.settings.eval_device
-        self.ctx.bridge.call(asyncio.to_thread(probe_top, weights, device, track.data, offset), owner=self,
-                             on_result=lambda p, t=track, m=model.ref.label: self._on_probe_done(t, m, p),
-                             on_error=self._on_probe_failed, timeout=120.0, label="top predictions")
+        device = self.settings.eval_device
+        self.bridge.call(self.evaluate.probe(weights, device, track.data, offset), owner=self,
+                         on_result=partial(self._on_probe_done, track, model.ref.label),
+                         on_error=self._on_probe_failed, timeout=120.0, label="top predictions")
 
     def _on_probe_done(self, track: FileTrack, label: str, prediction) -> None:
         self._probe_busy = False

@@ -1,14 +1,11 @@
 """Which models to run: bundled demo models, local safetensors files and registry models.
 
-Listing never imports torch: demo models come from the JSON index, local files are checked by reading
-their safetensors header, registry models from the network. Registry weights are downloaded (verified,
-decrypted and cached) by the engine worker when a run starts.
+What can be run is decided by EvaluateService (services/evaluate/catalog.py, never importing torch); the
+registry comes from ModelsService. Registry weights are downloaded when a run starts.
 """
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -23,78 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from soma_desktop.core.settings import Settings
 from soma_desktop.network.messages import describe_error
-from soma_desktop.network.types import ModelInfo, ModelState
-from soma_desktop.ui.evaluate.results import ModelRef
+from soma_desktop.network.types import ModelInfo
+from soma_desktop.services.evaluate.jobs import ModelChoice
+from soma_desktop.services.evaluate.results import ModelRef
+from soma_desktop.services.evaluate.service import EvaluateService, allows_loopback
+from soma_desktop.services.models import ModelsService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text
-from soma_desktop.ui.local_names import apply_model_names, model_names
-from soma_desktop.ui.workers import RegistryWeights
+from soma_desktop.ui.local_names import LocalNames, with_model_names
 
 ROLE = Qt.ItemDataRole.UserRole
-
-
-@dataclass(frozen=True)
-class Choice:
-    ref: ModelRef
-    registry: RegistryWeights | None = None
-
-
-def _demo_choices() -> tuple[list[Choice], str]:
-    from soma_desktop.engine.demo import list_demo_models
-    from soma_desktop.engine.errors import EngineError
-
-    try:
-        demos = list_demo_models()
-    except EngineError as exc:
-        return [], f"not installed ({exc})"
-    out = [Choice(ModelRef(d.title, str(d.weights_path), "demo", embedding=d.embedding))
-           for d in demos if d.weights_path.is_file()]
-    missing = len(demos) - len(out)
-    return out, (f"{missing} demo model file(s) missing" if missing else "")
-
-
-def _describe_local(path: Path) -> str:
-    """'D 128 · 4 layers · 8 heads' from the header alone (raises EngineError for non-V1 files)."""
-    from soma_desktop.engine.architecture import infer_architecture
-    from soma_desktop.engine.header import read_header
-
-    arch = infer_architecture(read_header(path))
-    return f"D {arch.embedding_dim} · {arch.num_layers} layers · {arch.num_heads} heads"
-
-
-def _describe_all(paths: list[Path]) -> list[tuple[Path, str, str]]:
-    """(path, description, problem) per file, in order; problem is "" for a usable V1 file."""
-    from soma_desktop.engine.errors import EngineError
-
-    out = []
-    for path in paths:
-        try:
-            out.append((path, _describe_local(path), ""))
-        except EngineError as exc:
-            out.append((path, "", str(exc)))
-        except OSError as exc:
-            out.append((path, "", f"cannot be read ({exc.strerror or type(exc).__name__})"))
-    return out
-
-
-def registry_choice(info: ModelInfo, data_dir: Path, allow_loopback: bool) -> tuple[Choice | None, str]:
-    """A registry model we can evaluate, or None with the reason."""
-    title = info.title or f"model {info.id[:10]}…"
-    if info.state != ModelState.ACTIVE or info.manifest is None or info.decryption_key is None:
-        return None, "not revealed yet: its weights cannot be decrypted"
-    label = f"{title} (registry)"
-    url = info.manifest.url
-    if url.startswith("resource://models/"):
-        from soma_desktop.engine.demo import demo_models_dir
-
-        path = demo_models_dir() / url.removeprefix("resource://models/")
-        if not path.is_file():
-            return None, "bundled demo weights are not installed"
-        return Choice(ModelRef(label, str(path), "registry", info.id, info.embedding)), ""
-    if not url.startswith(("http://", "https://")):
-        return None, "no downloadable weights (sandbox demo entry: embedding only)"
-    source = RegistryWeights(info.manifest, bytes(info.decryption_key), data_dir / "weights-cache", allow_loopback)
-    return Choice(ModelRef(label, "", "registry", info.id, info.embedding), source), ""
+Choice = ModelChoice     # what the panel's run reads from a ticked row
 
 
 class ModelPicker(QWidget):
@@ -106,9 +45,11 @@ class ModelPicker(QWidget):
     sig_message_posted = Signal(str, str)
     """(text, kind) for the panel banner."""
 
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, *, evaluate: EvaluateService, models: ModelsService, chain: ChainStatus, bridge: AsyncBridge,
+                 settings: Settings, names: LocalNames, parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.evaluate, self.models_service, self.chain = evaluate, models, chain
+        self.bridge, self.settings, self.names = bridge, settings, names
         self.ask_weights = self._ask_weights         # replaced in tests (no modal dialog)
         self.registry_models: list[ModelInfo] = []
         self.listing_in_flight = 0
@@ -132,11 +73,11 @@ class ModelPicker(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         self._render()
-        ctx.bridge.call(asyncio.to_thread(_demo_choices), on_result=self._on_demo_listed, owner=self,
-                        on_error=lambda exc: self._note("demo", describe_error(exc)), label="listing demo models")
-        ctx.network_changed.connect(self._on_ctx_network_changed)
-        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
-        model_names(ctx).sig_changed.connect(self.refresh_registry)
+        bridge.call(evaluate.demo_models(), on_result=self._on_demo_listed, owner=self,
+                    on_error=lambda exc: self._note("demo", describe_error(exc)), label="listing demo models")
+        chain.network_changed.connect(self._on_chain_network_changed)
+        chain.epoch_changed.connect(self._on_chain_epoch_changed)
+        names.sig_changed.connect(self.refresh_registry)
         self.refresh_registry()
 
     # ---- Public API --------------------------------------------------------------------------------
@@ -154,9 +95,9 @@ class ModelPicker(QWidget):
         if not paths:
             return
         chosen = [Path(p) for p in ([paths] if isinstance(paths, Path) else paths)]
-        self.ctx.bridge.call(asyncio.to_thread(_describe_all, chosen), owner=self, label="reading headers",
-                             on_result=lambda found: self._on_local_checked(found, checked),
-                             on_error=lambda exc: self.sig_message_posted.emit(str(exc), "error"))
+        self.bridge.call(self.evaluate.describe_weights(chosen), owner=self, label="reading headers",
+                         on_result=lambda found: self._on_local_checked(found, checked),
+                         on_error=lambda exc: self.sig_message_posted.emit(str(exc), "error"))
 
     def set_checked(self, labels: list[str]) -> None:
         for index in range(self.list.count()):
@@ -166,13 +107,12 @@ class ModelPicker(QWidget):
                                    else Qt.CheckState.Unchecked)
 
     def refresh_registry(self) -> None:
-        network = self.ctx.network
-        if network is None:
+        if not self.chain.is_open:
             self._note("registry", "not connected")
             return
         self.listing_in_flight += 1
-        self.ctx.bridge.call(self.ctx.services.models.registry(), on_result=self._on_registry_listed, owner=self,
-                             on_error=self._on_registry_failed, label="listing models")
+        self.bridge.call(self.models_service.registry(), on_result=self._on_registry_listed, owner=self,
+                         on_error=self._on_registry_failed, label="listing models")
 
     def _on_registry_failed(self, exc: BaseException) -> None:
         self.listing_in_flight -= 1
@@ -183,10 +123,10 @@ class ModelPicker(QWidget):
         names, _ = QFileDialog.getOpenFileNames(self, "Add model weights", "", "Safetensors (*.safetensors);;All (*)")
         return [Path(n) for n in names]
 
-    def _on_ctx_network_changed(self, _network) -> None:
+    def _on_chain_network_changed(self, _network: object) -> None:
         self.refresh_registry()
 
-    def _on_ctx_epoch_changed(self, _epoch: int) -> None:
+    def _on_chain_epoch_changed(self, _epoch: object) -> None:
         self.refresh_registry()
 
     def _on_demo_listed(self, answer: tuple[list[Choice], str]) -> None:
@@ -210,15 +150,14 @@ class ModelPicker(QWidget):
 
     def _on_registry_listed(self, models: list[ModelInfo]) -> None:
         self.listing_in_flight -= 1
-        models = apply_model_names(self.ctx, models)      # local names label the table, map and exports
+        models = with_model_names(self.names, models)      # local names label the table, map and exports
         self.registry_models = list(models)
-        choice = self.ctx.choice
-        loopback = bool(self.ctx.network is not None and self.ctx.network.is_sandbox) or \
-            bool(choice is not None and choice.key == "localnet")
-        entries = []
+        choice = self.chain.choice
+        loopback = allows_loopback(self.chain.is_sandbox, choice.key if choice is not None else None)
+        entries: list[tuple[Choice | None, str, str]] = []
         for info in models:
-            picked, reason = registry_choice(info, self.ctx.data_dir, loopback)
-            stake = "stake " + amount_text(info.stake, hidden=self.ctx.settings.hide_amounts)
+            picked, reason = self.evaluate.registry_choice(info, loopback)
+            stake = "stake " + amount_text(info.stake, hidden=self.settings.hide_amounts)
             label = picked.ref.label if picked else f"{info.title or info.id[:12]} (registry)"
             tip = f"{info.id}\n{stake}\n{reason or info.manifest.url if info.manifest else reason}".strip()
             entries.append((picked, label if picked else f"{label} — {reason}", tip))

@@ -1,15 +1,11 @@
 """Submit… an evaluated file to a target it would hit: what happens, what it costs, then an explicit signature.
 
-Hosting and SubmitData run on the bridge's loop (tx=True: a timeout is an unknown outcome, not a failure);
-the dialog ends in the digest and the bond taken, or a plain error.
+Hosting and SubmitData run in EvaluateService on the bridge's loop (tx=True: a timeout is an unknown outcome,
+not a failure); the dialog ends in the digest and the bond taken, or a plain error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-import numpy as np
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -23,40 +19,26 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.network.types import Target, TargetStatus
-from soma_desktop.protocol.distance import cosine_distance, would_hit
+from soma_desktop.core.settings import Settings
 from soma_desktop.publish.submission import SubmissionHostingError
-from soma_desktop.services.submit import CannotSubmit, Hosting, SubmitPlan, Submitted, submit
-from soma_desktop.ui.evaluate.results import FileTrack, ModelTrack
+from soma_desktop.services.evaluate.service import EvaluateService
+from soma_desktop.services.submit import CannotSubmit, SubmitPlan, Submitted
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, settle_buttons
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.vault import Account
-
-if TYPE_CHECKING:
-    from soma_desktop.ui.context import AppContext
-
-
-def submit_candidate(track: FileTrack | None, target: Target) -> ModelTrack | None:
-    """The finished model (assigned to this open target) whose data embedding lands closest within its threshold."""
-    if track is None or track.truncated or target.status is not TargetStatus.OPEN:
-        return None
-    best: tuple[float, ModelTrack] | None = None
-    for model in track.models:
-        if (not model.final or model.embedding is None or model.ref.model_id not in target.model_ids
-                or model.embedding.shape[0] != len(target.embedding)):
-            continue
-        distance = cosine_distance(model.embedding, np.asarray(target.embedding, dtype=np.float32))
-        if would_hit(distance, target.distance_threshold) and (best is None or distance < best[0]):
-            best = (distance, model)
-    return None if best is None else best[1]
 
 
 class SubmitDialog(QDialog):
-    """`hosting` runs on a worker thread (it may start the built-in server); None asks the user for a URL."""
+    """`builtin_hosting`: the app's own data server hosts the file (sandbox, localnet); else the user gives a URL."""
 
-    def __init__(self, ctx: AppContext, plan: SubmitPlan, hosting: Callable[[], Hosting] | None,
+    def __init__(self, *, plan: SubmitPlan, builtin_hosting: bool, evaluate: EvaluateService,
+                 wallet: WalletSession, chain: ChainStatus, bridge: AsyncBridge, settings: Settings,
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx, self.plan, self.hosting = ctx, plan, hosting
+        self.plan, self.builtin_hosting = plan, builtin_hosting
+        self.evaluate, self.wallet, self.chain, self.bridge, self.settings = evaluate, wallet, chain, bridge, settings
         self.submitted: Submitted | None = None
         self.setWindowTitle("Submit data to a target")
         self.setMinimumWidth(600)
@@ -67,7 +49,7 @@ class SubmitDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.url_edit, self.put_edit = QLineEdit(), QLineEdit()
-        if hosting is None:
+        if not builtin_hosting:
             form = QFormLayout()
             self.url_edit.setPlaceholderText("https://… (public, immutable: validators download the data here)")
             self.put_edit.setPlaceholderText("optional: a pre-signed upload URL that serves the public URL")
@@ -93,8 +75,8 @@ class SubmitDialog(QDialog):
         self._sync_signer()
 
     def _summary_html(self) -> str:
-        plan, hidden = self.plan, self.ctx.settings.hide_amounts
-        where = ("this app's built-in data server" if self.hosting is not None
+        plan, hidden = self.plan, self.settings.hide_amounts
+        where = ("this app's built-in data server" if self.builtin_hosting
                  else "the URL below (read back before anything is signed)")
         return (f"Submit <b>{plan.data_path.name}</b> ({plan.size:,} bytes) to target "
                 f"<code>{plan.target.id}</code> with model <code>{plan.model_id}</code>.<br>"
@@ -108,37 +90,30 @@ class SubmitDialog(QDialog):
                 "report it during the audit window, the bond goes to them instead.")
 
     def _signer(self) -> Account | None:
-        wallet = getattr(self.ctx, "wallet", None)
-        return wallet.current_account() if wallet is not None and wallet.is_unlocked() else None
+        return self.wallet.current_account() if self.wallet.is_unlocked() else None
 
     def _sync_signer(self) -> None:
         signer = self._signer()
-        self.submit_button.setEnabled(signer is not None and self.ctx.network is not None)
+        self.submit_button.setEnabled(signer is not None and self.chain.is_open)
         if signer is None:
             self.status.setText("Unlock the wallet to sign the submission.")
         else:
             self.status.setText(f"Paid by {signer.name} <code>{signer.address}</code>.")
 
     def _on_submit_clicked(self) -> None:
-        signer, network = self._signer(), self.ctx.network
-        if signer is None or network is None:
+        signer = self._signer()
+        if signer is None or not self.chain.is_open:
             self._sync_signer()
             return
         url, put_url = self.url_edit.text().strip() or None, self.put_edit.text().strip() or None
-        if self.hosting is None and not url:
+        if not self.builtin_hosting and not url:
             self.status.setText("Enter the public URL validators will download the data from.")
             return
-        release = self.ctx.wallet.hold()
+        release = self.wallet.hold()
         self.submit_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.status.setText("Hosting the data, reading it back, then submitting…")
-        factory = self.hosting
-
-        async def job() -> Submitted:
-            import asyncio
-
-            hosting = await asyncio.to_thread(factory) if factory is not None else Hosting(url=url, put_url=put_url)
-            return await submit(network, self.ctx.services.wallet, signer, self.plan, hosting)
+        job = self.evaluate.submit(signer, self.plan, url=None if self.builtin_hosting else url, put_url=put_url)
 
         def on_result(done: Submitted) -> None:
             release()
@@ -148,12 +123,12 @@ class SubmitDialog(QDialog):
             release()
             self._on_failed(exc)
 
-        self.ctx.bridge.call(job(), tx=True, timeout=300.0, owner=self, label="submit data", on_result=on_result,
-                             on_error=on_error)
+        self.bridge.call(job, tx=True, timeout=300.0, owner=self, label="submit data", on_result=on_result,
+                         on_error=on_error)
 
     def _on_submitted(self, done: Submitted) -> None:
         self.submitted = done
-        hidden = self.ctx.settings.hide_amounts
+        hidden = self.settings.hide_amounts
         self.status.setText(f"<b>Submitted.</b> Target {short_id(self.plan.target.id)} is filled; bond "
                             f"{exact_amount_html(done.bond, hidden)} taken, fee {format_soma(done.fee)}.<br>"
                             f"Digest <code>{done.digest}</code>")
@@ -168,4 +143,4 @@ class SubmitDialog(QDialog):
         self._sync_signer_button()
 
     def _sync_signer_button(self) -> None:
-        self.submit_button.setEnabled(self._signer() is not None and self.ctx.network is not None)
+        self.submit_button.setEnabled(self._signer() is not None and self.chain.is_open)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
-from soma_desktop.ui.evaluate.results import FileTrack, cosine_distance, would_hit
+from soma_desktop.services.evaluate.results import FileTrack, cosine_distance, would_hit
 
 WINNER_BG = QColor(34, 197, 94, 70)
 

@@ -2,14 +2,15 @@
 
 Layout: inputs (files, models, run settings) on top; below, the competition table for the chosen file
 and two tabs — per-byte loss (plot, bytes, readout, worst regions) and the embedding map with the exact
-distance to every target. All heavy work runs off the GUI thread (engine worker, asyncio.to_thread).
+distance to every target. All heavy work runs off the GUI thread: the panel asks EvaluateService (worker runs,
+probes, submissions, remote scoring) and ModelsService (registry, targets) through the bridge.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -32,25 +33,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from soma_desktop.network.base import list_all_targets
+from soma_desktop.core.settings import Settings
 from soma_desktop.network.messages import describe_error
-from soma_desktop.publish.blob_server import BlobServer
-from soma_desktop.publish.downloader import UrlPolicy
-from soma_desktop.services.submit import CannotSubmit, Hosting, SubmitPlan, plan_submission
-from soma_desktop.ui.context import AppContext
+from soma_desktop.services.evaluate.export import write_per_byte_csv, write_results_json
+from soma_desktop.services.evaluate.results import RunResults, already_scored, submit_candidate
+from soma_desktop.services.evaluate.service import EvaluateService, allows_loopback
+from soma_desktop.services.models import ModelsService
+from soma_desktop.services.submit import CannotSubmit, SubmitPlan
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.evaluate.controller import RunController
 from soma_desktop.ui.evaluate.embedding_tab import EmbeddingTab
-from soma_desktop.ui.evaluate.export import write_per_byte_csv, write_results_json
 from soma_desktop.ui.evaluate.input_list import InputList
 from soma_desktop.ui.evaluate.loss_tab import LossTab
 from soma_desktop.ui.evaluate.model_picker import ModelPicker
-from soma_desktop.ui.evaluate.results import RunResults, already_scored
-from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog, submit_candidate
+from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog
 from soma_desktop.ui.evaluate.tables import CompetitionTable
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner, PanelHeader
-from soma_desktop.ui.remote_scoring import RemoteScoringDialog, supports_remote_scoring
+from soma_desktop.ui.remote_scoring import RemoteScoringDialog
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
-from soma_desktop.ui.workers import matmul_speed, warm_up_engine
 
 DEVICES = (("auto", "Auto (CUDA if available)"), ("cpu", "CPU"), ("cuda", "CUDA GPU"))
 PRECISIONS = (("exact", "Exact (f32, network parity)"), ("fast", "Fast (bf16, loss within ≈1e-3)"))
@@ -66,19 +69,23 @@ def _save_image(path: Path, image) -> None:
 
 
 class EvaluatePanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    """`save_settings` persists `settings` after the run options change (off the GUI thread)."""
+
+    def __init__(self, *, evaluate: EvaluateService, models: ModelsService, chain: ChainStatus, bridge: AsyncBridge,
+                 settings: Settings, save_settings: Callable[[], None], wallet: WalletSession, names: LocalNames,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
+        self.evaluate, self.models_service, self.chain, self.bridge = evaluate, models, chain, bridge
+        self.settings, self._save_settings, self.wallet = settings, save_settings, wallet
         self.ask_save_path = self._ask_save_path     # replaced in tests (no modal dialog)
         self._targets_in_flight = 0
-        self._data_server: BlobServer | None = None    # serves submitted data on sandbox/localnet
-        self._data_server_lock = threading.Lock()
-        self.controller = RunController(self)
+        self.controller = RunController(evaluate, self)
         self.banner = Banner()
-        self.inputs = InputList(ctx)
-        self.models = ModelPicker(ctx)
-        self.loss_tab = LossTab(ctx)
-        self.embedding_tab = EmbeddingTab(ctx)
+        self.inputs = InputList(bridge=bridge)
+        self.models = ModelPicker(evaluate=evaluate, models=models, chain=chain, bridge=bridge, settings=settings,
+                                  names=names)
+        self.loss_tab = LossTab(evaluate=evaluate, bridge=bridge, settings=settings)
+        self.embedding_tab = EmbeddingTab(chain=chain, evaluate=evaluate, settings=settings)
         self.table = CompetitionTable()
         attach_empty_state(self.table, "Drop files here (or use 1 · Files), tick models in 2 · Models, then press "
                                        "Run: each model's network loss and the winner appear here.")
@@ -98,7 +105,7 @@ class EvaluatePanel(QWidget):
 
     # ---- construction ------------------------------------------------------------------------------
     def _build_run_box(self) -> None:
-        s = self.ctx.settings
+        s = self.settings
         self.device_combo = QComboBox()
         for key, label in DEVICES:
             self.device_combo.addItem(label, key)
@@ -210,9 +217,9 @@ class EvaluatePanel(QWidget):
         self.csv_button.clicked.connect(lambda: self.export_csv(self.ask_save_path("Per-byte NLL", "CSV (*.csv)")))
         self.json_button.clicked.connect(lambda: self.export_json(self.ask_save_path("Results", "JSON (*.json)")))
         self.png_button.clicked.connect(lambda: self.export_png(self.ask_save_path("Plot", "PNG image (*.png)")))
-        self.ctx.network_changed.connect(self._on_ctx_network_changed)
-        self.ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
-        self.ctx.network_changed.connect(lambda _n: self._sync_run_controls())
+        self.chain.network_changed.connect(self._on_chain_network_changed)
+        self.chain.epoch_changed.connect(self._on_chain_epoch_changed)
+        self.chain.network_changed.connect(lambda _n: self._sync_run_controls())
         self.remote_button.clicked.connect(self.open_remote_scoring)
         self.embedding_tab.sig_submit_requested.connect(self.open_submit)
 
@@ -224,15 +231,15 @@ class EvaluatePanel(QWidget):
         if not files or not choices:
             return
         if (already_scored(self.controller.results, [(f.path, f.data) for f in files], [c.ref for c in choices])
-                and self.controller.precision == self.ctx.settings.eval_precision):
+                and self.controller.precision == self.settings.eval_precision):
             self.banner.show_message("These files already have results with these models; add a file, change a "
                                      "model or the precision to run again.", "info")
             return
         self.banner.clear_message()
         registry = {i: c.registry for i, c in enumerate(choices) if c.registry is not None}
         self.controller.start([(f.path, f.data, f.truncated, f.binary) for f in files], [c.ref for c in choices],
-                              device=self.ctx.settings.eval_device, precision=self.ctx.settings.eval_precision,
-                              threads=self.ctx.settings.eval_threads, registry=registry)
+                              device=self.settings.eval_device, precision=self.settings.eval_precision,
+                              threads=self.settings.eval_threads, registry=registry)
 
     def open_remote_scoring(self):
         """Send the current file to the network's scoring service (for jobs that outgrow this machine)."""
@@ -246,40 +253,37 @@ class EvaluatePanel(QWidget):
             if track.path == path:
                 local = {m.ref.model_id: m.loss for m in track.models
                          if m.ref.model_id and m.final and m.loss is not None}
-        dialog = RemoteScoringDialog(self.ctx, path, local, self)
+        dialog = RemoteScoringDialog(scoring=self.evaluate.remote_scoring(path), bridge=self.bridge,
+                                     local_losses=local, parent=self)
         dialog.open()
         return dialog
 
     def open_submit(self, target_id: str) -> None:
         """Plan the submission off the GUI thread (it hashes the data), then show what it costs."""
-        track, network = self.embedding_tab.track, self.ctx.network
+        track = self.embedding_tab.track
         target = next((t for t in self.embedding_tab.targets if t.id == target_id), None)
         model = submit_candidate(track, target) if target is not None else None
-        if track is None or target is None or model is None or network is None or not network.can_submit_data:
+        if (track is None or target is None or model is None or not self.chain.is_open
+                or not self.evaluate.can_submit_data()):
             return
         embedding = [] if model.embedding is None else model.embedding.tolist()   # submit_candidate: never None
-        job = asyncio.to_thread(plan_submission, target, model.ref.model_id or "", track.path, track.data,
-                                embedding, model.loss, self.ctx.state)
-        self.ctx.bridge.call(job, owner=self, label="planning a submission", on_result=self._show_submit,
-                             on_error=self._on_submit_plan_failed)
+        job = self.evaluate.plan_submission(target, model.ref.model_id or "", track.path, track.data,
+                                            embedding, model.loss, self.chain.state)
+        self.bridge.call(job, owner=self, label="planning a submission", on_result=self._show_submit,
+                         on_error=self._on_submit_plan_failed)
 
     def _show_submit(self, plan: SubmitPlan) -> None:
-        network = self.ctx.network
-        loopback = network is not None and (network.is_sandbox or (self.ctx.choice is not None
-                                                                   and self.ctx.choice.key == "localnet"))
-        self.submit_dialog = SubmitDialog(self.ctx, plan, self._local_hosting if loopback else None, self)
+        choice = self.chain.choice
+        loopback = self.chain.is_open and allows_loopback(self.chain.is_sandbox,
+                                                          choice.key if choice is not None else None)
+        self.submit_dialog = SubmitDialog(plan=plan, builtin_hosting=loopback, evaluate=self.evaluate,
+                                          wallet=self.wallet, chain=self.chain, bridge=self.bridge,
+                                          settings=self.settings, parent=self)
         self.submit_dialog.open()
 
     def _on_submit_plan_failed(self, exc: BaseException) -> None:
         text = str(exc) if isinstance(exc, CannotSubmit) else describe_error(exc)
         self.banner.show_message(f"Cannot submit: {text}", "error")
-
-    def _local_hosting(self) -> Hosting:
-        """Worker thread: the built-in server, started once and kept so validators can fetch the data."""
-        with self._data_server_lock:
-            if self._data_server is None:
-                self._data_server = BlobServer(self.ctx.data_dir / "submissions").start()
-            return Hosting(blob_server=self._data_server, policy=UrlPolicy(allow_loopback=True))
 
     def results(self) -> RunResults | None:
         return self.controller.results
@@ -314,10 +318,9 @@ class EvaluatePanel(QWidget):
         return Path(name) if name else None
 
     def _export(self, writer, path: Path, *args, what: str, note: str = "") -> None:
-        self.ctx.bridge.call(asyncio.to_thread(writer, path, *args), owner=self, timeout=120.0, label=f"export {what}",
-                             on_result=lambda _r: self.banner.show_message(f"Saved the {what} to {path}{note}", "ok"),
-                             on_error=lambda exc: self.banner.show_message(f"Could not save the {what}: {exc}",
-                                                                           "error"))
+        self.bridge.call(asyncio.to_thread(writer, path, *args), owner=self, timeout=120.0, label=f"export {what}",
+                         on_result=lambda _r: self.banner.show_message(f"Saved the {what} to {path}{note}", "ok"),
+                         on_error=lambda exc: self.banner.show_message(f"Could not save the {what}: {exc}", "error"))
 
     def _want_targets(self) -> None:
         if not self._targets_wanted:
@@ -327,13 +330,12 @@ class EvaluatePanel(QWidget):
     def _load_targets(self) -> None:
         if not self._targets_wanted:
             return
-        network = self.ctx.network
-        if network is None:
+        if not self.chain.is_open:
             self.embedding_tab.set_network_data(targets=[])
             return
         self._targets_in_flight += 1
-        self.ctx.bridge.call(list_all_targets(network), owner=self, label="listing targets",
-                             on_result=self._on_targets_listed, on_error=self._on_targets_failed)
+        self.bridge.call(self.models_service.all_targets(), owner=self, label="listing targets",
+                         on_result=self._on_targets_listed, on_error=self._on_targets_failed)
 
     def _on_targets_listed(self, targets) -> None:
         self._targets_in_flight -= 1
@@ -351,15 +353,15 @@ class EvaluatePanel(QWidget):
         if self.tabs.widget(index) is self.embedding_tab:
             self._want_targets()
 
-    def _on_ctx_network_changed(self, _network) -> None:
+    def _on_chain_network_changed(self, _network: object) -> None:
         self._load_targets()
 
-    def _on_ctx_epoch_changed(self, _epoch: int) -> None:
+    def _on_chain_epoch_changed(self, _epoch: object) -> None:
         self._load_targets()
 
     def _on_models_selection_changed(self) -> None:
         if self.models.checked():
-            warm_up_engine()   # spawn the worker (it imports torch) before the user presses Run
+            self.evaluate.warm_up()   # spawn the worker (it imports torch) before the user presses Run
             self._ask_speed()
 
     def _ask_speed(self) -> None:
@@ -368,20 +370,20 @@ class EvaluatePanel(QWidget):
             return
         self._speed_asked = True
         self.fast_note.setText("Fast mode: measuring this CPU…")
-        self.ctx.bridge.call(asyncio.to_thread(matmul_speed), owner=self, timeout=300.0, label="CPU speed",
-                             on_result=self._on_speed_measured,
-                             on_error=lambda exc: self.fast_note.setText(f"Fast mode: could not measure ({exc})"))
+        self.bridge.call(self.evaluate.matmul_speed(), owner=self, timeout=300.0, label="CPU speed",
+                         on_result=self._on_speed_measured,
+                         on_error=lambda exc: self.fast_note.setText(f"Fast mode: could not measure ({exc})"))
 
     def _on_speed_measured(self, speed) -> None:
         self.fast_note.setText(f"Fast mode: {speed.describe_fast_mode()} "
                                f"(bf16 {speed.bf16_flops / 1e9:.0f} vs f32 {speed.fp32_flops / 1e9:.0f} GFLOP/s)")
 
     def _on_settings_edited(self, *_args) -> None:
-        s = self.ctx.settings
+        s = self.settings
         s.eval_device = self.device_combo.currentData()
         s.eval_precision = self.precision_combo.currentData()
         s.eval_threads = self.threads_spin.value()
-        self.ctx.save_settings()
+        self._save_settings()
 
     def _sync_run_controls(self) -> None:
         state = self.controller.state
@@ -396,7 +398,7 @@ class EvaluatePanel(QWidget):
         self.cancel_button.setText("Cancelling…" if state == "cancelling" else "Cancel")
         self.cancel_button.setToolTip("Stop after the current chunk; partial results stay visible"
                                       if state == "running" else "No evaluation is running")
-        remote = supports_remote_scoring(self.ctx.network)
+        remote = self.chain.is_open and self.evaluate.can_score_remotely()
         self.remote_button.setEnabled(ready and remote)
         self.remote_button.setToolTip(
             "Score the current file on the network's SOMA scoring service" if ready and remote else
@@ -458,7 +460,4 @@ class EvaluatePanel(QWidget):
         """Stop the evaluation thread and pending hover work (window close, app exit)."""
         self.loss_tab.stop()
         self.controller.shutdown()
-        with self._data_server_lock:
-            server, self._data_server = self._data_server, None
-        if server is not None:
-            server.stop()
+        self.evaluate.stop_hosting()

@@ -7,13 +7,21 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.panels.evaluate import EvaluatePanel
 
 RUN_TIMEOUT_MS = 60_000
 
 
+def evaluate_panel_for(ctx) -> EvaluatePanel:
+    """The panel wired from an AppContext's pieces, as the main window's factory does."""
+    return EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
+                         settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
+                         names=model_names(ctx))
+
+
 def make_panel(qtbot, ctx, request=None) -> EvaluatePanel:
-    panel = EvaluatePanel(ctx)
+    panel = evaluate_panel_for(ctx)
     qtbot.addWidget(panel, before_close_func=lambda w: w.shutdown())
     panel.resize(1300, 850)
     panel.show()

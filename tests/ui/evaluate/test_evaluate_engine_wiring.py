@@ -14,10 +14,11 @@ import pytest
 
 from soma_desktop.core.crypto import aes_ctr, blake2b256
 from soma_desktop.network.types import Manifest
+from soma_desktop.services.evaluate.catalog import registry_choice
+from soma_desktop.services.evaluate.jobs import RegistryWeights
+from soma_desktop.services.evaluate.results import ModelRef
+from soma_desktop.services.root import build_services
 from soma_desktop.ui.evaluate.controller import RunController
-from soma_desktop.ui.evaluate.model_picker import registry_choice
-from soma_desktop.ui.evaluate.results import ModelRef
-from soma_desktop.ui.workers import RegistryWeights
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -57,7 +58,7 @@ def _run(qtbot, controller: RunController, models, registry=None, data=b"hello r
 
 def test_registry_model_is_downloaded_verified_decrypted_and_scored(qtbot, tiny_models, weights_server, tmp_path):
     manifest, key, hits = weights_server
-    controller = RunController()
+    controller = RunController(build_services(tmp_path).evaluate)
     source = RegistryWeights(manifest, key, tmp_path / "cache", allow_loopback=True)
     outcome = _run(qtbot, controller, [ModelRef("registry model", "", "registry"),
                                        ModelRef("local twin", str(tiny_models[0]))], {0: source})
@@ -74,7 +75,7 @@ def test_registry_model_is_downloaded_verified_decrypted_and_scored(qtbot, tiny_
 def test_registry_checksum_mismatch_fails_with_a_clear_message(qtbot, weights_server, tmp_path):
     manifest, key, _hits = weights_server
     bad = dataclasses.replace(manifest, checksum=bytes(32))
-    controller = RunController()
+    controller = RunController(build_services(tmp_path).evaluate)
     outcome, message = _run(qtbot, controller, [ModelRef("tampered", "", "registry")],
                             {0: RegistryWeights(bad, key, tmp_path / "cache", allow_loopback=True)})
     assert outcome == "failed" and message.startswith("download failed:") and "checksum" in message
@@ -84,7 +85,7 @@ def test_registry_checksum_mismatch_fails_with_a_clear_message(qtbot, weights_se
 def test_bad_local_weights_fail_cleanly(qtbot, tmp_path):
     junk = tmp_path / "junk.safetensors"
     junk.write_bytes(b"not a safetensors file at all")
-    controller = RunController()
+    controller = RunController(build_services(tmp_path).evaluate)
     outcome, message = _run(qtbot, controller, [ModelRef("junk", str(junk))])
     assert outcome == "failed" and message.startswith("junk: weights header") and "Traceback" not in message
 
@@ -117,10 +118,13 @@ from PySide6.QtWidgets import QApplication
 from soma_desktop.core.settings import Settings
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.context import AppContext
+from soma_desktop.ui.local_names import model_names
 from soma_desktop.ui.panels.evaluate import EvaluatePanel
 app = QApplication([])
 ctx = AppContext(Path({str(tmp_path)!r}), Settings(), AsyncBridge())
-panel = EvaluatePanel(ctx)
+panel = EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
+                      settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
+                      names=model_names(ctx))
 panel.show()
 for _ in range(20):
     app.processEvents()

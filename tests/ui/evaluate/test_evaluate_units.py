@@ -9,8 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from soma_desktop.ui.evaluate.inputs import looks_binary, read_input
-from soma_desktop.ui.evaluate.results import ModelRef, RunResults, cosine_distance, worst_spans, would_hit
+from soma_desktop.services.evaluate.results import ModelRef, RunResults
 from soma_desktop.ui.plots.byte_view import text_rows
 from soma_desktop.ui.plots.glyphs import glyph, utf8_char_at
 from soma_desktop.ui.plots.projection import fit_pca
@@ -46,17 +45,6 @@ def test_glyphs_make_whitespace_and_controls_visible():
     assert utf8_char_at("é".encode(), 1) == (0, "é")
 
 
-def test_worst_spans_pick_the_highest_windows_without_overlap():
-    nll = np.zeros(200, dtype=np.float32)
-    nll[0] = np.nan
-    nll[50:60] = 9.0
-    nll[120:126] = 5.0
-    spans = worst_spans(nll, count=2, window=8)
-    assert [s[0] for s in spans][0] in range(48, 53) and spans[0][2] == 9.0
-    assert spans[1][0] in range(116, 122)
-    assert spans[0][1] <= spans[1][0] or spans[1][1] <= spans[0][0]
-
-
 def test_pca_projection_is_deterministic_and_sign_fixed():
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(12, 32))
@@ -66,36 +54,6 @@ def test_pca_projection_is_deterministic_and_sign_fixed():
         assert axis[np.argmax(np.abs(axis))] > 0
     assert fit_pca(vectors[:1]) is None
     assert 0 < sum(first.explained) <= 1
-
-
-def test_cosine_distance_and_threshold_follow_the_chain_rule():
-    a = np.array([1.0, 0.0], dtype=np.float32)
-    assert cosine_distance(a, np.array([0.0, 1.0])) == 1.0
-    assert would_hit(1.0, 1.0) and not would_hit(1.0000001, 1.0)
-    assert math.isnan(cosine_distance(np.zeros(2), a)) and not would_hit(float("nan"), 2.0)
-
-
-def test_binary_detection_and_reading(tmp_path):
-    assert not looks_binary("naïve text\n".encode()) and looks_binary(b"abc\x00def")
-    assert looks_binary(b"\xff\xfe" * 50)
-    fifo = tmp_path / "pipe"
-    import os
-    os.mkfifo(fifo)
-    assert read_input(fifo).problem == "is a pipe (FIFO), not a regular file"
-
-
-def test_partial_results_fold_chunks_and_report_status():
-    class Progress:  # duck-typed engine ChunkProgress
-        model_index, chunk_index, chunks_total, offset = 0, 0, 2, 1
-        nll = np.full(1023, 2.0, dtype=np.float32)
-        partial_loss, partial_embedding = 0.5, np.ones(4, dtype=np.float32)
-
-    results = RunResults.start(1, [(Path("f"), b"x" * 1500, False, False)], [ModelRef("m", "w")])
-    results.apply_chunk(0, Progress())
-    track = results.files[0].models[0]
-    assert track.status == "partial (1/2 chunks)" and track.loss == 0.5
-    assert track.bits_per_byte == 2.0 / math.log(2)
-    assert results.files[0].take_dirty() == {0: (1, 1024)} and results.files[0].take_dirty() == {}
 
 
 def test_streamed_plot_updates_equal_a_full_redraw(qtbot):
@@ -157,7 +115,7 @@ def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(q
         nll = np.full(1023, 2.0, dtype=np.float32)
         partial_loss, partial_embedding = 0.5, np.ones(4, dtype=np.float32)
 
-    tab = LossTab(ctx)
+    tab = LossTab(evaluate=ctx.services.evaluate, bridge=ctx.bridge, settings=ctx.settings)
     qtbot.addWidget(tab)
     old = RunResults.start(1, [(Path("old"), b"o" * 4096, False, False)], [ModelRef("m", "w")])
     tab.show_track(old.files[0], running=False)

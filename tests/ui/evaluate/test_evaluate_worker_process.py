@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 
 from soma_desktop.evalworker import shared_client
+from soma_desktop.services.evaluate.results import ModelRef
+from soma_desktop.services.root import build_services
 from soma_desktop.ui.evaluate.controller import RunController
-from soma_desktop.ui.evaluate.results import ModelRef
 from tests.ui.evaluate.evaluate_helpers import add_models, drop_files
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals")
-def test_a_worker_crash_ends_the_run_with_a_message_and_the_next_run_works(qtbot, tiny_models):
-    controller = RunController()
+def test_a_worker_crash_ends_the_run_with_a_message_and_the_next_run_works(qtbot, tiny_models, tmp_path):
+    controller = RunController(build_services(tmp_path).evaluate)
     data = (b"a crash in the middle of a long run\n" * 30_000)[:1_048_576]      # 1 MiB: many chunks
     killed = []
 
@@ -59,10 +60,11 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, {str(REPO)!r})
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
+from soma_desktop.services.evaluate.results import ModelRef
+from soma_desktop.services.root import build_services
 from soma_desktop.ui.evaluate.controller import RunController
-from soma_desktop.ui.evaluate.results import ModelRef
 app = QApplication([])
-controller = RunController()
+controller = RunController(build_services(Path({str(tmp_path)!r})).evaluate)
 ended = []
 controller.sig_run_ended.connect(lambda outcome, message: ended.append(outcome))
 controller.start([(Path("f.txt"), b"scored in the worker process" * 100, False, False)],

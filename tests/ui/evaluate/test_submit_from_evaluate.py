@@ -12,7 +12,7 @@ from soma_desktop.network.types import TargetStatus
 from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, submit_writes
 from soma_desktop.protocol.params import SUBMISSION_BOND_PER_BYTE
 from soma_desktop.protocol.targets import can_fund
-from soma_desktop.ui.evaluate.results import ModelRef
+from soma_desktop.services.evaluate.results import ModelRef
 from soma_desktop.ui.evaluate.submit_dialog import SubmitDialog
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.vault import Argon2Params, VaultPolicy
@@ -21,13 +21,17 @@ from tests.ui.conftest import run
 FAST = Argon2Params(m_kib=64, t=1, p=1)
 
 
-def _unlock_demo_wallet(qtbot, ctx) -> None:
+def _unlock_demo_wallet(qtbot, ctx, panel=None) -> WalletSession:
+    """A fast-KDF session for the demo account; it replaces the panel's (the panel takes its wallet when built)."""
     wallet = WalletSession(ctx, policy=VaultPolicy(default_kdf=FAST, floor=FAST))
     ctx.wallet = wallet
+    if panel is not None:
+        panel.wallet = wallet
     with qtbot.waitSignal(wallet.sig_unlocked, timeout=20_000):
         wallet.create("correct horse battery", mnemonic=SANDBOX_DEMO_MNEMONIC, on_done=lambda _v: None,
                       on_error=lambda exc: None)
     assert wallet.current_account().address == SANDBOX_DEMO_ADDRESS
+    return wallet
 
 
 def _rig_target(ctx, threshold: float) -> tuple[str, str]:
@@ -62,7 +66,7 @@ def _select(qtbot, panel, target_id: str) -> None:
 
 
 def test_submit_from_evaluate_fills_the_target_and_takes_bond_plus_fee(qtbot, ctx, panel, tiny_models, text_file):
-    _unlock_demo_wallet(qtbot, ctx)
+    _unlock_demo_wallet(qtbot, ctx, panel)
     target_id, model_id = _rig_target(ctx, threshold=2.0)      # any cosine distance meets 2.0
     _evaluate(qtbot, panel, text_file, tiny_models[0], model_id)
     _select(qtbot, panel, target_id)
@@ -105,7 +109,7 @@ def test_submit_is_not_offered_when_the_data_is_too_far(qtbot, ctx, panel, tiny_
 
 
 def test_a_file_changed_after_evaluation_is_not_submitted_and_says_why(qtbot, ctx, panel, tiny_models, text_file):
-    _unlock_demo_wallet(qtbot, ctx)
+    _unlock_demo_wallet(qtbot, ctx, panel)
     target_id, model_id = _rig_target(ctx, threshold=2.0)
     _evaluate(qtbot, panel, text_file, tiny_models[0], model_id)
     _select(qtbot, panel, target_id)
@@ -127,13 +131,14 @@ def test_on_a_real_network_the_user_gives_the_url_and_an_unusable_one_is_refused
         qtbot, ctx, tmp_path):
     from soma_desktop.services.submit import plan_submission
 
-    _unlock_demo_wallet(qtbot, ctx)
+    wallet = _unlock_demo_wallet(qtbot, ctx)
     target_id, model_id = _rig_target(ctx, threshold=2.0)
     target = run(ctx, ctx.network.get_target(target_id))
     data = tmp_path / "data.txt"
     data.write_bytes(b"submitted bytes\n" * 64)
     plan = plan_submission(target, model_id, data, data.read_bytes(), [0.5] * len(target.embedding), 2.0, ctx.state)
-    dialog = SubmitDialog(ctx, plan, None)              # no built-in server: the user hosts the data
+    dialog = SubmitDialog(plan=plan, builtin_hosting=False, evaluate=ctx.services.evaluate,   # the user hosts it
+                          wallet=wallet, chain=ctx, bridge=ctx.bridge, settings=ctx.settings)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.url_edit.isVisible() and "the URL below" in dialog.summary.text()

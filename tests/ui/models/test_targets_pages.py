@@ -19,8 +19,9 @@ class SuppliedPages(ModelsService):
 
     supplied: list[TargetPage] = field(default_factory=list)
 
-    async def targets_page(self, status: TargetStatus | None, page_token: str | None = None) -> TargetPage:
-        page = await super().targets_page(status, page_token)
+    async def targets_page(self, status: TargetStatus | None, page_token: str | None = None,
+                           limit: int | None = None) -> TargetPage:
+        page = await super().targets_page(status, page_token, limit)
         self.supplied.append(page)
         return page
 

@@ -13,9 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from soma_desktop.engine.contract import SEQ_LEN, num_chunks, num_targets
+from soma_desktop.engine.results import ChunkProgress, EvalResult
+from soma_desktop.network.types import Target, TargetStatus
 
 # The distance and hit rule (one definition, in protocol): views compare only targets of the model's size.
-from soma_desktop.protocol.distance import cosine_distance, would_hit  # noqa: F401 — re-exported for the views
+from soma_desktop.protocol.distance import cosine_distance, would_hit
+
+__all__ = ["LN2", "FileTrack", "ModelRef", "ModelTrack", "RunResults", "already_scored", "chunk_of",
+           "cosine_distance", "scored_targets", "submit_candidate", "worst_spans", "would_hit"]
 
 LN2 = math.log(2.0)
 
@@ -132,8 +137,8 @@ class RunResults:
     def complete(self) -> bool:
         return all(f.complete for f in self.files)
 
-    def apply_chunk(self, file_index: int, progress) -> None:
-        """Fold one engine ChunkProgress (duck-typed) into the partial arrays."""
+    def apply_chunk(self, file_index: int, progress: ChunkProgress) -> None:
+        """Fold one engine ChunkProgress into the partial arrays."""
         file = self.files[file_index]
         track = file.models[progress.model_index]
         nll = np.asarray(progress.nll, dtype=np.float32)
@@ -144,7 +149,7 @@ class RunResults:
         track.embedding = np.asarray(progress.partial_embedding, dtype=np.float32)
         self.steps_done += 1
 
-    def apply_file(self, file_index: int, result, weights_paths: list[str]) -> None:
+    def apply_file(self, file_index: int, result: EvalResult, weights_paths: list[str]) -> None:
         """The engine's final EvalResult for one file: exact network numbers and the winner."""
         track = self.files[file_index]
         for model, score, path in zip(track.models, result.models, weights_paths):
@@ -207,3 +212,18 @@ def worst_spans(nll: np.ndarray, count: int = 20, window: int = 16) -> list[tupl
 
 def scored_targets(size: int) -> int:
     return num_targets(size)
+
+
+def submit_candidate(track: FileTrack | None, target: Target) -> ModelTrack | None:
+    """The finished model (assigned to this open target) whose data embedding lands closest within its threshold."""
+    if track is None or track.truncated or target.status is not TargetStatus.OPEN:
+        return None
+    best: tuple[float, ModelTrack] | None = None
+    for model in track.models:
+        if (not model.final or model.embedding is None or model.ref.model_id not in target.model_ids
+                or model.embedding.shape[0] != len(target.embedding)):
+            continue
+        distance = cosine_distance(model.embedding, np.asarray(target.embedding, dtype=np.float32))
+        if would_hit(distance, target.distance_threshold) and (best is None or distance < best[0]):
+            best = (distance, model)
+    return None if best is None else best[1]

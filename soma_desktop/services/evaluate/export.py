@@ -10,18 +10,20 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from soma_desktop.core.storage import atomic_write_text
-from soma_desktop.ui.evaluate.results import LN2, RunResults, cosine_distance
+from soma_desktop.services.evaluate.results import LN2, RunResults, cosine_distance
 
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def results_json(results: RunResults, target: np.ndarray | None = None) -> dict:
+def results_json(results: RunResults, target: np.ndarray | None = None) -> dict[str, Any]:
     """{"results": [...]} like the CLI; `distance` is to `target` (the CLI's --target-embedding) or null."""
     out = []
     for track in results.files:
@@ -32,17 +34,18 @@ def results_json(results: RunResults, target: np.ndarray | None = None) -> dict:
             distance = None
             if target is not None and model.embedding is not None:
                 distance = _finite(cosine_distance(model.embedding, target))
+            embedding = [] if model.embedding is None else [_finite(v) for v in model.embedding.tolist()]
             models.append({
                 "weights": model.weights_path or model.ref.weights, "loss": _finite(model.loss),
                 "cross_entropy": _finite(model.cross_entropy), "sigreg": _finite(model.sigreg),
                 "bits_per_byte": _finite(model.bits_per_byte),
-                "embedding": [_finite(v) for v in model.embedding.tolist()], "distance": distance,
+                "embedding": embedding, "distance": distance,
                 "per_byte_nll": [None if math.isnan(v) else v for v in model.nll.tolist()]})
         out.append({"file": str(track.path), "size": track.size, "winner": track.winner, "models": models})
     return {"results": out}
 
 
-def write_results_json(path, results: RunResults, target: np.ndarray | None = None) -> int:
+def write_results_json(path: Path, results: RunResults, target: np.ndarray | None = None) -> int:
     payload = results_json(results, target)
     atomic_write_text(path, json.dumps(payload, allow_nan=False) + "\n", mode=0o644)
     return len(payload["results"])
@@ -65,5 +68,5 @@ def per_byte_csv(results: RunResults, file_index: int) -> str:
     return buffer.getvalue()
 
 
-def write_per_byte_csv(path, results: RunResults, file_index: int) -> None:
+def write_per_byte_csv(path: Path, results: RunResults, file_index: int) -> None:
     atomic_write_text(path, per_byte_csv(results, file_index), mode=0o644)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from soma_desktop.engine.architecture import Architecture
 from soma_desktop.engine.budget import chunk_flops
-from soma_desktop.ui.evaluate.eta import Eta, format_duration
+from soma_desktop.services.evaluate.eta import Eta, format_duration
 
 FIFTY_M = Architecture(embedding_dim=512, num_layers=16, num_heads=8, ffn_dim=2048)
 

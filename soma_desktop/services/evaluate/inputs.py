@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from soma_desktop.core.regular_file import NotRegularFile, check_regular_file, read_regular
-from soma_desktop.engine.contract import MAX_DATA_SIZE
+from soma_desktop.protocol.limits import MAX_DATA_SIZE
 
 MAX_FOLDER_FILES = 200     # a dropped folder contributes at most this many files
 BINARY_SAMPLE = 8192
@@ -94,3 +94,9 @@ def expand_paths(paths: list[Path], limit: int = MAX_FOLDER_FILES) -> tuple[list
         else:
             out.append(path)
     return out, note
+
+
+def read_all(paths: list[Path], accept_truncation: bool) -> tuple[list[InputFile], str]:
+    """Every file named or inside a dropped folder, read for scoring, and a note about skipped files. Blocks."""
+    files, note = expand_paths(paths)
+    return [read_input(p, accept_truncation=accept_truncation) for p in files], note

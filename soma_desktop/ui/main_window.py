@@ -38,13 +38,16 @@ from soma_desktop.ui.tray import GuardianTray
 
 
 def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.local_names import address_book
     from soma_desktop.ui.panels.wallet import WalletPanel
-    return WalletPanel(ctx, window)
+    return WalletPanel(session=ctx.wallet, wallet=ctx.services.wallet, chain=ctx, changes=ctx.chain,
+                       bridge=ctx.bridge, settings=ctx.settings, book=address_book(ctx), parent=window)
 
 
 def _staking_panel(ctx: AppContext, window: MainWindow) -> QWidget:
     from soma_desktop.ui.panels.staking import StakingPanel
-    return StakingPanel(ctx, window)
+    return StakingPanel(session=ctx.wallet, staking=ctx.services.staking, wallet=ctx.services.wallet, chain=ctx,
+                        changes=ctx.chain, bridge=ctx.bridge, parent=window)
 
 
 def _models_panel(ctx: AppContext, window: MainWindow) -> QWidget:

@@ -21,7 +21,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from soma_desktop.core.settings import Settings
-from soma_desktop.network.base import Network
+from soma_desktop.services.network_facts import NetworkFacts
 from soma_desktop.services.root import Services
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
@@ -117,10 +117,9 @@ class WalletSession(QObject):
             app.focusChanged.connect(self._on_app_focus_changed)
 
     # ---- Public API: state -------------------------------------------------------------------
-    @property
-    def network(self) -> Network | None:
-        """The live network (None while offline)."""
-        return self.env.service.cache.network
+    def network_facts(self) -> NetworkFacts | None:
+        """The open network's name and abilities (None while offline)."""
+        return self.env.service.facts()
 
     def save_settings(self) -> None:
         persist_settings(self.env.bridge, self.env.data_dir, self.settings)

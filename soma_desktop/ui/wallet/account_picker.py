@@ -5,12 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from soma_desktop.core.ids import short_id
+from soma_desktop.ui.wallet_session import WalletSession
 
 
 class AccountPicker(QComboBox):
     """Lists the unlocked wallet's accounts; choosing one makes it the current account everywhere."""
 
-    def __init__(self, session, parent: QWidget | None = None, *, prefix: str = ""):
+    def __init__(self, session: WalletSession, parent: QWidget | None = None, *, prefix: str = ""):
         super().__init__(parent)
         self.session = session
         self.prefix = prefix
@@ -18,18 +19,14 @@ class AccountPicker(QComboBox):
         self.setAccessibleName("Account that signs and pays")
         self.setToolTip("The account that signs and pays; the same choice as the selected row on the Wallet panel")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for name in ("sig_unlocked", "sig_locked", "sig_accounts_changed"):
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self.fill)
-        changed = getattr(session, "sig_account_changed", None)
-        if changed is not None:
-            changed.connect(lambda _account: self.fill())
+        for signal in (session.sig_unlocked, session.sig_locked, session.sig_accounts_changed):
+            signal.connect(self.fill)
+        session.sig_account_changed.connect(lambda _account: self.fill())
         self.activated.connect(self._on_activated)
         self.fill()
 
     def fill(self) -> None:
-        unlocked = self.session is not None and self.session.is_unlocked()
+        unlocked = self.session.is_unlocked()
         accounts = self.session.accounts() if unlocked else []
         current = self.session.current_account() if unlocked else None
         self.blockSignals(True)
@@ -43,6 +40,5 @@ class AccountPicker(QComboBox):
 
     def _on_activated(self, index: int) -> None:
         address = self.itemData(index)
-        setter = getattr(self.session, "set_current", None)
-        if address and setter is not None:
-            setter(address)
+        if address:
+            self.session.set_current(address)

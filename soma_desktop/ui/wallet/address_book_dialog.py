@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from soma_desktop.ui.local_names import address_book
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.wallet.common import ErrorLabel, settle_buttons
 from soma_desktop.ui.widgets.address_field import AddressField
 
 
 class AddressBookDialog(QDialog):
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, book: LocalNames, parent: QWidget | None = None):
         super().__init__(parent)
-        self.book = address_book(ctx)
+        self.book = book
         self.setWindowTitle("Address book")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)

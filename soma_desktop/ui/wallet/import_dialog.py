@@ -54,8 +54,8 @@ class ImportDialog(QDialog):
         self._add_tab(TAB_PHRASE, "Recovery phrase", self._build_phrase())
         self._add_tab(TAB_SECRET, "Secret key", self._build_secret())
         self._add_tab(TAB_CLI, "SOMA CLI keystore", self._build_cli())
-        network = session.network
-        if network is not None and network.is_sandbox:
+        facts = session.network_facts()
+        if facts is not None and facts.is_sandbox:
             self._add_tab(TAB_DEMO, "Sandbox demo account", self._build_demo())
         if not create:
             index = self._tab_keys.index(TAB_PHRASE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -373,7 +374,7 @@ class WalletSession(QObject):
 
 def _alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
     """Skip a dialog's callback once its widget is deleted (the session outlives every dialog)."""
-    target = getattr(callback, "__self__", None)
+    target = callback.__self__ if isinstance(callback, types.MethodType) else None
     if not isinstance(target, QObject):
         return callback
 

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from soma_desktop.core.ids import short_id
-from soma_desktop.ui.wallet_session import WalletSession
+from soma_desktop.wallet.vault import Account
+
+
+class AccountChoice(Protocol):
+    """What the picker reads of the wallet session (WalletSession provides it)."""
+
+    @property
+    def sig_unlocked(self) -> SignalInstance: ...
+
+    @property
+    def sig_locked(self) -> SignalInstance: ...
+
+    @property
+    def sig_accounts_changed(self) -> SignalInstance: ...
+
+    @property
+    def sig_account_changed(self) -> SignalInstance: ...
+
+    def is_unlocked(self) -> bool: ...
+
+    def accounts(self) -> list[Account]: ...
+
+    def current_account(self) -> Account | None: ...
+
+    def set_current(self, address: str) -> None: ...
 
 
 class AccountPicker(QComboBox):
     """Lists the unlocked wallet's accounts; choosing one makes it the current account everywhere."""
 
-    def __init__(self, session: WalletSession, parent: QWidget | None = None, *, prefix: str = ""):
+    def __init__(self, session: AccountChoice, parent: QWidget | None = None, *, prefix: str = ""):
         super().__init__(parent)
         self.session = session
         self.prefix = prefix

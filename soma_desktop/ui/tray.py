@@ -111,14 +111,19 @@ class GuardianTray(QObject):
         self.wake = WakeDetector()
         self.icon = QSystemTrayIcon(self)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             self.icon.setIcon(app.windowIcon())
         menu = QMenu(window)
-        self.status_action = QAction("Nothing due", menu, enabled=False)
+        self.status_action = QAction("Nothing due", menu)
+        self.status_action.setEnabled(False)
         menu.addAction(self.status_action)
         menu.addSeparator()
-        menu.addAction(QAction("Show SOMA Desktop", menu, triggered=self.show_window))
-        menu.addAction(QAction("Quit", menu, triggered=quit_app or window.close))
+        show_action = QAction("Show SOMA Desktop", menu)
+        show_action.triggered.connect(self.show_window)
+        quit_action = QAction("Quit", menu)
+        quit_action.triggered.connect(quit_app or self._close_window)
+        menu.addAction(show_action)
+        menu.addAction(quit_action)
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._on_icon_activated)
         self._timer = QTimer(self)
@@ -163,6 +168,9 @@ class GuardianTray(QObject):
         login.bridge.call(asyncio.to_thread(autostart.set_enabled, enabled, login.data_dir),
                           on_result=self._on_autostart_done, on_error=self._on_autostart_failed, owner=self.window,
                           label="start at login")
+
+    def _close_window(self) -> None:
+        self.window.close()
 
     def show_window(self) -> None:
         self.window.showNormal()

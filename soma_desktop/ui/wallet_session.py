@@ -114,7 +114,7 @@ class WalletSession(QObject):
         # and crashed under PySide6 6.12): focus changes, pointer movement sampled by the timer, touch().
         self._last_cursor = QCursor.pos()
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
 
     # ---- Public API: state -------------------------------------------------------------------
@@ -141,7 +141,7 @@ class WalletSession(QObject):
         return self._current if self.is_unlocked() else None
 
     def accounts(self) -> list[Account]:
-        return self._vault.accounts if self.is_unlocked() else []
+        return self._vault.accounts if self._vault is not None and self.is_unlocked() else []
 
     def set_current(self, address: str) -> None:
         account = self.vault().account(address)

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -305,8 +306,8 @@ class StakingPanel(QWidget):
         if not rows:
             self.open_stake()
             return
-        target_id = table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-        self.open_stake((kind, target_id))
+        item = table.item(rows[0].row(), 0)
+        self.open_stake((kind, item.data(Qt.ItemDataRole.UserRole)) if item is not None else None)
 
     # ---- Private: transactions -------------------------------------------------------------------
     def _on_stake_confirmed(self, kind: str, target_id: str, amount: int) -> None:
@@ -368,7 +369,7 @@ class StakingPanel(QWidget):
         self.refresh()
 
     # ---- Private: view -------------------------------------------------------------------------
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.session.touch()
         self.active_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -482,12 +483,13 @@ class StakingPanel(QWidget):
 
     def _sync_actions(self) -> None:
         account = self.session.current_account()
-        online = self.chain.is_open and self.snapshot is not None
+        snap = self.snapshot
+        online = self.chain.is_open and snap is not None
         self.unlock_button.setVisible(account is None)
         self.unlock_button.setText(wallet_button_text(self.session))
         no_wallet = wallet_missing_text(self.session)
-        funded = (online and account is not None and self.snapshot.address == account.address
-                  and self.snapshot.balance > 0)
+        funded = (self.chain.is_open and snap is not None and account is not None and snap.address == account.address
+                  and snap.balance > 0)
         why = (no_wallet if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)

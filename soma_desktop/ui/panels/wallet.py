@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +48,9 @@ from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.wallet.history import TxRecord
+
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet.import_dialog import ImportDialog
 
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
 ACCOUNT_COLUMNS = ("Account", "Address", "Balance")
@@ -327,18 +332,18 @@ class WalletPanel(QWidget):
         self.session.rename(address, name, lambda _r: self.banner.show_message(f"Renamed to {name.strip()}", "ok"),
                             self._on_action_failed)
 
-    def open_import(self) -> None:
+    def open_import(self) -> ImportDialog:
         from soma_desktop.ui.wallet.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.session, self)
         dialog.accepted.connect(lambda d=dialog: self._on_import_accepted(d))
         self._open(dialog)
+        return dialog
 
     def open_demo_import(self) -> None:
         from soma_desktop.ui.wallet.import_dialog import TAB_DEMO
 
-        self.open_import()
-        self.active_dialog.select_tab(TAB_DEMO)
+        self.open_import().select_tab(TAB_DEMO)
 
     def open_export(self) -> None:
         from soma_desktop.ui.wallet.export_dialog import ExportDialog
@@ -415,9 +420,10 @@ class WalletPanel(QWidget):
         rows = self.accounts_table.selectionModel().selectedRows()
         if not rows:
             return
-        address = self.accounts_table.item(rows[0].row(), 1).data(Qt.ItemDataRole.UserRole)
+        item = self.accounts_table.item(rows[0].row(), 1)
+        address = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         current = self.session.current_account()
-        if current is None or current.address != address:
+        if address and (current is None or current.address != address):
             self.session.set_current(address)
 
     def _on_remember_toggled(self, checked: bool) -> None:
@@ -528,7 +534,7 @@ class WalletPanel(QWidget):
             self.export_history_csv(path)
 
     # ---- Private: view -------------------------------------------------------------------------
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.session.touch()
         self.active_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

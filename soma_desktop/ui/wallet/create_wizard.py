@@ -41,7 +41,7 @@ class CreateWalletDialog(QDialog):
         self.setMinimumWidth(560)
         self._phrase: str | None = None
         self.challenge: ConfirmChallenge | None = None
-        self.import_dialog = None
+        self.import_dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_start())

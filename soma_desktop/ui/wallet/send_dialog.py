@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -103,12 +105,12 @@ class SendDialog(QDialog):
         own = [a for a in self._own_accounts() if a.address != self.account.address]
         for account in own:
             menu.addAction(f"{account.name} (yours) — {short_id(account.address)}",
-                           lambda a=account.address: self.recipient.set_text(a))
+                           partial(self.recipient.set_text, account.address))
         contacts = self.book.entries()
         if own and contacts:
             menu.addSeparator()
         for address, name in contacts:
-            menu.addAction(f"{name} — {short_id(address)}", lambda a=address: self.recipient.set_text(a))
+            menu.addAction(f"{name} — {short_id(address)}", partial(self.recipient.set_text, address))
         self.contacts_button.setMenu(menu)
         self.contacts_button.setEnabled(bool(own or contacts))
         self.contacts_button.setToolTip("" if own or contacts else "No other accounts or contacts yet "

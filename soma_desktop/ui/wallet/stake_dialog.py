@@ -163,8 +163,9 @@ class StakeDialog(QDialog):
         elif target[0] == "validator":
             self.when_label.setText(
                 f"Activates at the start of epoch {stake_activation_epoch(self.epoch)}; rewards show in the pool's "
-                f"exchange rate from epoch {first_reward_epoch(self.epoch)}. You can withdraw at any time: before activation you get the principal "
-                "back; after it, principal plus rewards (the running epoch's rewards are forfeited).")
+                f"exchange rate from epoch {first_reward_epoch(self.epoch)}. You can withdraw at any time: before "
+                "activation you get the principal back; after it, principal plus rewards (the running epoch's "
+                "rewards are forfeited).")
         else:
             self.when_label.setText(
                 "Model pools earn no rewards: your stake raises the model's selection weight (√stake) for "

@@ -13,7 +13,7 @@ class UnlockDialog(QDialog):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.restore_dialog = None
+        self.restore_dialog: QDialog | None = None
         self.setWindowTitle("Unlock wallet")
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)

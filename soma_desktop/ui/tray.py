@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSystemTrayIcon,
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.guardian.wake import WakeDetector
+from soma_desktop.network.types import SystemState
 from soma_desktop.publish.journal import Job
-from soma_desktop.publish.workflow import ChainView, deadline
+from soma_desktop.services.due import next_due as due_action
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import duration_text
@@ -29,22 +30,19 @@ KEPT_MESSAGE = ("SOMA Desktop keeps running in the tray until the pending reveal
                 "menu; `soma-desktop guard` can send reveals while the app is closed.")
 
 
-def next_due(jobs: list[Job], state: Any, ms_to_next_epoch: int | None) -> str:
+def next_due(jobs: list[Job], state: SystemState | None, ms_to_next_epoch: int | None) -> str:
     """The most urgent chain deadline of `jobs` in plain words with its countdown, or ''."""
     if state is None:
         return ""
-    chain = ChainView(state.epoch)
-    due = sorted(((d, j) for j in jobs if (d := deadline(j, chain)) is not None),
-                 key=lambda pair: (not pair[0].urgent, pair[0].epoch))
-    if not due:
+    due = due_action(jobs, state.epoch, state.epoch_duration_ms, ms_to_next_epoch)
+    if due is None:
         return ""
-    found, job = due[0]
+    found, job = due.deadline, due.job
     label = _short(job.model_id) if job.model_id else f"job {job.id}"
-    epochs_ahead = max(0, found.epoch - state.epoch - (0 if found.urgent else 1))
-    if ms_to_next_epoch is None:
-        when = "when epochs are advanced" if epochs_ahead or not found.urgent else "before the next epoch"
+    if due.ms_left is None:
+        when = "when epochs are advanced" if due.epochs_ahead or not found.urgent else "before the next epoch"
     else:
-        when = duration_text(ms_to_next_epoch + epochs_ahead * state.epoch_duration_ms)
+        when = duration_text(due.ms_left)
     if found.kind == "reveal":
         return f"Reveal model {label} now: {when} left (epoch {found.epoch})"
     if found.kind == "reveal_opens":

@@ -395,10 +395,4 @@ def _free_name(vault: Vault, wanted: str) -> str:
     return name
 
 
-def session_for(ctx: Any) -> WalletSession:
-    """The app's shared session (kept for callers written before AppContext built it itself)."""
-    session: WalletSession = ctx.wallet
-    return session
-
-
-__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletEnv", "WalletSession", "session_for"]
+__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletEnv", "WalletSession"]

@@ -48,9 +48,6 @@ STATE_COLOR = {StakeState.ACTIVATING: "#b45309", StakeState.EARNING: "#15803d", 
                StakeState.WITHDRAWABLE: "#6b7280"}
 
 
-Snapshot = StakingSnapshot   # the name tests and dialogs know
-
-
 def state_chip(position: Position, epoch: int) -> tuple[str, str]:
     """(chip text, explanation) per ux.md §6."""
     state = position.state
@@ -79,7 +76,7 @@ class StakingPanel(QWidget):
         self.chain = chain
         self.changes = changes
         self.bridge = bridge
-        self.snapshot: Snapshot | None = None
+        self.snapshot: StakingSnapshot | None = None
         self.positions: list[Position] = []
         self.active_dialog: QWidget | None = None
         self._in_flight = False
@@ -287,7 +284,7 @@ class StakingPanel(QWidget):
             self.banner.clear_message()
         self.refresh()
 
-    def _on_snapshot_loaded(self, snapshot: Snapshot) -> None:
+    def _on_snapshot_loaded(self, snapshot: StakingSnapshot) -> None:
         self._in_flight = False
         self.snapshot = snapshot
         self._render()
@@ -404,7 +401,7 @@ class StakingPanel(QWidget):
         self._render_models(snap, hidden)
         self._sync_actions()
 
-    def _render_positions(self, snap: Snapshot, hidden: bool) -> None:
+    def _render_positions(self, snap: StakingSnapshot, hidden: bool) -> None:
         epoch = snap.state.epoch
         account = self.session.current_account()
         mine = account is not None and snap.address == account.address
@@ -443,7 +440,7 @@ class StakingPanel(QWidget):
         else:
             self.position_note.setText("Rewards compound through each pool's exchange rate at every epoch boundary.")
 
-    def _render_validators(self, snap: Snapshot, hidden: bool) -> None:
+    def _render_validators(self, snap: StakingSnapshot, hidden: bool) -> None:
         table = self.validators_table
         table.setRowCount(len(snap.validators))
         duration = snap.state.epoch_duration_ms
@@ -468,7 +465,7 @@ class StakingPanel(QWidget):
                                          + (f"\n{SANDBOX_NOTE}" if sandbox else ""))
                 table.setItem(row, col, item)
 
-    def _render_models(self, snap: Snapshot, hidden: bool) -> None:
+    def _render_models(self, snap: StakingSnapshot, hidden: bool) -> None:
         table = self.models_table
         table.setRowCount(len(snap.models))
         for row, m in enumerate(snap.models):

@@ -79,7 +79,7 @@ def _env_of(host: WalletEnv | WalletHost) -> WalletEnv:
 
 
 class WalletSession(QObject):
-    """Owns the (at most one) unlocked Vault. Created once per app; panels share it as `ctx.wallet`."""
+    """Owns the (at most one) unlocked Vault. Created once per app (AppContext.wallet); panels receive it."""
 
     # ---- Signals -----------------------------------------------------------------------------
     sig_unlocked = Signal()
@@ -91,7 +91,7 @@ class WalletSession(QObject):
     sig_accounts_changed = Signal()
     """An account was added, imported or renamed."""
     sig_amounts_hidden_changed = Signal(bool)
-    """The privacy toggle changed (ctx.settings.hide_amounts)."""
+    """The privacy toggle changed (settings.hide_amounts)."""
 
     def __init__(self, host: WalletEnv | WalletHost, parent: QObject | None = None, *,
                  policy: VaultPolicy | None = None, device_unlock: DeviceUnlock | None = None,

@@ -29,6 +29,16 @@ def rate_at(rates: Mapping[int, Sequence[int]], activation_epoch: int | None, de
     return (soma, tokens)
 
 
+def stake_activation_epoch(epoch: int) -> int:
+    """Stake added in `epoch` counts from the start of the next epoch (`staking.rs` request_add_stake)."""
+    return epoch + 1
+
+
+def first_reward_epoch(epoch: int) -> int:
+    """Stake added in `epoch` first shows rewards in the exchange rate one epoch after it activates."""
+    return stake_activation_epoch(epoch) + 1
+
+
 def soma_to_tokens(rate: Rate, soma: int) -> int:
     return soma if rate[0] == 0 or rate[1] == 0 else soma * rate[1] // rate[0]
 

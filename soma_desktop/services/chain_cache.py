@@ -22,6 +22,7 @@ from typing import Any
 from soma_desktop.network.base import Network
 from soma_desktop.network.errors import NetworkUnavailable
 from soma_desktop.network.types import Coin, ModelInfo, StakedSoma, SystemState, TargetPage, TargetStatus, Validator
+from soma_desktop.services.network_facts import NetworkFacts
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,11 @@ class ChainCache:
         if self.network is None:
             raise NetworkUnavailable("Not connected to a network.")
         return self.network
+
+    def facts(self) -> NetworkFacts | None:
+        """The open network's name and abilities (None while offline); plain attribute reads, any thread."""
+        network = self.network
+        return NetworkFacts.of(network) if network is not None else None
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call `callback(change)` on the network loop for every change; returns the unsubscribe."""

@@ -16,6 +16,7 @@ from soma_desktop.services.chain_cache import (
     coins_key,
     stakes_key,
 )
+from soma_desktop.services.stake_positions import Position, positions
 from soma_desktop.services.wallet import TxOutcome, WalletService
 from soma_desktop.wallet.history import TxKind
 
@@ -34,6 +35,12 @@ class StakingSnapshot:
     @property
     def balance(self) -> int:
         return sum(c.balance for c in self.coins)
+
+    def positions(self, address: str | None) -> list[Position]:
+        """`address`'s stakes with state and rewards as of this epoch; none when the snapshot is another's."""
+        if address is None or address != self.address:
+            return []
+        return positions(self.stakes, self.validators, self.models, self.state.epoch)
 
 
 @dataclass(frozen=True)

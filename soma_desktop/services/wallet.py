@@ -11,11 +11,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from soma_desktop.network.base import Signer
+from soma_desktop.network.base import Signer, SystemState
 from soma_desktop.network.errors import NetworkError, StatusUnknown, TransactionFailed
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import Coin, TxResult
+from soma_desktop.protocol.fees import FeeParams
+from soma_desktop.services import chain_history
 from soma_desktop.services.chain_cache import ChainCache, Touch, coins_key
+from soma_desktop.services.network_facts import NetworkFacts
+from soma_desktop.services.quotes import CoinsQuote
 from soma_desktop.wallet.history import TxHistory, TxKind, TxRecord, TxStatus
 
 NOT_SENT = "Not sent: "
@@ -53,6 +57,34 @@ class WalletService:
             if self._history is None:
                 self._history = await asyncio.to_thread(TxHistory.in_data_dir, self.data_dir)
             return self._history
+
+    # ---- reads -------------------------------------------------------------------------------
+    def facts(self) -> NetworkFacts | None:
+        """The open network's name and abilities; None while offline."""
+        return self.cache.facts()
+
+    def coins(self, address: str) -> list[Coin] | None:
+        """The cached coins of `address` (None: not read yet); polls and transactions keep them fresh."""
+        return self.cache.coins(address)
+
+    def balance(self, address: str) -> Balance | None:
+        coins = self.cache.coins(address)
+        return None if coins is None else Balance.of(coins)
+
+    async def refresh_coins(self, addresses: Sequence[str]) -> None:
+        """Read these accounts' coins now (shared with a poll in flight); the cache publishes what changed."""
+        if self.cache.network is not None:
+            await self.cache.refresh(coins_key(a) for a in addresses)
+
+    async def chain_history(self, addresses: Sequence[str]) -> list[chain_history.Row]:
+        """Every account's transactions as the chain recorded them, newest first (`Unsupported` where the
+        network cannot list them)."""
+        return await chain_history.read_rows(self.cache.require_network(), addresses)
+
+    def quote(self, coins: Sequence[Coin], state: SystemState | None) -> CoinsQuote:
+        """Fees, limits and coin checks for spending `coins` on the open network (offline: as the sandbox)."""
+        facts = self.cache.facts()
+        return CoinsQuote.of(coins, FeeParams.from_state(state), facts is None or facts.is_sandbox)
 
     # ---- transactions ----------------------------------------------------------------------
     async def send(self, signer: Signer, recipient: str, amount: int) -> TxRecord:

@@ -9,17 +9,39 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import weakref
+from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from soma_desktop.core.ids import normalize_id, short_id
 from soma_desktop.core.name_store import NameStore, clean_name
+from soma_desktop.network.factory import NetworkChoice
 from soma_desktop.network.types import ModelInfo
+from soma_desktop.ui.bridge import AsyncBridge
 
 log = logging.getLogger(__name__)
 
 MODEL_NAMES_FILE = "model_names.json"
 ADDRESS_BOOK_FILE = "address_book.json"
+
+
+class NamesHost(Protocol):
+    """What the names need of the app (the AppContext provides it): where files live, the loop, the chain."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    @property
+    def bridge(self) -> AsyncBridge: ...
+
+    @property
+    def choice(self) -> NetworkChoice | None: ...
+
+
+# One store per host and file, shared by every panel; weak: a closed app's names go with it.
+_SHARED: weakref.WeakKeyDictionary[NamesHost, dict[str, LocalNames]] = weakref.WeakKeyDictionary()
 
 
 class LocalNames(QObject):
@@ -28,14 +50,15 @@ class LocalNames(QObject):
     sig_failed = Signal(str)
     """Loading or saving failed; a message for the user."""
 
-    def __init__(self, ctx, filename: str, *, per_network: bool, parent: QObject | None = None):
-        super().__init__(parent if parent is not None else ctx)
-        self.ctx = ctx
-        self.store = NameStore(ctx.data_dir / filename)
+    def __init__(self, host: NamesHost, filename: str, *, per_network: bool, parent: QObject | None = None):
+        super().__init__(parent if parent is not None else host if isinstance(host, QObject) else None)
+        self._host = weakref.ref(host)      # the network choice scopes model names; no cycle through the host
+        self.bridge = host.bridge
+        self.store = NameStore(host.data_dir / filename)
         self.per_network = per_network
         self.loaded = False
         self._names: dict[str, str] = {}
-        ctx.bridge.call(asyncio.to_thread(self.store.load), on_result=self._on_loaded, on_error=self._on_failed,
+        self.bridge.call(asyncio.to_thread(self.store.load), on_result=self._on_loaded, on_error=self._on_failed,
                         owner=self, label=f"reading {filename}")
 
     # ---- Public API ----------------------------------------------------------------------------
@@ -49,7 +72,7 @@ class LocalNames(QObject):
         else:
             self._names.pop(key, None)
         snapshot = dict(self._names)
-        self.ctx.bridge.call(asyncio.to_thread(self.store.save, snapshot), on_error=self._on_failed, owner=self,
+        self.bridge.call(asyncio.to_thread(self.store.save, snapshot), on_error=self._on_failed, owner=self,
                              label="saving names")
         self.sig_changed.emit()
 
@@ -68,7 +91,8 @@ class LocalNames(QObject):
     def _prefix(self) -> str:
         if not self.per_network:
             return ""
-        choice = getattr(self.ctx, "choice", None)
+        host = self._host()
+        choice = host.choice if host is not None else None
         return f"{choice.key if choice is not None else 'sandbox'}:"
 
     def _key(self, key: str) -> str:
@@ -89,18 +113,21 @@ class LocalNames(QObject):
         self.sig_failed.emit(f"Local names: {exc}")
 
 
-def model_names(ctx) -> LocalNames:
+def _shared(host: NamesHost, filename: str, per_network: bool) -> LocalNames:
+    stores = _SHARED.setdefault(host, {})
+    if filename not in stores:
+        stores[filename] = LocalNames(host, filename, per_network=per_network)
+    return stores[filename]
+
+
+def model_names(host: NamesHost) -> LocalNames:
     """The shared store of local model names (scoped to the network: ids differ between chains)."""
-    names = getattr(ctx, "model_names", None)
-    if names is None:
-        names = LocalNames(ctx, MODEL_NAMES_FILE, per_network=True)
-        ctx.model_names = names
-    return names
+    return _shared(host, MODEL_NAMES_FILE, True)
 
 
-def apply_model_names(ctx, models: list) -> list:
+def apply_model_names(host: NamesHost, models: list[ModelInfo]) -> list[ModelInfo]:
     """The models with each local name as its title, so every table, legend and export shows it."""
-    return with_model_names(model_names(ctx), models)
+    return with_model_names(model_names(host), models)
 
 
 def with_model_names(names: LocalNames, models: list[ModelInfo]) -> list[ModelInfo]:
@@ -108,16 +135,12 @@ def with_model_names(names: LocalNames, models: list[ModelInfo]) -> list[ModelIn
     return [dataclasses.replace(m, title=names.name(m.id)) if names.name(m.id) else m for m in models]
 
 
-def address_book(ctx) -> LocalNames:
+def address_book(host: NamesHost) -> LocalNames:
     """The shared address book: contact names by address (the same on every network)."""
-    book = getattr(ctx, "address_book", None)
-    if book is None:
-        book = LocalNames(ctx, ADDRESS_BOOK_FILE, per_network=False)
-        ctx.address_book = book
-    return book
+    return _shared(host, ADDRESS_BOOK_FILE, False)
 
 
-def address_label(ctx, address: str | None, own: dict[str, str] | None = None) -> str:
+def address_label(book: LocalNames, address: str | None, own: dict[str, str] | None = None) -> str:
     """How to show an address: the own account's name, the contact's name, or the short hex."""
     if not address:
         return ""
@@ -127,5 +150,5 @@ def address_label(ctx, address: str | None, own: dict[str, str] | None = None) -
         return address
     if own and address in own:
         return f"{own[address]} (yours)"
-    name = address_book(ctx).name(address)
+    name = book.name(address)
     return f"{name} ({short_id(address)})" if name else short_id(address)

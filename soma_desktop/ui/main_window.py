@@ -29,22 +29,26 @@ from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo
 from soma_desktop.ui import about, geometry
 from soma_desktop.ui.accessibility import name_unlabelled
+from soma_desktop.ui.chain_watch import ChainIdentityWatch
 from soma_desktop.ui.context import AppContext, Connection
 from soma_desktop.ui.navigator import AcceptsRegistryModel
 from soma_desktop.ui.panels.common import Banner
 from soma_desktop.ui.sandbox_recovery import offer_sandbox_reset
 from soma_desktop.ui.status_bar import ChainStatusBar
-from soma_desktop.ui.tray import GuardianTray
+from soma_desktop.ui.tray import GuardianTray, LoginItem, PublishWork
 
 
 def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    from soma_desktop.ui.local_names import address_book
     from soma_desktop.ui.panels.wallet import WalletPanel
-    return WalletPanel(ctx, window)
+    return WalletPanel(session=ctx.wallet, wallet=ctx.services.wallet, chain=ctx, changes=ctx.chain,
+                       bridge=ctx.bridge, settings=ctx.settings, book=address_book(ctx), parent=window)
 
 
 def _staking_panel(ctx: AppContext, window: MainWindow) -> QWidget:
     from soma_desktop.ui.panels.staking import StakingPanel
-    return StakingPanel(ctx, window)
+    return StakingPanel(session=ctx.wallet, staking=ctx.services.staking, wallet=ctx.services.wallet, chain=ctx,
+                        changes=ctx.chain, bridge=ctx.bridge, parent=window)
 
 
 def _models_panel(ctx: AppContext, window: MainWindow) -> QWidget:
@@ -143,7 +147,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         ctx.connection_changed.connect(self._on_ctx_connection_changed)
         ctx.sandbox_damaged.connect(self._on_sandbox_damaged)
-        self.status = ChainStatusBar(ctx)
+        self.status = ChainStatusBar(ctx, ctx.cache.facts() if ctx.is_open else None)
         self.setStatusBar(self.status)
         self.status.advance_requested.connect(self.advance_epoch)
         self.nav.currentRowChanged.connect(self.show_panel_at)
@@ -153,7 +157,9 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.confirm_quit = self._ask_quit_despite
         self.confirm_reset = self._ask_reset
-        self.tray = GuardianTray(self)
+        self.tray = GuardianTray(self, chain=ctx, publish=self._publish_work, quit_app=self.quit_app,
+                                 login=LoginItem(ctx.bridge, ctx.data_dir, ctx.settings, ctx.save_settings),
+                                 chain_watch=ChainIdentityWatch(ctx, self))
         self._quitting = False
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
@@ -204,6 +210,14 @@ class MainWindow(QMainWindow):
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
         self.stack_host.updateGeometry()
+
+    def _publish_work(self) -> PublishWork | None:
+        """The Publish panel for the tray, once it exists (not imported before)."""
+        panel = self.panels.get("publish")
+        if panel is None:
+            return None
+        from soma_desktop.ui.panels.publish import PublishPanel
+        return panel if isinstance(panel, PublishPanel) else None
 
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from typing import Protocol
+
+from PySide6.QtCore import QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
-from soma_desktop.network.base import SystemState
+from soma_desktop.network.base import Network, SystemState
+from soma_desktop.services.network_facts import NetworkFacts
 from soma_desktop.ui import theme
-from soma_desktop.ui.context import AppContext, Connection
+from soma_desktop.ui.chain_status import ChainStatus
+from soma_desktop.ui.context import Connection
 from soma_desktop.ui.format import duration_text
+
+
+class ConnectionStatus(ChainStatus, Protocol):
+    """ChainStatus plus the connection state the status bar shows (AppContext provides both)."""
+
+    @property
+    def connection_changed(self) -> SignalInstance:
+        """(status: Connection.*, detail text)."""
+
+    @property
+    def connection(self) -> str: ...
+
+    @property
+    def connection_detail(self) -> str: ...
 
 
 class ChainStatusBar(QStatusBar):
     advance_requested = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, chain: ConnectionStatus, facts: NetworkFacts | None = None, parent: QWidget | None = None):
+        """`facts`: the network already open when the bar is built (None: none yet)."""
         super().__init__(parent)
-        self._ctx = ctx
+        self._chain = chain
         self.network_badge = QLabel()
         self.network_badge.setObjectName("networkBadge")
         self.epoch_label = QLabel("Epoch —")
@@ -39,24 +58,28 @@ class ChainStatusBar(QStatusBar):
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._update_countdown)
         self._tick.start()
-        ctx.state_changed.connect(self._on_state)
-        ctx.connection_changed.connect(self._on_connection)
-        ctx.network_changed.connect(self._on_network)
-        self._on_connection(ctx.connection, ctx.connection_detail)
-        self._on_network(ctx.network)
-        if ctx.state is not None:
-            self._on_state(ctx.state)
+        chain.state_changed.connect(self._on_state)
+        chain.connection_changed.connect(self._on_connection)
+        chain.network_changed.connect(self._on_network_changed)
+        self._on_connection(chain.connection, chain.connection_detail)
+        self.show_network(facts)
+        if chain.state is not None:
+            self._on_state(chain.state)
 
-    def _on_network(self, network) -> None:
-        choice = self._ctx.choice
-        label = network.name if network is not None else (choice.label if choice else "No network")
-        sandbox = network.is_sandbox if network is not None else bool(choice and choice.is_sandbox)
+    def _on_network_changed(self, network: Network | None) -> None:
+        self.show_network(NetworkFacts.of(network) if network is not None else None)
+
+    def show_network(self, facts: NetworkFacts | None) -> None:
+        """The badge: the open network, else the one being opened; Advance epoch where the network can."""
+        choice = self._chain.choice
+        label = facts.name if facts is not None else (choice.label if choice else "No network")
+        sandbox = facts.is_sandbox if facts is not None else bool(choice and choice.is_sandbox)
         self.network_badge.setText("SANDBOX" if sandbox else label.upper())
         self.network_badge.setStyleSheet(theme.badge_style(theme.SANDBOX_BADGE if sandbox else theme.LIVE_BADGE))
         self.network_badge.setToolTip("Practice network on this computer — no real money" if sandbox
                                       else f"Live network: {label}")
-        self.advance_button.setVisible(bool(network is not None and network.can_advance_epoch))
-        if network is None:
+        self.advance_button.setVisible(facts is not None and facts.can_advance_epoch)
+        if facts is None:
             self.epoch_label.setText("Epoch —")
             self.countdown_label.setText("")
 
@@ -65,10 +88,10 @@ class ChainStatusBar(QStatusBar):
         self._update_countdown()
 
     def _update_countdown(self) -> None:
-        state = self._ctx.state
+        state = self._chain.state
         if state is None:
             return
-        remaining = self._ctx.ms_to_next_epoch()
+        remaining = self._chain.ms_to_next_epoch()
         if remaining is None:
             self.countdown_label.setText("epochs advance manually")
         elif remaining == 0:

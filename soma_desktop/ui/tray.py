@@ -7,15 +7,22 @@ window's quit warning applies as before. Everything here reads in-memory state o
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QSystemTrayIcon, QWidget
 
+from soma_desktop.core.settings import Settings
 from soma_desktop.guardian.wake import WakeDetector
+from soma_desktop.network.types import SystemState
 from soma_desktop.publish.journal import Job
-from soma_desktop.publish.workflow import ChainView, deadline
+from soma_desktop.services.due import next_due as due_action
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import duration_text
 
 TICK_MS = 1000
@@ -23,22 +30,19 @@ KEPT_MESSAGE = ("SOMA Desktop keeps running in the tray until the pending reveal
                 "menu; `soma-desktop guard` can send reveals while the app is closed.")
 
 
-def next_due(jobs: list[Job], state: Any, ms_to_next_epoch: int | None) -> str:
+def next_due(jobs: list[Job], state: SystemState | None, ms_to_next_epoch: int | None) -> str:
     """The most urgent chain deadline of `jobs` in plain words with its countdown, or ''."""
     if state is None:
         return ""
-    chain = ChainView(state.epoch)
-    due = sorted(((d, j) for j in jobs if (d := deadline(j, chain)) is not None),
-                 key=lambda pair: (not pair[0].urgent, pair[0].epoch))
-    if not due:
+    due = due_action(jobs, state.epoch, state.epoch_duration_ms, ms_to_next_epoch)
+    if due is None:
         return ""
-    found, job = due[0]
+    found, job = due.deadline, due.job
     label = _short(job.model_id) if job.model_id else f"job {job.id}"
-    epochs_ahead = max(0, found.epoch - state.epoch - (0 if found.urgent else 1))
-    if ms_to_next_epoch is None:
-        when = "when epochs are advanced" if epochs_ahead or not found.urgent else "before the next epoch"
+    if due.ms_left is None:
+        when = "when epochs are advanced" if due.epochs_ahead or not found.urgent else "before the next epoch"
     else:
-        when = duration_text(ms_to_next_epoch + epochs_ahead * state.epoch_duration_ms)
+        when = duration_text(due.ms_left)
     if found.kind == "reveal":
         return f"Reveal model {label} now: {when} left (epoch {found.epoch})"
     if found.kind == "reveal_opens":
@@ -50,30 +54,74 @@ def _short(model_id: str) -> str:
     return model_id[:8] + "…" + model_id[-4:] if len(model_id) > 14 else model_id
 
 
+class PublishJobs(Protocol):
+    """What the tray reads of the publish session: its jobs and whether a step is in flight."""
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+    def jobs(self) -> list[Job]: ...
+
+
+class PublishWork(Protocol):
+    """The Publish panel as the tray sees it (created on first show, so the tray asks for it each time)."""
+
+    @property
+    def session(self) -> PublishJobs: ...
+
+    def pending_reveal_text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class LoginItem:
+    """What "start the guardian at login" needs: the loop for the file write, where, and the setting to undo."""
+
+    bridge: AsyncBridge
+    data_dir: Path
+    settings: Settings
+    save_settings: Callable[[], None]
+
+
+def _no_publish() -> PublishWork | None:
+    return None
+
+
 class GuardianTray(QObject):
     """Owned by the main window. `available` is False where the desktop shows no tray."""
 
-    def __init__(self, window: QWidget, *, available: bool | None = None):
+    def __init__(self, window: QWidget, *, chain: ChainStatus | None = None,
+                 publish: Callable[[], PublishWork | None] = _no_publish, quit_app: Callable[[], None] | None = None,
+                 login: LoginItem | None = None, chain_watch: QObject | None = None, available: bool | None = None):
+        """`chain`: the epoch and countdown (None: nothing is due); `publish`: the Publish panel once it exists;
+        `quit_app`: the tray's Quit (default: close the window); `login`: for set_start_at_login;
+        `chain_watch`: kept alive with the tray (the chain identity warning)."""
         super().__init__(window)
         self.window = window
+        self.chain = chain
+        self.publish = publish
+        self.login = login
+        self.chain_watch = chain_watch
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.told = False
         self.wake = WakeDetector()
-        ctx = getattr(window, "ctx", None)   # tests build the tray on a bare window
-        if ctx is not None:
-            from soma_desktop.ui.chain_watch import ChainIdentityWatch
-
-            self.chain_watch = ChainIdentityWatch(ctx, window)
         self.icon = QSystemTrayIcon(self)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             self.icon.setIcon(app.windowIcon())
         menu = QMenu(window)
-        self.status_action = QAction("Nothing due", menu, enabled=False)
+        self.status_action = QAction("Nothing due", menu)
+        self.status_action.setEnabled(False)
         menu.addAction(self.status_action)
         menu.addSeparator()
-        menu.addAction(QAction("Show SOMA Desktop", menu, triggered=self.show_window))
-        menu.addAction(QAction("Quit", menu, triggered=lambda: getattr(window, "quit_app", window.close)()))
+        show_action = QAction("Show SOMA Desktop", menu)
+        show_action.triggered.connect(self.show_window)
+        quit_action = QAction("Quit", menu)
+        quit_action.triggered.connect(quit_app or self._close_window)
+        menu.addAction(show_action)
+        menu.addAction(quit_action)
         self.icon.setContextMenu(menu)
         self.icon.activated.connect(self._on_icon_activated)
         self._timer = QTimer(self)
@@ -84,14 +132,13 @@ class GuardianTray(QObject):
     # ---- Public API --------------------------------------------------------------------------
     def due_text(self) -> str:
         session = self._session()
-        ctx = getattr(self.window, "ctx", None)
-        if session is None or ctx is None:
+        if session is None or self.chain is None:
             return ""
-        return next_due(session.jobs(), ctx.state, ctx.ms_to_next_epoch())
+        return next_due(session.jobs(), self.chain.state, self.chain.ms_to_next_epoch())
 
     def must_keep_running(self) -> bool:
         """A committed model waits for its reveal, or a publish step is in flight."""
-        panel = getattr(self.window, "panels", {}).get("publish")
+        panel = self.publish()
         session = self._session()
         return bool((panel is not None and panel.pending_reveal_text()) or (session is not None and session.busy))
 
@@ -113,10 +160,15 @@ class GuardianTray(QObject):
 
         from soma_desktop.guardian import autostart
 
-        ctx = self.window.ctx
-        ctx.bridge.call(asyncio.to_thread(autostart.set_enabled, enabled, ctx.data_dir),
-                        on_result=self._on_autostart_done, on_error=self._on_autostart_failed, owner=self.window,
-                        label="start at login")
+        login = self.login
+        if login is None:
+            raise RuntimeError("GuardianTray was built without a LoginItem")
+        login.bridge.call(asyncio.to_thread(autostart.set_enabled, enabled, login.data_dir),
+                          on_result=self._on_autostart_done, on_error=self._on_autostart_failed, owner=self.window,
+                          label="start at login")
+
+    def _close_window(self) -> None:
+        self.window.close()
 
     def show_window(self) -> None:
         self.window.showNormal()
@@ -124,9 +176,9 @@ class GuardianTray(QObject):
         self.window.activateWindow()
 
     # ---- Private -----------------------------------------------------------------------------
-    def _session(self) -> Any:
-        panel = getattr(self.window, "panels", {}).get("publish")
-        session = getattr(panel, "session", None)
+    def _session(self) -> PublishJobs | None:
+        panel = self.publish()
+        session = panel.session if panel is not None else None
         return session if session is not None and session.is_open else None
 
     def _refresh(self) -> None:
@@ -139,19 +191,20 @@ class GuardianTray(QObject):
     def _on_autostart_done(self, path: Any) -> None:
         text = (f"The reveal guardian starts at login ({path})." if path
                 else "The reveal guardian no longer starts at login.")
-        self.window.statusBar().showMessage(text, 6000)
+        if isinstance(self.window, QMainWindow):
+            self.window.statusBar().showMessage(text, 6000)
 
     def _on_autostart_failed(self, exc: BaseException) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        self.window.ctx.settings.extra["guard_at_login"] = False
-        self.window.ctx.save_settings()
+        if self.login is not None:
+            self.login.settings.extra["guard_at_login"] = False
+            self.login.save_settings()
         QMessageBox.warning(self.window, "Start at login", f"Could not change the login items: {exc}")
 
     def _on_timer_timeout(self) -> None:
-        ctx = getattr(self.window, "ctx", None)
-        if self.wake.woke() and ctx is not None:
-            ctx.refresh()          # after sleep: re-read the chain now, so a due reveal is reconciled at once
+        if self.wake.woke() and self.chain is not None:
+            self.chain.refresh()   # after sleep: re-read the chain now, so a due reveal is reconciled at once
         self._refresh()
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from soma_desktop.core.settings import Settings
-from soma_desktop.network.base import Network
+from soma_desktop.services.network_facts import NetworkFacts
 from soma_desktop.services.root import Services
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
@@ -78,7 +79,7 @@ def _env_of(host: WalletEnv | WalletHost) -> WalletEnv:
 
 
 class WalletSession(QObject):
-    """Owns the (at most one) unlocked Vault. Created once per app; panels share it as `ctx.wallet`."""
+    """Owns the (at most one) unlocked Vault. Created once per app (AppContext.wallet); panels receive it."""
 
     # ---- Signals -----------------------------------------------------------------------------
     sig_unlocked = Signal()
@@ -90,7 +91,7 @@ class WalletSession(QObject):
     sig_accounts_changed = Signal()
     """An account was added, imported or renamed."""
     sig_amounts_hidden_changed = Signal(bool)
-    """The privacy toggle changed (ctx.settings.hide_amounts)."""
+    """The privacy toggle changed (settings.hide_amounts)."""
 
     def __init__(self, host: WalletEnv | WalletHost, parent: QObject | None = None, *,
                  policy: VaultPolicy | None = None, device_unlock: DeviceUnlock | None = None,
@@ -113,14 +114,13 @@ class WalletSession(QObject):
         # and crashed under PySide6 6.12): focus changes, pointer movement sampled by the timer, touch().
         self._last_cursor = QCursor.pos()
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_app_focus_changed)
 
     # ---- Public API: state -------------------------------------------------------------------
-    @property
-    def network(self) -> Network | None:
-        """The live network (None while offline)."""
-        return self.env.service.cache.network
+    def network_facts(self) -> NetworkFacts | None:
+        """The open network's name and abilities (None while offline)."""
+        return self.env.service.facts()
 
     def save_settings(self) -> None:
         persist_settings(self.env.bridge, self.env.data_dir, self.settings)
@@ -141,7 +141,7 @@ class WalletSession(QObject):
         return self._current if self.is_unlocked() else None
 
     def accounts(self) -> list[Account]:
-        return self._vault.accounts if self.is_unlocked() else []
+        return self._vault.accounts if self._vault is not None and self.is_unlocked() else []
 
     def set_current(self, address: str) -> None:
         account = self.vault().account(address)
@@ -374,7 +374,7 @@ class WalletSession(QObject):
 
 def _alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
     """Skip a dialog's callback once its widget is deleted (the session outlives every dialog)."""
-    target = getattr(callback, "__self__", None)
+    target = callback.__self__ if isinstance(callback, types.MethodType) else None
     if not isinstance(target, QObject):
         return callback
 
@@ -395,10 +395,4 @@ def _free_name(vault: Vault, wanted: str) -> str:
     return name
 
 
-def session_for(ctx: Any) -> WalletSession:
-    """The app's shared session (kept for callers written before AppContext built it itself)."""
-    session: WalletSession = ctx.wallet
-    return session
-
-
-__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletEnv", "WalletSession", "session_for"]
+__all__ = ["VAULT_FILE", "VaultError", "VaultHeader", "WalletEnv", "WalletSession"]

@@ -12,9 +12,8 @@ from PySide6.QtCore import Qt
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.network.types import Coin
 from soma_desktop.ui.publish.pages import CreatePage
-from soma_desktop.ui.wallet.send_dialog import SendDialog
-from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from tests.ui.conftest import run
+from tests.ui.wallet.helpers import build_send_dialog, build_stake_dialog
 
 TOTAL_SUPPLY = 10**16
 SENDER = NS(name="Whale", address="0x" + "1" * 64)
@@ -32,7 +31,7 @@ def typed(shannons: int) -> str:
 @settings(**FIXTURES)
 @given(amount=AMOUNTS)
 def test_send_dialog_emits_the_exact_amount(qtbot, ctx, amount):
-    dialog = SendDialog(ctx, SENDER, WHALE_COIN)
+    dialog = build_send_dialog(ctx, SENDER, WHALE_COIN)
     qtbot.addWidget(dialog)
     sent: list[tuple] = []
     dialog.sig_send_confirmed.connect(lambda *args: sent.append(args))
@@ -48,7 +47,7 @@ def test_send_dialog_emits_the_exact_amount(qtbot, ctx, amount):
 def test_stake_dialog_emits_the_exact_amount(qtbot, ctx, amount, to_model):
     validators = run(ctx, ctx.network.get_validators())
     models = run(ctx, ctx.network.list_models())
-    dialog = StakeDialog(ctx, SENDER, WHALE_COIN, validators, models,
+    dialog = build_stake_dialog(ctx, SENDER, WHALE_COIN, validators, models,
                          ("model", models[0].id) if to_model else None)
     qtbot.addWidget(dialog)
     staked: list[tuple] = []

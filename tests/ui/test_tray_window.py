@@ -74,7 +74,15 @@ def test_a_reset_chain_is_reported_on_connect(qtbot, ctx):
     from soma_desktop.network.sdk.adapter import SdkNetwork
 
     class Reset:
+        """The open sandbox, naming itself as a testnet that went back to epoch 3."""
+
         reset_warning = staticmethod(SdkNetwork.reset_warning)
+
+        def __init__(self, network):
+            self.network = network
+
+        def __getattr__(self, name):
+            return getattr(self.network, name)
 
         async def identity(self):
             return "testnet", 3
@@ -84,7 +92,7 @@ def test_a_reset_chain_is_reported_on_connect(qtbot, ctx):
     ctx.settings.extra["chain_marks"] = {ctx.choice.key: ["testnet", 120]}
 
     async def open_reset() -> None:       # the cache's network is the one the check asks (on the loop)
-        ctx.cache.network = Reset()
+        ctx.cache.network = Reset(ctx.cache.network)
     run(ctx, open_reset())
     window.tray.chain_watch._on_ctx_network_changed(ctx.cache.network)
     qtbot.waitUntil(lambda: "was reset" in window.tray.chain_watch.last_warning, timeout=5000)

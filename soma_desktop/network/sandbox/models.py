@@ -21,6 +21,7 @@ from soma_desktop.network.sandbox.params import (
 from soma_desktop.network.sandbox.records import Model, Pool, System, f32_hex
 from soma_desktop.network.sandbox.store import StakedRow, Store
 from soma_desktop.protocol import limits, reveal
+from soma_desktop.protocol.staking import stake_activation_epoch
 
 CREATED, PENDING, ACTIVE, INACTIVE = "created", "pending", "active", "inactive"
 
@@ -65,7 +66,8 @@ def create_model(ctx: TxContext, stake_amount: int, commission_rate: int, archit
                   pool_id=pool_id, commission_rate=commission_rate, next_commission_rate=commission_rate,
                   create_epoch=epoch)
     _save(ctx, model, pool)
-    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool_id, epoch + 1, stake_amount))
+    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool_id, stake_activation_epoch(epoch),
+                                  stake_amount))
     ctx.note_created(staked_id)
     return model_id
 
@@ -155,7 +157,8 @@ def add_stake_to_model(ctx: TxContext, model_id: str, amount: int) -> str:
     ctx.debit(gas, amount)
     staking.request_add_stake(pool, amount)
     staked_id = ctx.next_id()
-    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool.id, ctx.system.epoch + 1, amount))
+    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool.id, stake_activation_epoch(ctx.system.epoch),
+                                  amount))
     ctx.note_created(staked_id)
     _save(ctx, model, pool)
     return staked_id

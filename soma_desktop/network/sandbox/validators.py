@@ -25,7 +25,8 @@ def add_stake(ctx: TxContext, validator_address: str, amount: int) -> str:
     staking.request_add_stake(pool, amount)
     ctx.store.put_pool(pool)
     staked_id = ctx.next_id()
-    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool.id, ctx.system.epoch + 1, amount))
+    ctx.store.put_staked(StakedRow(staked_id, ctx.sender or "", pool.id,
+                                  rules.stake_activation_epoch(ctx.system.epoch), amount))
     ctx.note_created(staked_id)
     ctx.touch_system()
     return staked_id

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -21,27 +22,21 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
+from soma_desktop.protocol.staking import first_reward_epoch, stake_activation_epoch
 from soma_desktop.services.chain_cache import MODELS, VALIDATORS, Change, Kind
-from soma_desktop.services.staking import StakingSnapshot
-from soma_desktop.services.wallet import TxOutcome
-from soma_desktop.ui.chain_signals import touches
-from soma_desktop.ui.context import AppContext
+from soma_desktop.services.stake_positions import STAKEABLE_MODEL_STATES, Position, StakeState, Totals
+from soma_desktop.services.stake_yield import SANDBOX_NOTE, yield_text, yield_tip
+from soma_desktop.services.staking import StakingService, StakingSnapshot
+from soma_desktop.services.wallet import TxOutcome, WalletService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_signals import ChainSignals, touches
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text, bps_text, duration_text
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.account_picker import AccountPicker
 from soma_desktop.ui.wallet.common import exact_amount_html, plain_error, wallet_button_text, wallet_missing_text
 from soma_desktop.ui.wallet.merge_offer import MergeOffer, merge_first_reason
-from soma_desktop.ui.wallet.stake_dialog import STAKEABLE_MODEL_STATES, model_label
-from soma_desktop.ui.wallet.stake_math import (
-    Position,
-    StakeState,
-    per_epoch_return,
-    position_rewards,
-    position_state,
-)
-from soma_desktop.ui.wallet.yield_text import SANDBOX_NOTE, yield_text
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.wallet.history import TxRecord
@@ -51,9 +46,6 @@ VALIDATOR_COLUMNS = ("Validator", "Voting power", "Commission", "Pool balance", 
 MODEL_COLUMNS = ("Model", "State", "Stake", "Owner")
 STATE_COLOR = {StakeState.ACTIVATING: "#b45309", StakeState.EARNING: "#15803d", StakeState.ROUTING: "#1d4ed8",
                StakeState.WITHDRAWABLE: "#6b7280"}
-
-
-Snapshot = StakingSnapshot   # the name tests and dialogs know
 
 
 def state_chip(position: Position, epoch: int) -> tuple[str, str]:
@@ -74,12 +66,17 @@ def state_chip(position: Position, epoch: int) -> tuple[str, str]:
 
 
 class StakingPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, *, session: WalletSession, staking: StakingService, wallet: WalletService,
+                 chain: ChainStatus, changes: ChainSignals, bridge: AsyncBridge, parent: QWidget | None = None):
+        """`chain`: connection, epoch and countdown; `changes`: what the chain cache read anew."""
         super().__init__(parent)
-        self.ctx = ctx
-        self.session: WalletSession = ctx.wallet
-        self.staking = ctx.services.staking
-        self.snapshot: Snapshot | None = None
+        self.session = session
+        self.staking = staking
+        self.wallet = wallet
+        self.chain = chain
+        self.changes = changes
+        self.bridge = bridge
+        self.snapshot: StakingSnapshot | None = None
         self.positions: list[Position] = []
         self.active_dialog: QWidget | None = None
         self._in_flight = False
@@ -108,11 +105,11 @@ class StakingPanel(QWidget):
         self._tick.start()
         self.session.sig_account_changed.connect(self._on_session_account_changed)
         self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
-        ctx.watch(VALIDATORS, MODELS)
-        ctx.chain.changed.connect(self._on_chain_changed)   # a tx from any panel moves coins and stakes
-        ctx.network_changed.connect(self._on_ctx_network_changed)
-        ctx.epoch_changed.connect(self._on_ctx_epoch_changed)
-        ctx.state_changed.connect(self._update_epoch_label)
+        chain.watch(VALIDATORS, MODELS)
+        changes.changed.connect(self._on_chain_changed)   # a tx from any panel moves coins and stakes
+        chain.network_changed.connect(self._on_network_changed)
+        chain.epoch_changed.connect(self._on_epoch_changed)
+        chain.state_changed.connect(self._update_epoch_label)
         self._update_epoch_label()
         self._sync_actions()
 
@@ -191,8 +188,7 @@ class StakingPanel(QWidget):
     # ---- Public API ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read validators, models, and the account's stakes and coins in one go (newest request wins)."""
-        network = self.ctx.network
-        if network is None:
+        if not self.chain.is_open:
             return
         if self._in_flight:
             self._again = True
@@ -200,8 +196,8 @@ class StakingPanel(QWidget):
         self._in_flight = True
         account = self.session.current_account()
         address = account.address if account is not None else None
-        self.ctx.bridge.call(self.staking.snapshot(address), on_result=self._on_snapshot_loaded,
-                             on_error=self._on_snapshot_failed, owner=self, label="staking overview")
+        self.bridge.call(self.staking.snapshot(address), on_result=self._on_snapshot_loaded,
+                         on_error=self._on_snapshot_failed, owner=self, label="staking overview")
 
     def open_stake(self, preselect: tuple[str, str] | None = None) -> None:
         from soma_desktop.ui.wallet.stake_dialog import StakeDialog
@@ -209,7 +205,9 @@ class StakingPanel(QWidget):
         account, snap = self.session.current_account(), self.snapshot
         if account is None or snap is None or snap.address != account.address:
             return
-        dialog = StakeDialog(self.ctx, account, snap.coins, snap.validators, snap.models, preselect, self)
+        dialog = StakeDialog(account=account, quote=self.wallet.quote(snap.coins, self.chain.state),
+                             state=self.chain.state, validators=snap.validators, models=snap.models,
+                             preselect=preselect, parent=self)
         dialog.sig_stake_confirmed.connect(self._on_stake_confirmed)
         dialog.sig_merge_requested.connect(self.open_merge)
         self._open(dialog)
@@ -221,8 +219,7 @@ class StakingPanel(QWidget):
         account, snap = self.session.current_account(), self.snapshot
         if account is None or snap is None or len(snap.coins) < 2:
             return
-        smallest = min(c.balance for c in snap.coins)      # the SDK's merge sends the smallest coin to self
-        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        fee = self.wallet.quote(snap.coins, self.chain.state).merge_fee()
         dialog = ConfirmDialog("Merge coins", f"Merge {len(snap.coins)} coins of {account.name}: all but the smallest "
                                f"become one coin, so one stake can use nearly the whole balance.<br><br>"
                                f"Network fee ≈ {exact_amount_html(fee)}",
@@ -236,8 +233,7 @@ class StakingPanel(QWidget):
         position = self.selected_position()
         if position is None:
             return
-        params = FeeParams.from_state(self.ctx.state)
-        fee = estimate_fee(ChainTx.WITHDRAW_STAKE, params, position.stake.principal).total   # on the principal
+        fee = self.wallet.quote([], self.chain.state).withdraw_fee(position.stake.principal)
         if position.state is StakeState.ACTIVATING:
             what = "The stake has not activated yet: you get the principal back and it earns nothing."
         elif position.state is StakeState.EARNING:
@@ -270,7 +266,7 @@ class StakingPanel(QWidget):
     def _on_session_amounts_hidden_changed(self, _hidden: bool) -> None:
         self._render()
 
-    def _on_ctx_network_changed(self, _network) -> None:
+    def _on_network_changed(self, _network) -> None:
         self.snapshot = None
         self.refresh()
 
@@ -278,17 +274,17 @@ class StakingPanel(QWidget):
         """Render again from the cache when something this panel shows changed (no read of its own)."""
         account = self.session.current_account()
         address = account.address if account is not None else None
-        if self.ctx.chain.is_current(change) and change.error is None and (
+        if self.changes.is_current(change) and change.error is None and (
                 touches(change, Kind.VALIDATORS, Kind.MODELS)
                 or (address is not None and touches(change, Kind.COINS, Kind.STAKES, address=address))):
             self.refresh()
 
-    def _on_ctx_epoch_changed(self, epoch: int) -> None:
+    def _on_epoch_changed(self, epoch: int) -> None:
         if self.banner.property("kind") in ("ok", "info"):   # "activates at epoch N" is stale now
             self.banner.clear_message()
         self.refresh()
 
-    def _on_snapshot_loaded(self, snapshot: Snapshot) -> None:
+    def _on_snapshot_loaded(self, snapshot: StakingSnapshot) -> None:
         self._in_flight = False
         self.snapshot = snapshot
         self._render()
@@ -307,26 +303,26 @@ class StakingPanel(QWidget):
         if not rows:
             self.open_stake()
             return
-        target_id = table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
-        self.open_stake((kind, target_id))
+        item = table.item(rows[0].row(), 0)
+        self.open_stake((kind, item.data(Qt.ItemDataRole.UserRole)) if item is not None else None)
 
     # ---- Private: transactions -------------------------------------------------------------------
     def _on_stake_confirmed(self, kind: str, target_id: str, amount: int) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None:
+        account = self.session.current_account()
+        if account is None or not self.chain.is_open:
             self.banner.show_message("Not sent: the wallet is locked or the network is offline.", "error")
             return
         self.stake_button.setEnabled(False)
         self.banner.show_message(f"Staking {amount_text(amount)}…", "info")
         job = (self.staking.stake(account, target_id, amount) if kind == "validator"
                else self.staking.stake_to_model(account, target_id, amount))
-        epoch = self.ctx.state.epoch if self.ctx.state is not None else 0
+        epoch = self.chain.state.epoch if self.chain.state is not None else 0
         self.session.sign_and_run(job, lambda out: self._on_staked(out, epoch), self._on_tx_failed, "stake",
                                   owner=self)
 
     def _on_withdraw_confirmed(self, position: Position) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None:
+        account = self.session.current_account()
+        if account is None or not self.chain.is_open:
             return
         self.withdraw_button.setEnabled(False)
         self.banner.show_message(f"Withdrawing from {position.target_name}…", "info")
@@ -335,12 +331,12 @@ class StakingPanel(QWidget):
                                   "withdraw stake", owner=self)
 
     def _on_merge_confirmed(self) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None:
+        account = self.session.current_account()
+        if account is None or not self.chain.is_open:
             return
         self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
-        self.session.sign_and_run(self.ctx.services.wallet.merge(account), self._on_merged, self._on_tx_failed,
+        self.session.sign_and_run(self.wallet.merge(account), self._on_merged, self._on_tx_failed,
                                   "merge coins", owner=self)
 
     def _on_merged(self, record: TxRecord) -> None:
@@ -351,7 +347,7 @@ class StakingPanel(QWidget):
     def _on_staked(self, outcome: TxOutcome, epoch: int) -> None:
         record, result = outcome.record, outcome.result
         self.banner.show_message(f"Staked {amount_text(record.amount)}; fee {format_soma(result.fee)}. It activates "
-                                 f"at epoch {epoch + 1} (digest {result.digest}).", "ok")
+                                 f"at epoch {stake_activation_epoch(epoch)} (digest {result.digest}).", "ok")
         self.refresh()
 
     def _on_withdrawn(self, position: Position, outcome: TxOutcome) -> None:
@@ -370,19 +366,19 @@ class StakingPanel(QWidget):
         self.refresh()
 
     # ---- Private: view -------------------------------------------------------------------------
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.session.touch()
         self.active_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def _update_epoch_label(self, *_args) -> None:
-        state = self.ctx.state
+        state = self.chain.state
         if state is None:
             if self.epoch_label.text() != "Epoch —":
                 self.epoch_label.setText("Epoch —")
             return
-        remaining = self.ctx.ms_to_next_epoch()
+        remaining = self.chain.ms_to_next_epoch()
         if remaining is None:
             when = "epochs advance manually (Sandbox ▸ Advance epoch)"
         elif remaining == 0:
@@ -405,20 +401,11 @@ class StakingPanel(QWidget):
         self._render_models(snap, hidden)
         self._sync_actions()
 
-    def _render_positions(self, snap: Snapshot, hidden: bool) -> None:
-        pools = {v.pool.id: ("validator", v.name or short_id(v.address), v.address, v.pool) for v in snap.validators}
-        pools.update({m.pool.id: ("model", model_label(m), m.id, m.pool) for m in snap.models})
+    def _render_positions(self, snap: StakingSnapshot, hidden: bool) -> None:
         epoch = snap.state.epoch
         account = self.session.current_account()
         mine = account is not None and snap.address == account.address
-        self.positions = []
-        for stake in snap.stakes if mine else []:
-            if stake.pool_id not in pools:
-                continue
-            kind, name, target_id, pool = pools[stake.pool_id]
-            state = position_state(stake, pool, epoch, kind == "model")
-            rewards = position_rewards(stake, pool, epoch) if state is not StakeState.ROUTING else 0
-            self.positions.append(Position(stake, kind, name, target_id, state, rewards))
+        self.positions = snap.positions(account.address if account is not None else None)
         table = self.positions_table
         table.setRowCount(len(self.positions))
         for row, p in enumerate(self.positions):
@@ -438,33 +425,32 @@ class StakingPanel(QWidget):
             self.totals_label.setText(wallet_missing_text(self.session, "to see and manage your stakes."))
             self.position_note.setText("")
             return
-        principal = sum(p.stake.principal for p in self.positions)
-        rewards = sum(p.rewards for p in self.positions)
+        totals = Totals.of(self.positions)
         available = snap.balance if mine else 0
         self.totals_label.setText(
-            f"<b>{account.name}</b> — staked {amount_text(principal, hidden=hidden)} · rewards to date "
-            f"<span style='color:#15803d'>{amount_text(rewards, hidden=hidden)}</span> · available "
+            f"<b>{account.name}</b> — staked {amount_text(totals.principal, hidden=hidden)} · rewards to date "
+            f"<span style='color:#15803d'>{amount_text(totals.rewards, hidden=hidden)}</span> · available "
             f"{amount_text(available, hidden=hidden)}")
-        activating = [p for p in self.positions if p.state is StakeState.ACTIVATING]
         if not self.positions:
             self.position_note.setText("No stakes yet. Pick a validator below and press Stake…")
-        elif activating:
-            self.position_note.setText(f"{len(activating)} stake(s) activate when epoch {epoch + 1} starts; rewards "
-                                       f"appear in the exchange rate from epoch {epoch + 2}.")
+        elif totals.activating:
+            self.position_note.setText(f"{totals.activating} stake(s) activate when epoch "
+                                       f"{stake_activation_epoch(epoch)} starts; rewards appear in the exchange rate "
+                                       f"from epoch {first_reward_epoch(epoch)}.")
         else:
             self.position_note.setText("Rewards compound through each pool's exchange rate at every epoch boundary.")
 
-    def _render_validators(self, snap: Snapshot, hidden: bool) -> None:
+    def _render_validators(self, snap: StakingSnapshot, hidden: bool) -> None:
         table = self.validators_table
         table.setRowCount(len(snap.validators))
         duration = snap.state.epoch_duration_ms
-        sandbox = bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
+        sandbox = self.chain.is_sandbox
         table.setHorizontalHeaderItem(4, QTableWidgetItem("Return (est.)" if sandbox else VALIDATOR_COLUMNS[4]))
         for row, v in enumerate(snap.validators):
             commission = bps_text(v.commission_rate)
             if v.next_commission_rate != v.commission_rate:
                 commission += f" → {bps_text(v.next_commission_rate)} next epoch"
-            per_epoch = per_epoch_return(v.pool)
+            tip = yield_tip(v.pool)
             yield_cell = yield_text(v.pool, duration, sandbox)
             cells = (v.name or short_id(v.address), bps_text(v.voting_power), commission,
                      amount_text(v.pool.soma_balance, hidden=hidden, decimals=2), yield_cell)
@@ -474,13 +460,12 @@ class StakingPanel(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, v.address)
                     item.setToolTip(v.address)
                 if col == 4:
-                    item.setToolTip("Not enough exchange-rate history yet (needs two epochs)" if per_epoch is None
-                                    else f"{per_epoch[0] * 100:.4f}% per epoch over the last {per_epoch[1]} epoch(s); "
-                                         f"epochs last {duration_text(duration)}"
+                    item.setToolTip("Not enough exchange-rate history yet (needs two epochs)" if tip is None
+                                    else f"{tip}; epochs last {duration_text(duration)}"
                                          + (f"\n{SANDBOX_NOTE}" if sandbox else ""))
                 table.setItem(row, col, item)
 
-    def _render_models(self, snap: Snapshot, hidden: bool) -> None:
+    def _render_models(self, snap: StakingSnapshot, hidden: bool) -> None:
         table = self.models_table
         table.setRowCount(len(snap.models))
         for row, m in enumerate(snap.models):
@@ -495,12 +480,13 @@ class StakingPanel(QWidget):
 
     def _sync_actions(self) -> None:
         account = self.session.current_account()
-        online = self.ctx.network is not None and self.snapshot is not None
+        snap = self.snapshot
+        online = self.chain.is_open and snap is not None
         self.unlock_button.setVisible(account is None)
         self.unlock_button.setText(wallet_button_text(self.session))
         no_wallet = wallet_missing_text(self.session)
-        funded = (online and account is not None and self.snapshot.address == account.address
-                  and self.snapshot.balance > 0)
+        funded = (self.chain.is_open and snap is not None and account is not None and snap.address == account.address
+                  and snap.balance > 0)
         why = (no_wallet if account is None else "Loading…" if not online
                else "This account holds no SOMA to stake")
         _enable(self.stake_button, funded, why)

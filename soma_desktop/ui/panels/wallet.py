@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,14 +29,16 @@ from PySide6.QtWidgets import (
 
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
+from soma_desktop.core.settings import Settings
 from soma_desktop.core.storage import atomic_write_text
 from soma_desktop.network.types import Coin
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee
-from soma_desktop.services.chain_cache import Change, Kind, coins_key
-from soma_desktop.services.wallet import Balance
-from soma_desktop.ui.chain_signals import touches
-from soma_desktop.ui.context import AppContext
+from soma_desktop.services.chain_cache import Change, Kind
+from soma_desktop.services.wallet import Balance, WalletService
+from soma_desktop.ui.bridge import AsyncBridge
+from soma_desktop.ui.chain_signals import ChainSignals, touches
+from soma_desktop.ui.chain_status import ChainStatus
 from soma_desktop.ui.format import amount_text
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.panels.common import Banner, PanelHeader
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.chain_history import ChainHistoryView
@@ -45,17 +49,24 @@ from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
 from soma_desktop.wallet.history import TxRecord
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet.import_dialog import ImportDialog
+
 PAGE_SETUP, PAGE_LOCKED, PAGE_MAIN = range(3)
 ACCOUNT_COLUMNS = ("Account", "Address", "Balance")
 
 
 class WalletPanel(QWidget):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, *, session: WalletSession, wallet: WalletService, chain: ChainStatus, changes: ChainSignals,
+                 bridge: AsyncBridge, settings: Settings, book: LocalNames, parent: QWidget | None = None):
+        """`chain`: connection and epoch; `changes`: what the chain cache read anew; `book`: the address book."""
         super().__init__(parent)
-        self.ctx = ctx
-        self.session: WalletSession = ctx.wallet
-        self.wallet_service = ctx.services.wallet
-        self.cache = ctx.cache
+        self.session = session
+        self.wallet_service = wallet
+        self.chain = chain
+        self.changes = changes
+        self.bridge = bridge
+        self.book = book
         self.history: list[TxRecord] = []
         self.active_dialog: QWidget | None = None   # the dialog a button opened last (tests drive it)
         layout = QVBoxLayout(self)
@@ -68,7 +79,7 @@ class WalletPanel(QWidget):
         self.lock_button = QPushButton("Lock")
         self.lock_button.setObjectName("lockButton")
         self.lock_button.setToolTip("Lock the wallet now (it also locks after "
-                                    f"{ctx.settings.auto_lock_minutes} min without activity)")
+                                    f"{settings.auto_lock_minutes} min without activity)")
         self.header.row.addWidget(self.hide_check)
         self.header.row.addWidget(self.lock_button)
         layout.addWidget(self.header)
@@ -91,8 +102,8 @@ class WalletPanel(QWidget):
         self.session.sig_accounts_changed.connect(self.refresh)
         self.session.sig_amounts_hidden_changed.connect(self._on_session_amounts_hidden_changed)
         self.session.tracker.sig_history_changed.connect(self._load_history)
-        ctx.network_changed.connect(self._on_ctx_network_changed)
-        ctx.chain.changed.connect(self._on_chain_changed)
+        chain.network_changed.connect(self._on_network_changed)
+        changes.changed.connect(self._on_chain_changed)
         self._sync_page()
 
     # ---- layout --------------------------------------------------------------------------------
@@ -172,7 +183,8 @@ class WalletPanel(QWidget):
         self.export_csv_button.clicked.connect(self._on_export_csv_clicked)
         row.addWidget(self.export_csv_button)
         box_layout.addLayout(row)
-        self.chain_history = ChainHistoryView(self.ctx, self.session)
+        self.chain_history = ChainHistoryView(session=self.session, wallet=self.wallet_service, bridge=self.bridge,
+                                              book=self.book)
         self.chain_history.export_button.clicked.connect(self._on_chain_export_clicked)
         self.history_tabs = QTabWidget()
         self.history_tabs.setObjectName("historyTabs")
@@ -243,11 +255,11 @@ class WalletPanel(QWidget):
             self.banner.show_message(f"Copied {account.address}", "ok")
 
     def request_faucet(self) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None or not network.has_faucet:
+        account, facts = self.session.current_account(), self.wallet_service.facts()
+        if account is None or facts is None or not facts.has_faucet:
             return
         self.faucet_button.setEnabled(False)
-        self.banner.show_message(f"Asking the {network.name} faucet for SOMA…", "info")
+        self.banner.show_message(f"Asking the {facts.name} faucet for SOMA…", "info")
         self.session.tracker.run(self.wallet_service.faucet(account.address), self._on_faucet_done,
                                  self._on_tx_failed, "faucet request", owner=self)
 
@@ -257,7 +269,8 @@ class WalletPanel(QWidget):
         account = self.session.current_account()
         if account is None:
             return
-        dialog = SendDialog(self.ctx, account, self.coins.get(account.address, []), self)
+        quote = self.wallet_service.quote(self.coins.get(account.address, []), self.chain.state)
+        dialog = SendDialog(account=account, quote=quote, session=self.session, book=self.book, parent=self)
         dialog.sig_send_confirmed.connect(self._on_send_confirmed)
         dialog.sig_merge_requested.connect(self.open_merge)
         self._open(dialog)
@@ -268,21 +281,22 @@ class WalletPanel(QWidget):
         account = self.session.current_account()
         if account is None:
             return
-        name = self.ctx.network.name if self.ctx.network is not None else "this network"
+        facts = self.wallet_service.facts()
+        name = facts.name if facts is not None else "this network"
         self._open(ReceiveDialog(account, name, self))
 
     def open_address_book(self) -> None:
         from soma_desktop.ui.wallet.address_book_dialog import AddressBookDialog
 
-        self._open(AddressBookDialog(self.ctx, self))
+        self._open(AddressBookDialog(self.book, self))
 
     def _on_chain_export_clicked(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export chain history", "soma-chain-history.csv", "CSV (*.csv)")
         if path:
             text = self.chain_history.csv_text()
-            self.ctx.bridge.call(asyncio.to_thread(atomic_write_text, path, text), owner=self,
-                                 on_result=lambda _r: self.banner.show_message(f"Saved {path}", "ok"),
-                                 on_error=self._on_action_failed, label="export history")
+            self.bridge.call(asyncio.to_thread(atomic_write_text, path, text), owner=self,
+                             on_result=lambda _r: self.banner.show_message(f"Saved {path}", "ok"),
+                             on_error=self._on_action_failed, label="export history")
 
     def open_merge(self) -> None:
         from soma_desktop.ui.wallet.confirm_dialog import ConfirmDialog
@@ -291,8 +305,7 @@ class WalletPanel(QWidget):
         coins = self.coins.get(account.address, []) if account else []
         if account is None or not Balance.of(coins).can_merge:
             return
-        smallest = min(c.balance for c in coins)           # the SDK's merge sends the smallest coin to self
-        fee = estimate_fee(ChainTx.MERGE_COINS, FeeParams.from_state(self.ctx.state), smallest).total
+        fee = self.wallet_service.quote(coins, self.chain.state).merge_fee()
         dialog = ConfirmDialog("Merge coins", f"Merge {len(coins)} coins of {account.name}: all but the smallest "
                                f"become one coin, and the smallest stays a second coin (as the SOMA SDK "
                                f"merges).<br><br>Network fee ≈ "
@@ -319,18 +332,18 @@ class WalletPanel(QWidget):
         self.session.rename(address, name, lambda _r: self.banner.show_message(f"Renamed to {name.strip()}", "ok"),
                             self._on_action_failed)
 
-    def open_import(self) -> None:
+    def open_import(self) -> ImportDialog:
         from soma_desktop.ui.wallet.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.session, self)
         dialog.accepted.connect(lambda d=dialog: self._on_import_accepted(d))
         self._open(dialog)
+        return dialog
 
     def open_demo_import(self) -> None:
         from soma_desktop.ui.wallet.import_dialog import TAB_DEMO
 
-        self.open_import()
-        self.active_dialog.select_tab(TAB_DEMO)
+        self.open_import().select_tab(TAB_DEMO)
 
     def open_export(self) -> None:
         from soma_desktop.ui.wallet.export_dialog import ExportDialog
@@ -382,12 +395,12 @@ class WalletPanel(QWidget):
         self._show_detail()
         self.history_table.set_records(self.history, hidden)
 
-    def _on_ctx_network_changed(self, _network) -> None:
+    def _on_network_changed(self, _network) -> None:
         self.refresh()
 
     def _on_chain_changed(self, change: Change) -> None:
         """The cache read new coins of one of our accounts: render them (no fetch of our own)."""
-        if not self.ctx.chain.is_current(change) or not touches(change, Kind.COINS):
+        if not self.changes.is_current(change) or not touches(change, Kind.COINS):
             return
         if change.key.address not in {a.address for a in self.session.accounts()}:
             return
@@ -407,9 +420,10 @@ class WalletPanel(QWidget):
         rows = self.accounts_table.selectionModel().selectedRows()
         if not rows:
             return
-        address = self.accounts_table.item(rows[0].row(), 1).data(Qt.ItemDataRole.UserRole)
+        item = self.accounts_table.item(rows[0].row(), 1)
+        address = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         current = self.session.current_account()
-        if current is None or current.address != address:
+        if address and (current is None or current.address != address):
             self.session.set_current(address)
 
     def _on_remember_toggled(self, checked: bool) -> None:
@@ -423,7 +437,7 @@ class WalletPanel(QWidget):
         self._sync_actions()
 
     def _on_import_accepted(self, dialog) -> None:
-        added = getattr(dialog, "imported", [])
+        added = dialog.imported
         self.banner.show_message(f"Imported {len(added)} account(s)." if added else
                                  "Those keys are already in this wallet.", "ok")
 
@@ -438,8 +452,8 @@ class WalletPanel(QWidget):
 
     # ---- Private: transactions -------------------------------------------------------------------
     def _on_send_confirmed(self, recipient: str, amount: int) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None:
+        account = self.session.current_account()
+        if account is None or not self.chain.is_open:
             self.banner.show_message("Not sent: the wallet is locked or the network is offline.", "error")
             return
         self.send_button.setEnabled(False)
@@ -448,8 +462,8 @@ class WalletPanel(QWidget):
                                   self._on_tx_failed, "transfer", owner=self)
 
     def _on_merge_confirmed(self) -> None:
-        account, network = self.session.current_account(), self.ctx.network
-        if account is None or network is None:
+        account = self.session.current_account()
+        if account is None or not self.chain.is_open:
             return
         self.merge_offer.withdraw()
         self.banner.show_message("Merging coins…", "info")
@@ -486,7 +500,7 @@ class WalletPanel(QWidget):
         """The cached coins of each account the cache has read (the view model of the accounts table)."""
         out: dict[str, list[Coin]] = {}
         for account in self.session.accounts():
-            coins = self.cache.coins(account.address)
+            coins = self.wallet_service.coins(account.address)
             if coins is not None:
                 out[account.address] = coins
         return out
@@ -494,9 +508,9 @@ class WalletPanel(QWidget):
     def _refresh_balances(self) -> None:
         """Ask the cache for our accounts' coins now (shared with a poll in flight); changes arrive as events."""
         self._sync_actions()
-        keys = [coins_key(a.address) for a in self.session.accounts()]
-        if self.ctx.network is not None and keys:
-            self.ctx.bridge.call(self.cache.refresh(keys), owner=self, label="balances")
+        addresses = [a.address for a in self.session.accounts()]
+        if self.chain.is_open and addresses:
+            self.bridge.call(self.wallet_service.refresh_coins(addresses), owner=self, label="balances")
 
     def _load_history(self) -> None:
         account = self.session.current_account()
@@ -520,7 +534,7 @@ class WalletPanel(QWidget):
             self.export_history_csv(path)
 
     # ---- Private: view -------------------------------------------------------------------------
-    def _open(self, dialog: QWidget) -> None:
+    def _open(self, dialog: QDialog) -> None:
         self.session.touch()
         self.active_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -545,8 +559,8 @@ class WalletPanel(QWidget):
         self.accounts_table.blockSignals(True)
         self.accounts_table.setRowCount(len(accounts))
         for row, account in enumerate(accounts):
-            coins = self.cache.coins(account.address)
-            balance = None if coins is None else Balance.of(coins).total
+            found = self.wallet_service.balance(account.address)
+            balance = None if found is None else found.total
             name = QTableWidgetItem(account.name + ("" if account.is_derived else "  (imported)"))
             address = QTableWidgetItem(account.address)
             address.setData(Qt.ItemDataRole.UserRole, account.address)
@@ -590,16 +604,16 @@ class WalletPanel(QWidget):
         self.detail_label.setText(text)
 
     def _sync_actions(self) -> None:
-        network = self.ctx.network
+        facts = self.wallet_service.facts()
         account = self.session.current_account()
         coins = self.coins.get(account.address, []) if account else []
         balance = Balance.of(coins)
-        online = network is not None
+        online = self.chain.is_open
         _enable(self.copy_button, account is not None, "Unlock the wallet first")
         _enable(self.receive_button, account is not None, "Unlock the wallet first")
-        _enable(self.faucet_button, account is not None and online and network.has_faucet,
-                "Unlock the wallet first" if account is None else "Not connected" if not online
-                else f"{network.name} has no faucet")
+        _enable(self.faucet_button, account is not None and online and facts is not None and facts.has_faucet,
+                "Unlock the wallet first" if account is None else "Not connected" if not online or facts is None
+                else f"{facts.name} has no faucet")
         _enable(self.send_button, account is not None and online and balance.total > 0,
                 "Not connected" if not online else "This account holds no SOMA yet")
         _enable(self.merge_button, balance.can_merge, "Merging needs two or more coins")
@@ -608,7 +622,7 @@ class WalletPanel(QWidget):
                 "This wallet was imported from a key, not a recovery phrase; use More ▸ Import keys",
                 "Derive the next account from your recovery phrase")
         _enable(self.rename_button, account is not None, "Unlock the wallet first")
-        self.demo_action.setVisible(bool(online and network.is_sandbox))
+        self.demo_action.setVisible(online and self.chain.is_sandbox)
         availability = self.session.device_availability()
         self.remember_action.setEnabled(availability.available and self.session.is_unlocked())
         self.remember_action.setToolTip(availability.reason)

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from soma_desktop.core.ids import short_id
+from soma_desktop.wallet.vault import Account
+
+
+class AccountChoice(Protocol):
+    """What the picker reads of the wallet session (WalletSession provides it)."""
+
+    @property
+    def sig_unlocked(self) -> SignalInstance: ...
+
+    @property
+    def sig_locked(self) -> SignalInstance: ...
+
+    @property
+    def sig_accounts_changed(self) -> SignalInstance: ...
+
+    @property
+    def sig_account_changed(self) -> SignalInstance: ...
+
+    def is_unlocked(self) -> bool: ...
+
+    def accounts(self) -> list[Account]: ...
+
+    def current_account(self) -> Account | None: ...
+
+    def set_current(self, address: str) -> None: ...
 
 
 class AccountPicker(QComboBox):
     """Lists the unlocked wallet's accounts; choosing one makes it the current account everywhere."""
 
-    def __init__(self, session, parent: QWidget | None = None, *, prefix: str = ""):
+    def __init__(self, session: AccountChoice, parent: QWidget | None = None, *, prefix: str = ""):
         super().__init__(parent)
         self.session = session
         self.prefix = prefix
@@ -18,18 +46,14 @@ class AccountPicker(QComboBox):
         self.setAccessibleName("Account that signs and pays")
         self.setToolTip("The account that signs and pays; the same choice as the selected row on the Wallet panel")
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for name in ("sig_unlocked", "sig_locked", "sig_accounts_changed"):
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self.fill)
-        changed = getattr(session, "sig_account_changed", None)
-        if changed is not None:
-            changed.connect(lambda _account: self.fill())
+        for signal in (session.sig_unlocked, session.sig_locked, session.sig_accounts_changed):
+            signal.connect(self.fill)
+        session.sig_account_changed.connect(lambda _account: self.fill())
         self.activated.connect(self._on_activated)
         self.fill()
 
     def fill(self) -> None:
-        unlocked = self.session is not None and self.session.is_unlocked()
+        unlocked = self.session.is_unlocked()
         accounts = self.session.accounts() if unlocked else []
         current = self.session.current_account() if unlocked else None
         self.blockSignals(True)
@@ -43,6 +67,5 @@ class AccountPicker(QComboBox):
 
     def _on_activated(self, index: int) -> None:
         address = self.itemData(index)
-        setter = getattr(self.session, "set_current", None)
-        if address and setter is not None:
-            setter(address)
+        if address:
+            self.session.set_current(address)

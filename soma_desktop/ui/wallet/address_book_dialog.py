@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from soma_desktop.ui.local_names import address_book
+from soma_desktop.ui.local_names import LocalNames
 from soma_desktop.ui.wallet.common import ErrorLabel, settle_buttons
 from soma_desktop.ui.widgets.address_field import AddressField
 
 
 class AddressBookDialog(QDialog):
-    def __init__(self, ctx, parent: QWidget | None = None):
+    def __init__(self, book: LocalNames, parent: QWidget | None = None):
         super().__init__(parent)
-        self.book = address_book(ctx)
+        self.book = book
         self.setWindowTitle("Address book")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
@@ -87,12 +87,18 @@ class AddressBookDialog(QDialog):
             self.table.setItem(row, 1, QTableWidgetItem(address))
         self.empty.setVisible(not entries)
 
+    def _row(self, row: int) -> tuple[str, str]:
+        """(name, address) of a table row."""
+        cells = (self.table.item(row, 0), self.table.item(row, 1))
+        return cells[0].text() if cells[0] else "", cells[1].text() if cells[1] else ""
+
     def _on_table_selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         self.remove_button.setEnabled(bool(rows))
         if rows:
-            self.name_edit.setText(self.table.item(rows[0].row(), 0).text())
-            self.address.set_text(self.table.item(rows[0].row(), 1).text())
+            name, address = self._row(rows[0].row())
+            self.name_edit.setText(name)
+            self.address.set_text(address)
 
     def _on_save_clicked(self) -> None:
         address, name = self.address.value(), self.name_edit.text().strip()
@@ -109,7 +115,7 @@ class AddressBookDialog(QDialog):
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             return
-        name, address = self.table.item(rows[0].row(), 0).text(), self.table.item(rows[0].row(), 1).text()
+        name, address = self._row(rows[0].row())
         if self.confirm_remove(name):
             self.book.set_name(address, "")
 

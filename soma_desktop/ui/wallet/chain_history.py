@@ -1,13 +1,12 @@
 """Every account's transactions as the chain recorded them: incoming transfers included, counterparties named.
 
-Reads `Network.list_account_transactions` for all accounts of the wallet on the bridge's loop. On soma-sdk
+Reads every account's transactions through `WalletService.chain_history` on the bridge's loop. On soma-sdk
 networks that history is rebuilt from the objects the accounts hold now (network/sdk/history.py), so a note says
-what it misses; networks without the method get a plain note instead.
+what it misses; networks that cannot list them get a plain note instead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import time
@@ -29,10 +28,16 @@ from PySide6.QtWidgets import (
 from soma_desktop.network.account_history import AccountTx, Direction
 from soma_desktop.network.errors import Unsupported
 from soma_desktop.network.messages import describe_error
+from soma_desktop.services.chain_history import Row, received_total, signed_amount
+from soma_desktop.services.wallet import WalletService
+from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.format import amount_text
-from soma_desktop.ui.local_names import address_book, address_label
+from soma_desktop.ui.local_names import LocalNames, address_label
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.empty_state import attach_empty_state
+
+__all__ = ["NO_HISTORY_NOTE", "SDK_HISTORY_NOTE", "ChainHistoryView", "signed_amount"]
 
 COLUMNS = ("Time", "Account", "Direction", "What", "Counterparty", "Amount", "Fee", "Status", "Digest")
 KIND_TEXT = {
@@ -55,12 +60,6 @@ SDK_HISTORY_NOTE = ("soma-sdk 0.1.15 cannot list an account's transactions, so t
                     "<b>Sent from this app</b> lists everything this app sent.")
 
 
-def signed_amount(tx: AccountTx) -> int | None:
-    if tx.amount is None:
-        return None
-    return tx.amount if tx.direction == Direction.IN else -tx.amount if tx.direction == Direction.OUT else 0
-
-
 def _time_text(tx: AccountTx) -> str:
     """soma-sdk's get_transaction gives no time (timestamp_ms 0): show the epoch instead."""
     if not tx.timestamp_ms:
@@ -78,11 +77,14 @@ def _amount_cell(amount: int | None, hidden: bool) -> str:
 class ChainHistoryView(QWidget):
     """A table of (account, AccountTx) rows for every account; refresh() reloads from the chain."""
 
-    def __init__(self, ctx, session, parent: QWidget | None = None):
+    def __init__(self, *, session: WalletSession, wallet: WalletService, bridge: AsyncBridge, book: LocalNames,
+                 parent: QWidget | None = None):
         super().__init__(parent)
-        self.ctx = ctx
         self.session = session
-        self.rows: list[tuple[str, AccountTx]] = []
+        self.wallet = wallet
+        self.bridge = bridge
+        self.book = book
+        self.rows: list[Row] = []
         self.supported = True
         self._in_flight = False
         layout = QVBoxLayout(self)
@@ -117,26 +119,20 @@ class ChainHistoryView(QWidget):
         row.addWidget(self.refresh_button)
         row.addWidget(self.export_button)
         layout.addLayout(row)
-        address_book(ctx).sig_changed.connect(self._render)
+        book.sig_changed.connect(self._render)
 
     # ---- Public API ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        network = self.ctx.network
+        facts = self.wallet.facts()
         accounts = self.session.accounts() if self.session.is_unlocked() else []
-        fetch = getattr(network, "list_account_transactions", None) if network is not None else None
-        if network is not None and fetch is None:
+        if facts is not None and not facts.lists_history:
             self._show_unsupported()
             return
-        if fetch is None or not accounts or self._in_flight:
+        if facts is None or not accounts or self._in_flight:
             return
         self._in_flight = True
-        addresses = [a.address for a in accounts]
-
-        async def load() -> list[tuple[str, AccountTx]]:
-            lists = await asyncio.gather(*(fetch(address) for address in addresses))
-            return [(address, tx) for address, txs in zip(addresses, lists) for tx in txs]
-        self.ctx.bridge.call(load(), on_result=self._on_loaded, on_error=self._on_failed, owner=self,
-                             label="account history")
+        self.bridge.call(self.wallet.chain_history([a.address for a in accounts]), on_result=self._on_loaded,
+                         on_error=self._on_failed, owner=self, label="account history")
 
     def clear(self) -> None:
         self.rows = []
@@ -158,16 +154,11 @@ class ChainHistoryView(QWidget):
         self.rows = []
         self._render()
 
-    def _on_loaded(self, rows: list[tuple[str, AccountTx]]) -> None:
+    def _on_loaded(self, rows: list[Row]) -> None:
+        """Already merged and sorted newest first by the service."""
         self._in_flight = False
         self.supported = True
-        seen: set[tuple[str, str]] = set()
-        unique = []
-        for account, tx in rows:
-            if (account, tx.digest) not in seen:
-                seen.add((account, tx.digest))
-                unique.append((account, tx))
-        self.rows = sorted(unique, key=lambda r: (r[1].timestamp_ms, r[1].epoch), reverse=True)
+        self.rows = rows
         self._render()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -208,7 +199,7 @@ class ChainHistoryView(QWidget):
             self.note.setText("No transactions yet. Press <b>Receive…</b> to show your address"
                               + (", or get SOMA from the faucet." if self._on_sandbox() else "."))
         else:
-            received = sum(tx.amount or 0 for _a, tx in self.rows if tx.direction == Direction.IN)
+            received = received_total(self.rows)
             self.note.setText(f"{len(self.rows)} transaction(s) of {len(own)} account(s); received "
                               f"{amount_text(received, hidden=hidden)} in all."
                               + ("" if self._on_sandbox() else "<br>" + SDK_HISTORY_NOTE))
@@ -218,10 +209,11 @@ class ChainHistoryView(QWidget):
             return ""
         if self._on_sandbox() and tx.counterparty == self._faucet_address():
             return "Sandbox faucet"
-        return address_label(self.ctx, tx.counterparty, own)
+        return address_label(self.book, tx.counterparty, own)
 
     def _on_sandbox(self) -> bool:
-        return bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
+        facts = self.wallet.facts()
+        return facts is not None and facts.is_sandbox
 
     def _faucet_address(self) -> str:
         from soma_desktop.network.sandbox import genesis

@@ -6,6 +6,8 @@ clipboard, logged or saved anywhere else.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -27,6 +29,9 @@ from PySide6.QtWidgets import (
 from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.mnemonic import ConfirmChallenge, generate_mnemonic, split_words
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet_session import WalletSession
+
 PAGE_START, PAGE_PASSWORD, PAGE_WORDS, PAGE_CONFIRM = range(4)
 CONFIRM_COUNT = 3
 
@@ -34,14 +39,14 @@ CONFIRM_COUNT = 3
 class CreateWalletDialog(QDialog):
     """Non-modal-testable: `open()` it, drive the fields, click `next_button`."""
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session: WalletSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.setWindowTitle("Set up your wallet")
         self.setMinimumWidth(560)
         self._phrase: str | None = None
         self.challenge: ConfirmChallenge | None = None
-        self.import_dialog = None
+        self.import_dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_start())

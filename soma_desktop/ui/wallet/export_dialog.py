@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -16,9 +18,13 @@ from PySide6.QtWidgets import (
 from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, copy_secret, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.cli_keystore import cli_config_dir
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet_session import WalletSession
+    from soma_desktop.wallet.vault import Account
+
 
 class ExportDialog(QDialog):
-    def __init__(self, session, account, parent: QWidget | None = None):
+    def __init__(self, session: WalletSession, account: Account, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.address = account.address

@@ -69,7 +69,7 @@ class HistoryTable(QTableWidget):
                 self.setItem(row, col, item)
 
     def status_texts(self) -> list[str]:
-        return [self.item(row, 5).text() for row in range(self.rowCount())]
+        return [item.text() for row in range(self.rowCount()) if (item := self.item(row, 5)) is not None]
 
 
 def _status_tip(record: TxRecord) -> str:

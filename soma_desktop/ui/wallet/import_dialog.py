@@ -6,6 +6,8 @@ creates the vault; otherwise it adds the keys to the unlocked wallet.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,11 +32,15 @@ from soma_desktop.wallet.cli_keystore import cli_config_dir, read_cli_keys
 from soma_desktop.wallet.keys import KeyFormatError, keypair_from_mnemonic, parse_secret_text
 from soma_desktop.wallet.mnemonic import MnemonicError, validate_mnemonic
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet_session import WalletSession
+
 TAB_PHRASE, TAB_SECRET, TAB_CLI, TAB_DEMO = "phrase", "secret", "cli", "demo"
 
 
 class ImportDialog(QDialog):
-    def __init__(self, session, parent: QWidget | None = None, *, create: bool = False, replace: bool = False):
+    def __init__(self, session: WalletSession, parent: QWidget | None = None, *, create: bool = False,
+                 replace: bool = False):
         super().__init__(parent)
         self.session = session
         self.create_mode = create
@@ -54,8 +60,8 @@ class ImportDialog(QDialog):
         self._add_tab(TAB_PHRASE, "Recovery phrase", self._build_phrase())
         self._add_tab(TAB_SECRET, "Secret key", self._build_secret())
         self._add_tab(TAB_CLI, "SOMA CLI keystore", self._build_cli())
-        network = session.network
-        if network is not None and network.is_sandbox:
+        facts = session.network_facts()
+        if facts is not None and facts.is_sandbox:
             self._add_tab(TAB_DEMO, "Sandbox demo account", self._build_demo())
         if not create:
             index = self._tab_keys.index(TAB_PHRASE)
@@ -213,10 +219,12 @@ class ImportDialog(QDialog):
             return
         self._set_busy(True)
         if self.create_mode:
-            first_name, first_secret = (None, None) if phrase else keys[0]
-            more = keys if phrase else keys[1:]
-            self.session.create(password, mnemonic=phrase, secret_key=first_secret,
-                                first_name=self.phrase_name.text() if phrase else first_name,
+            first_secret: bytes | None = None
+            if phrase:
+                first_name, more = self.phrase_name.text(), keys
+            else:
+                (first_name, first_secret), more = keys[0], keys[1:]
+            self.session.create(password, mnemonic=phrase, secret_key=first_secret, first_name=first_name,
                                 more_keys=more, overwrite=self.replace, on_done=self._on_done,
                                 on_error=self._on_failed)
         else:

@@ -1,28 +1,15 @@
 """Coins before fees: say why a transaction needs one bigger coin, and offer *Merge coins first*.
 
-The verdict comes from network.sdk.coin_check (the coins the network may pick to pay with). The sandbox always
-pays from the richest coin; soma-sdk picks among the 8 richest. A failed send that the network refused with
-`InvalidInput(field="merge_first")` gets the same offer with the network's reason.
+The verdict comes from services/quotes.py (the coins the network may pick to pay with). A failed send that the
+network refused with `InvalidInput(field="merge_first")` gets the same offer with the network's reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from soma_desktop.network.base import Network
 from soma_desktop.network.errors import InvalidInput
-from soma_desktop.network.sdk.coin_check import SDK_GAS_TOP_N, CoinVerdict, check_coins
-from soma_desktop.network.types import Coin
-
-
-def coin_verdict(network: Network | None, coins: Sequence[Coin], amount: int, fee: int, *,
-                 amount_from_gas: bool = False) -> CoinVerdict:
-    """What the coins already read say about paying `amount` + `fee` on this network."""
-    top_n = 1 if network is None or network.is_sandbox else SDK_GAS_TOP_N
-    return check_coins([c.balance for c in coins], amount, fee, amount_from_gas=amount_from_gas, top_n=top_n)
 
 
 def merge_first_reason(exc: BaseException) -> str | None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from soma_desktop.ui.wallet.common import BusyRow, ErrorLabel, password_edit, plain_error, settle_buttons
 from soma_desktop.wallet.vault import WrongPassword
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.wallet_session import WalletSession
+
 
 class ChangePasswordDialog(QDialog):
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session: WalletSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.setWindowTitle("Change wallet password")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from soma_desktop.ui.wallet.common import settle_buttons
+
+if TYPE_CHECKING:
+    from soma_desktop.wallet.vault import Account
 
 QR_BORDER = 4          # quiet-zone modules the QR standard asks for
 QR_PIXELS = 240
@@ -32,7 +37,7 @@ def qr_image(text: str, pixels: int = QR_PIXELS) -> QImage:
 
 
 class ReceiveDialog(QDialog):
-    def __init__(self, account, network_name: str, parent: QWidget | None = None):
+    def __init__(self, account: Account, network_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.address = account.address
         self.setWindowTitle(f"Receive SOMA — {account.name}")

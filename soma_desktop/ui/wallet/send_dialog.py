@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,13 +20,15 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.sdk.coin_check import CoinAdvice
-from soma_desktop.network.types import Coin
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_span, max_amount
-from soma_desktop.ui.local_names import address_book, address_label
+from soma_desktop.protocol.fees import ChainTx
+from soma_desktop.services.quotes import CoinsQuote
+from soma_desktop.ui.local_names import LocalNames, address_label
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
-from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
+from soma_desktop.ui.wallet.merge_offer import MergeOffer
+from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.ui.widgets.address_field import AddressField
 from soma_desktop.ui.widgets.amount_field import AmountField
+from soma_desktop.wallet.vault import Account
 
 
 class SendDialog(QDialog):
@@ -33,33 +37,35 @@ class SendDialog(QDialog):
     sig_send_confirmed = Signal(str, object)   # shannons: a Python int of any size
     sig_merge_requested = Signal()             # Merge coins first (the dialog closes)
 
-    def __init__(self, ctx, account, coins: list[Coin], parent: QWidget | None = None):
+    def __init__(self, *, account: Account, quote: CoinsQuote, session: WalletSession, book: LocalNames,
+                 parent: QWidget | None = None):
+        """`quote`: the account's coins on the open network (WalletService.quote); `session`: your other
+        accounts as recipients; `book`: the address book."""
         super().__init__(parent)
-        self.ctx = ctx
         self.account = account
-        self.params = FeeParams.from_state(ctx.state)
-        self.coins = list(coins)
-        self.largest = max((c.balance for c in coins), default=0)
-        self.balance = sum(c.balance for c in coins)
+        self.quote = quote
+        self.session = session
+        self.book = book
         self.setWindowTitle("Send SOMA")
         self.setMinimumWidth(600)
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_form(len(coins)))
+        self.pages.addWidget(self._build_form())
         self.pages.addWidget(self._build_review())
         layout.addWidget(self.pages)
         settle_buttons(self, self.review_button)   # Enter on the form reviews; signing needs a click
         self._on_inputs_changed()
 
     # ---- pages ---------------------------------------------------------------------------------
-    def _build_form(self, coin_count: int) -> QWidget:
+    def _build_form(self) -> QWidget:
         page = QWidget()
         outer = QVBoxLayout(page)
         form = QFormLayout()
         form.addRow("From", QLabel(f"{self.account.name}  <code>{self.account.address}</code>"))
         self.recipient = AddressField()
         self.amount = AmountField()
-        self.amount.set_limit(*self._limit())
+        limit, after_merge = self.quote.send_limit()
+        self.amount.set_limit(limit, "can be sent after merging coins" if after_merge else "")
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -72,10 +78,10 @@ class SendDialog(QDialog):
         form.addRow("Network fee", self.fee_label)
         form.addRow("Total", self.total_label)
         outer.addLayout(form)
-        if coin_count > 1 and self.largest < self.balance:
-            note = QLabel(f"Your {format_soma(self.balance)} is split over {coin_count} coins; one transaction "
-                          f"spends from one coin (largest: {format_soma(self.largest)}). Merge coins on the Wallet "
-                          "panel to send more at once.")
+        if self.quote.split:
+            note = QLabel(f"Your {format_soma(self.quote.balance)} is split over {self.quote.coin_count} coins; "
+                          f"one transaction spends from one coin (largest: {format_soma(self.quote.largest)}). "
+                          "Merge coins on the Wallet panel to send more at once.")
             note.setWordWrap(True)
             outer.addWidget(note)
         self.merge_offer = MergeOffer()
@@ -96,17 +102,15 @@ class SendDialog(QDialog):
         self.contacts_button.setAccessibleName("Pick a recipient from your accounts or the address book")
         self.contacts_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.contacts_button)
-        wallet = getattr(self.ctx, "wallet", None)
-        own = [a for a in (wallet.accounts() if wallet is not None and wallet.is_unlocked() else [])
-               if a.address != self.account.address]
+        own = [a for a in self._own_accounts() if a.address != self.account.address]
         for account in own:
             menu.addAction(f"{account.name} (yours) — {short_id(account.address)}",
-                           lambda a=account.address: self.recipient.set_text(a))
-        contacts = address_book(self.ctx).entries()
+                           partial(self.recipient.set_text, account.address))
+        contacts = self.book.entries()
         if own and contacts:
             menu.addSeparator()
         for address, name in contacts:
-            menu.addAction(f"{name} — {short_id(address)}", lambda a=address: self.recipient.set_text(a))
+            menu.addAction(f"{name} — {short_id(address)}", partial(self.recipient.set_text, address))
         self.contacts_button.setMenu(menu)
         self.contacts_button.setEnabled(bool(own or contacts))
         self.contacts_button.setToolTip("" if own or contacts else "No other accounts or contacts yet "
@@ -120,35 +124,26 @@ class SendDialog(QDialog):
         return page
 
     # ---- behaviour -----------------------------------------------------------------------------
-    def _limit(self) -> tuple[int, str]:
-        """What one coin can send now, or, with split coins, what the coin a merge builds could (the merge
-        keeps the smallest coin apart and pays its own fee): above the largest coin, Merge first is offered."""
-        single = max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params)
-        if len(self.coins) < 2:
-            return single, ""
-        smallest = min(c.balance for c in self.coins)
-        merged = self.balance - smallest - estimate_fee(ChainTx.MERGE_COINS, self.params, smallest).total
-        return max(single, max_amount(ChainTx.TRANSFER_COIN, merged, self.params)), "can be sent after merging coins"
-
     def _on_merge_requested(self) -> None:
         self.sig_merge_requested.emit()
         self.reject()
 
     def _on_amount_max_requested(self) -> None:
-        self.amount.set_value(max_amount(ChainTx.TRANSFER_COIN, self.largest, self.params))
+        self.amount.set_value(self.quote.max_send())
 
     def _on_inputs_changed(self, *_args) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee(ChainTx.TRANSFER_COIN, self.params).total)} + "
-                                   f"{self.params.value_fee_bps / 100:g}% of the amount")
+            self.fee_label.setText(f"≈ {format_soma(self.quote.base_fee(ChainTx.TRANSFER_COIN))} + "
+                                   f"{self.quote.params.value_fee_bps / 100:g}% of the amount")
             self.total_label.setText("—")
         else:
-            low, high = self._fee_span(amount)
-            self.fee_label.setText(f"≈ {format_soma(low)}" if low == high else
-                                   f"{format_soma(low)} – {format_soma(high)} (the SDK picks which coin pays)")
-            self.total_label.setText(format_soma(amount + low) if low == high else
-                                     f"{format_soma(amount + low)} – {format_soma(amount + high)}")
+            q = self.quote.send(amount)
+            self.fee_label.setText(f"≈ {format_soma(q.fee_low)}" if q.exact else
+                                   f"{format_soma(q.fee_low)} – {format_soma(q.fee_high)} (the SDK picks which coin "
+                                   "pays)")
+            self.total_label.setText(format_soma(q.total_low) if q.exact else
+                                     f"{format_soma(q.total_low)} – {format_soma(q.total_high)}")
         merge = self._merge_reason(amount)
         why = ("Enter the recipient's address" if recipient is None else
                "Enter an amount" if amount is None else
@@ -156,20 +151,12 @@ class SendDialog(QDialog):
         self.review_button.setEnabled(not why)
         self.review_button.setToolTip(why)
 
-    def _fee_span(self, amount: int) -> tuple[int, int]:
-        """The fee range the network's coin choice allows (one number on the sandbox and with a single coin)."""
-        network = self.ctx.network
-        random_pick = network is not None and not network.is_sandbox and len(self.coins) > 1
-        low, high = fee_span(ChainTx.TRANSFER_COIN, self.params, amount, random_gas_coin=random_pick)
-        return low.total, high.total
-
     def _merge_reason(self, amount: int | None) -> str:
         """Plain words when the coins held cannot pay `amount` + fee as the network pays, but merged they can."""
         if amount is None:
             self.merge_offer.withdraw()
             return ""
-        fee = estimate_fee(ChainTx.TRANSFER_COIN, self.params, amount).total
-        verdict = coin_verdict(self.ctx.network, self.coins, amount, fee)
+        verdict = self.quote.send_verdict(amount)
         if verdict.advice is not CoinAdvice.MERGE_FIRST:
             self.merge_offer.withdraw()
             return ""
@@ -180,21 +167,23 @@ class SendDialog(QDialog):
         amount, recipient = self.amount.value(), self.recipient.value()
         if amount is None or recipient is None or self._merge_reason(amount):
             return
-        fee, high = self._fee_span(amount)
-        upto = "" if high == fee else (f" (up to {exact_amount_html(high)} if the SDK pays the fee from another of "
-                                       "your coins: one more object is written)")
+        q = self.quote.send(amount)
+        upto = "" if q.exact else (f" (up to {exact_amount_html(q.fee_high)} if the SDK pays the fee from another "
+                                   "of your coins: one more object is written)")
         self.summary.setText(
             f"Send {exact_amount_html(amount)}<br>to {self._recipient_name(recipient)}<code>{recipient}</code><br><br>"
-            f"Network fee ≈ {exact_amount_html(fee)}{upto}<br>Total from {self.account.name}: "
-            f"{exact_amount_html(amount + fee)}<br><br>"
+            f"Network fee ≈ {exact_amount_html(q.fee_low)}{upto}<br>Total from {self.account.name}: "
+            f"{exact_amount_html(q.total_low)}<br><br>"
             "The transfer is final once confirmed; it cannot be reversed.")
         self.pages.setCurrentIndex(1)
 
     def _recipient_name(self, recipient: str) -> str:
-        wallet = getattr(self.ctx, "wallet", None)
-        own = {a.address: a.name for a in wallet.accounts()} if wallet is not None and wallet.is_unlocked() else {}
-        label = address_label(self.ctx, recipient, own)
+        own = {a.address: a.name for a in self._own_accounts()}
+        label = address_label(self.book, recipient, own)
         return f"<b>{label.split(' (')[0]}</b> " if "(" in label else ""
+
+    def _own_accounts(self) -> list[Account]:
+        return self.session.accounts() if self.session.is_unlocked() else []
 
     def _on_send_clicked(self) -> None:
         amount, recipient = self.amount.value(), self.recipient.value()

@@ -18,20 +18,20 @@ from PySide6.QtWidgets import (
 from soma_desktop.core.amounts import format_soma
 from soma_desktop.core.ids import short_id
 from soma_desktop.network.sdk.coin_check import CoinAdvice
-from soma_desktop.network.types import Coin, ModelInfo, ModelState, Validator
-from soma_desktop.protocol.fees import ChainTx, FeeParams, estimate_fee, fee_reserve, max_amount, value_fee_rate
+from soma_desktop.network.types import ModelInfo, SystemState, Validator
+from soma_desktop.protocol.fees import ChainTx, value_fee_rate
+from soma_desktop.protocol.staking import first_reward_epoch, stake_activation_epoch
+from soma_desktop.services.quotes import CoinsQuote
+from soma_desktop.services.stake_positions import STAKEABLE_MODEL_STATES, model_label
+from soma_desktop.services.stake_yield import yield_text
 from soma_desktop.ui.format import bps_text
 from soma_desktop.ui.theme import MUTED_TEXT_STYLE
 from soma_desktop.ui.wallet.common import exact_amount_html, review_button_row, review_page, settle_buttons
-from soma_desktop.ui.wallet.merge_offer import MergeOffer, coin_verdict
-from soma_desktop.ui.wallet.yield_text import yield_text
+from soma_desktop.ui.wallet.merge_offer import MergeOffer
 from soma_desktop.ui.widgets.amount_field import AmountField
+from soma_desktop.wallet.vault import Account
 
-STAKEABLE_MODEL_STATES = (ModelState.CREATED, ModelState.PENDING, ModelState.ACTIVE)
-
-
-def model_label(model: ModelInfo) -> str:
-    return f"{model.title or 'Model ' + short_id(model.id)} ({model.state.value})"
+__all__ = ["STAKEABLE_MODEL_STATES", "StakeDialog", "model_label"]
 
 
 class StakeDialog(QDialog):
@@ -40,17 +40,16 @@ class StakeDialog(QDialog):
     sig_stake_confirmed = Signal(str, str, object)   # shannons: a Python int of any size
     sig_merge_requested = Signal()     # the user wants to merge coins first (the dialog closes)
 
-    def __init__(self, ctx, account, coins: list[Coin], validators: list[Validator], models: list[ModelInfo],
-                 preselect: tuple[str, str] | None = None, parent: QWidget | None = None):
+    def __init__(self, *, account: Account, quote: CoinsQuote, state: SystemState | None,
+                 validators: list[Validator], models: list[ModelInfo], preselect: tuple[str, str] | None = None,
+                 parent: QWidget | None = None):
+        """`quote`: the account's coins on the open network (WalletService.quote); `state`: the chain's last
+        polled state (the epoch the stake activates after)."""
         super().__init__(parent)
-        self.ctx = ctx
         self.account = account
-        self.params = FeeParams.from_state(ctx.state)
-        self.epoch = ctx.state.epoch if ctx.state is not None else 0
-        self.coins = list(coins)
-        self.largest = max((c.balance for c in coins), default=0)
-        self.balance = sum(c.balance for c in coins)
-        self.coin_count = len(coins)
+        self.quote = quote
+        self.epoch = state.epoch if state is not None else 0
+        self.epoch_duration_ms = state.epoch_duration_ms if state is not None else 0
         self.targets: list[tuple[str, str, str]] = []   # (kind, id, name)
         self.setWindowTitle("Stake SOMA")
         self.setMinimumWidth(620)
@@ -73,10 +72,9 @@ class StakeDialog(QDialog):
         form = QFormLayout()
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("targetCombo")
-        duration = self.ctx.state.epoch_duration_ms if self.ctx.state is not None else 0
+        sandbox = self.quote.sandbox
         for v in validators:
-            sandbox = bool(self.ctx.network is not None and self.ctx.network.is_sandbox)
-            apy = yield_text(v.pool, duration, sandbox)
+            apy = yield_text(v.pool, self.epoch_duration_ms, sandbox)
             self.targets.append(("validator", v.address, v.name or short_id(v.address)))
             self.target_combo.addItem(f"Validator {v.name or short_id(v.address)} — commission "
                                       f"{bps_text(v.commission_rate)}, {'return' if sandbox else 'APY'} {apy}")
@@ -85,10 +83,10 @@ class StakeDialog(QDialog):
                 self.targets.append(("model", m.id, model_label(m)))
                 self.target_combo.addItem(f"Model {model_label(m)} — stake {format_soma(m.stake, max_decimals=2)}")
         self.amount = AmountField()
-        self.max_stake = max_amount(ChainTx.ADD_STAKE, self.largest, self.params, reserve=fee_reserve(self.params))
-        split = self.coin_count > 1 and self.largest < self.balance
-        self.amount.set_limit(max_amount(ChainTx.ADD_STAKE, self.largest, self.params),
-                              "can be staked from your largest coin; merge coins to stake more" if split else "")
+        self.max_stake = self.quote.max_stake()
+        self.amount.set_limit(self.quote.stake_limit(),
+                              "can be staked from your largest coin; merge coins to stake more"
+                              if self.quote.split else "")
         self.fee_label = QLabel()
         self.fee_label.setObjectName("feeLabel")
         self.total_label = QLabel()
@@ -102,12 +100,12 @@ class StakeDialog(QDialog):
         form.addRow("Total", self.total_label)
         outer.addLayout(form)
         outer.addWidget(self.when_label)
-        reserve = QLabel(f"Max keeps {format_soma(fee_reserve(self.params))} back for the fees of later "
+        reserve = QLabel(f"Max keeps {format_soma(self.quote.reserve())} back for the fees of later "
                          "transactions (such as the withdrawal).")
         reserve.setWordWrap(True)
         reserve.setStyleSheet(MUTED_TEXT_STYLE)
         outer.addWidget(reserve)
-        if self.coin_count > 1 and self.largest < self.balance:
+        if self.quote.split:
             outer.addWidget(self._build_merge_note())
         self.merge_offer = MergeOffer()        # the network may pay from a coin that cannot carry the stake
         self.merge_offer.sig_merge_requested.connect(self._on_merge_clicked)
@@ -125,8 +123,9 @@ class StakeDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         self.merge_note = QLabel(
-            f"Your {format_soma(self.balance)} is split over {self.coin_count} coins. A stake is paid from one "
-            f"coin, so at most your largest coin ({format_soma(self.largest)}, less the fee) can be staked at "
+            f"Your {format_soma(self.quote.balance)} is split over {self.quote.coin_count} coins. A stake is paid "
+            f"from one coin, so at most your largest coin ({format_soma(self.quote.largest)}, less the fee) can be "
+            "staked at "
             "once. Merge your coins into one to stake more.")
         self.merge_note.setObjectName("mergeNote")
         self.merge_note.setWordWrap(True)
@@ -163,9 +162,10 @@ class StakeDialog(QDialog):
             self.when_label.setText("No validator or model accepts stake right now.")
         elif target[0] == "validator":
             self.when_label.setText(
-                f"Activates at the start of epoch {self.epoch + 1}; rewards show in the pool's exchange rate from "
-                f"epoch {self.epoch + 2}. You can withdraw at any time: before activation you get the principal "
-                "back; after it, principal plus rewards (the running epoch's rewards are forfeited).")
+                f"Activates at the start of epoch {stake_activation_epoch(self.epoch)}; rewards show in the pool's "
+                f"exchange rate from epoch {first_reward_epoch(self.epoch)}. You can withdraw at any time: before "
+                "activation you get the principal back; after it, principal plus rewards (the running epoch's "
+                "rewards are forfeited).")
         else:
             self.when_label.setText(
                 "Model pools earn no rewards: your stake raises the model's selection weight (√stake) for "
@@ -180,13 +180,14 @@ class StakeDialog(QDialog):
         if amount is None:
             self.merge_offer.withdraw()
         if amount is None:
-            self.fee_label.setText(f"≈ {format_soma(estimate_fee(self._kind(), self.params).total)} + "
-                                   f"{value_fee_rate(self._kind(), self.params.value_fee_bps) / 100:g}% of the amount")
+            rate = value_fee_rate(self._kind(), self.quote.params.value_fee_bps)
+            self.fee_label.setText(f"≈ {format_soma(self.quote.base_fee(self._kind()))} + {rate / 100:g}% of the "
+                                   "amount")
             self.total_label.setText("—")
         else:
-            fee = estimate_fee(self._kind(), self.params, amount).total
-            self.fee_label.setText(f"≈ {format_soma(fee)}")
-            self.total_label.setText(format_soma(amount + fee))
+            q = self.quote.stake(self._kind(), amount)
+            self.fee_label.setText(f"≈ {format_soma(q.fee_low)}")
+            self.total_label.setText(format_soma(q.total_low))
         why = ("Choose a validator or model" if self.target() is None else
                "Enter an amount" if amount is None else self._merge_reason(amount))
         self.review_button.setEnabled(not why)
@@ -194,8 +195,7 @@ class StakeDialog(QDialog):
 
     def _merge_reason(self, amount: int) -> str:
         """The stake comes out of the coin that pays the fee: can every coin the network may pick carry both?"""
-        fee = estimate_fee(self._kind(), self.params, amount).total
-        verdict = coin_verdict(self.ctx.network, self.coins, amount, fee, amount_from_gas=True)
+        verdict = self.quote.stake_verdict(self._kind(), amount)
         if verdict.advice is not CoinAdvice.MERGE_FIRST:
             self.merge_offer.withdraw()
             return ""
@@ -206,12 +206,12 @@ class StakeDialog(QDialog):
         target, amount = self.target(), self.amount.value()
         if target is None or amount is None:
             return
-        fee = estimate_fee(self._kind(), self.params, amount).total
+        q = self.quote.stake(self._kind(), amount)
         what = "validator" if target[0] == "validator" else "model"
         self.summary.setText(
             f"Stake {exact_amount_html(amount)}<br>to {what} <b>{target[2]}</b> <code>{short_id(target[1])}</code>"
-            f"<br><br>Network fee ≈ {exact_amount_html(fee)}<br>Total from {self.account.name}: "
-            f"{exact_amount_html(amount + fee)}<br><br>{self.when_label.text()}")
+            f"<br><br>Network fee ≈ {exact_amount_html(q.fee_low)}<br>Total from {self.account.name}: "
+            f"{exact_amount_html(q.total_low)}<br><br>{self.when_label.text()}")
         self.pages.setCurrentIndex(1)
 
     def _on_stake_clicked(self) -> None:

@@ -12,11 +12,9 @@ from typing import TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from soma_desktop.network.types import TxResult
-from soma_desktop.services.chain_cache import Touch, coins_key
-from soma_desktop.services.wallet import NOT_SENT, TxOutcome, WalletService
+from soma_desktop.services.wallet import NOT_SENT, WalletService
 from soma_desktop.ui.bridge import AsyncBridge
-from soma_desktop.wallet.history import TxKind, TxRecord
+from soma_desktop.wallet.history import TxRecord
 
 __all__ = ["NOT_SENT", "TxTracker"]
 
@@ -71,14 +69,3 @@ class TxTracker(QObject):
                 on_error(exc)
 
         self.bridge.call(job, on_result=done, on_error=failed, tx=True, owner=self, label=label)
-
-    def submit(self, *, kind: TxKind, account: str, amount: int, counterparty: str | None,
-               send: Callable[[], Awaitable[TxResult]], on_done: Callable[[TxRecord, TxResult], None],
-               on_error: Callable[[BaseException], None], label: str, touch: Touch | None = None,
-               owner: QObject | None = None) -> None:
-        """Any transaction with its history trace; `touch`: what it changes (default: the account's coins)."""
-        job = self.service.submit(kind, account, amount, counterparty, send, touch or Touch.of(coins_key(account)))
-
-        def done(outcome: TxOutcome) -> None:
-            on_done(outcome.record, outcome.result)
-        self.run(job, done, on_error, label, owner)

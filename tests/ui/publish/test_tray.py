@@ -23,22 +23,14 @@ def _committed(qtbot, ctx, tmp_path) -> PublishPanel:
     return panel
 
 
-class Shell(QWidget):
-    """The two things the tray reads from the main window."""
-
-    def __init__(self, ctx, panel):
-        super().__init__()
-        self.ctx, self.panels = ctx, {"publish": panel}
-
-
 def test_tray_shows_the_next_reveal_and_keeps_the_app_once_told(qtbot, app, tmp_path):
     ctx = app()
     panel = _committed(qtbot, ctx, tmp_path)
     commit_epoch = panel.wizard.view.job.commit_epoch
-    shell = Shell(ctx, panel)
+    shell = QWidget()                      # the window the tray hides and shows; it reads nothing from it
     qtbot.addWidget(shell)
     shell.show()
-    tray = GuardianTray(shell, available=True)
+    tray = GuardianTray(shell, chain=ctx, publish=lambda: panel, available=True)
     shown = []
     tray.icon.showMessage = lambda *args: shown.append(args[1])
     text = tray.due_text()

@@ -28,6 +28,7 @@ class FakeWallet(QObject):
     sig_unlocked = Signal()
     sig_locked = Signal()
     sig_account_changed = Signal(object)
+    sig_accounts_changed = Signal()
 
     def __init__(self, unlocked: bool = True, accounts: tuple[str, ...] = (DEMO_ADDRESS,)):
         super().__init__()
@@ -74,3 +75,7 @@ class FakeWallet(QObject):
 
     def touch(self) -> None:
         return
+
+    def set_current(self, address: str) -> None:
+        self._accounts.sort(key=lambda a: a.address != address)     # the chosen account first
+        self.sig_account_changed.emit(self._accounts[0])

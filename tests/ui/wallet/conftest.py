@@ -8,10 +8,9 @@ import gc
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
-from soma_desktop.ui.panels.staking import StakingPanel
-from soma_desktop.ui.panels.wallet import WalletPanel
 from soma_desktop.ui.wallet_session import WalletSession
 from soma_desktop.wallet.vault import Argon2Params, VaultPolicy
+from tests.ui.wallet.helpers import build_staking_panel, build_wallet_panel
 
 FAST_KDF = Argon2Params(m_kib=64, t=1, p=1)
 FAST_POLICY = VaultPolicy(default_kdf=FAST_KDF, floor=FAST_KDF)
@@ -56,7 +55,7 @@ def session(ctx, clock):
 
 @pytest.fixture
 def wallet_panel(qtbot, ctx, session):
-    panel = WalletPanel(ctx)
+    panel = build_wallet_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1100, 760)
     panel.show()
@@ -65,7 +64,7 @@ def wallet_panel(qtbot, ctx, session):
 
 @pytest.fixture
 def staking_panel(qtbot, ctx, session):
-    panel = StakingPanel(ctx)
+    panel = build_staking_panel(ctx)
     qtbot.addWidget(panel)
     panel.resize(1100, 760)
     panel.show()

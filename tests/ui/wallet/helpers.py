@@ -58,3 +58,34 @@ def wait_banner(qtbot, banner, fragment: str, timeout: int = 20_000) -> str:
 
 def table_texts(table, column: int) -> list[str]:
     return [table.item(row, column).text() for row in range(table.rowCount()) if table.item(row, column)]
+
+
+# ---- construction from a real AppContext's pieces (as main_window's factories pass them) -----------------
+def build_wallet_panel(ctx, parent=None):
+    from soma_desktop.ui.local_names import address_book
+    from soma_desktop.ui.panels.wallet import WalletPanel
+
+    return WalletPanel(session=ctx.wallet, wallet=ctx.services.wallet, chain=ctx, changes=ctx.chain,
+                       bridge=ctx.bridge, settings=ctx.settings, book=address_book(ctx), parent=parent)
+
+
+def build_staking_panel(ctx, parent=None):
+    from soma_desktop.ui.panels.staking import StakingPanel
+
+    return StakingPanel(session=ctx.wallet, staking=ctx.services.staking, wallet=ctx.services.wallet, chain=ctx,
+                        changes=ctx.chain, bridge=ctx.bridge, parent=parent)
+
+
+def build_send_dialog(ctx, account, coins, parent=None):
+    from soma_desktop.ui.local_names import address_book
+    from soma_desktop.ui.wallet.send_dialog import SendDialog
+
+    return SendDialog(account=account, quote=ctx.services.wallet.quote(coins, ctx.state), session=ctx.wallet,
+                      book=address_book(ctx), parent=parent)
+
+
+def build_stake_dialog(ctx, account, coins, validators, models, preselect=None, parent=None):
+    from soma_desktop.ui.wallet.stake_dialog import StakeDialog
+
+    return StakeDialog(account=account, quote=ctx.services.wallet.quote(coins, ctx.state), state=ctx.state,
+                       validators=validators, models=models, preselect=preselect, parent=parent)

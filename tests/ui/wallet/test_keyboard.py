@@ -7,15 +7,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from soma_desktop.ui.accessibility import accessible_name, interactive_controls
+from soma_desktop.ui.local_names import address_book
 from soma_desktop.ui.wallet.address_book_dialog import AddressBookDialog
 from soma_desktop.ui.wallet.import_dialog import ImportDialog
 from soma_desktop.ui.wallet.password_dialog import ChangePasswordDialog
 from soma_desktop.ui.wallet.receive_dialog import ReceiveDialog
-from soma_desktop.ui.wallet.send_dialog import SendDialog
-from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from soma_desktop.ui.wallet.unlock_dialog import UnlockDialog
 from tests.ui.conftest import run
-from tests.ui.wallet.helpers import create_wallet_via_wizard
+from tests.ui.wallet.helpers import build_send_dialog, build_stake_dialog, create_wallet_via_wizard
 
 
 def tab_order(dialog: QWidget, start: QWidget) -> list[QWidget]:
@@ -40,10 +39,10 @@ def test_wallet_dialogs_named_and_tab_in_reading_order(qtbot, ctx, session, wall
     run(ctx, ctx.network.request_faucet(account.address))
     coins = run(ctx, ctx.network.list_coins(account.address))
     validators = run(ctx, ctx.network.get_validators())
-    send = SendDialog(ctx, account, coins, wallet_panel)
-    stake = StakeDialog(ctx, account, coins, validators, [], None, wallet_panel)
+    send = build_send_dialog(ctx, account, coins, wallet_panel)
+    stake = build_stake_dialog(ctx, account, coins, validators, [], None, wallet_panel)
     password = ChangePasswordDialog(session, wallet_panel)
-    book = AddressBookDialog(ctx, wallet_panel)
+    book = AddressBookDialog(address_book(ctx), wallet_panel)
     session.lock()
     unlock = UnlockDialog(session, wallet_panel)
     dialogs = [send, stake, password, book, unlock, ImportDialog(session, wallet_panel, create=True),

@@ -122,20 +122,3 @@ def test_a_stake_refused_until_merged_offers_the_merge_on_the_staking_panel(qtbo
     qtbot.mouseClick(merge.confirm_button, Qt.MouseButton.LeftButton)
     wait_banner(qtbot, staking_panel.banner, "Coins merged")
     assert not staking_panel.merge_offer.isVisible() and len(run(ctx, ctx.network.list_coins(sender))) == 2
-
-
-def test_coin_verdict_uses_the_sdk_pick_on_real_networks_and_the_richest_coin_on_the_sandbox():
-    from types import SimpleNamespace
-
-    from soma_desktop.network.sdk.coin_check import CoinAdvice
-    from soma_desktop.network.types import Coin
-    from soma_desktop.ui.wallet.merge_offer import coin_verdict
-
-    balances = [50 * 10**9, 1_000, 900, 10**9]
-    coins = [Coin(f"0x{i:064x}", "0x" + "aa" * 32, balance) for i, balance in enumerate(balances)]
-    fee = 5_000
-    sdk, sandbox = SimpleNamespace(is_sandbox=False), SimpleNamespace(is_sandbox=True)
-    assert coin_verdict(sdk, coins, 10**9, fee).advice is CoinAdvice.MERGE_FIRST       # a dust coin may pay
-    assert coin_verdict(sandbox, coins, 10**9, fee).advice is CoinAdvice.OK            # the richest pays
-    assert coin_verdict(sandbox, coins, 50 * 10**9, fee).advice is CoinAdvice.MERGE_FIRST
-    assert coin_verdict(sandbox, coins, 60 * 10**9, fee).advice is CoinAdvice.INSUFFICIENT

@@ -10,6 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA
+from soma_desktop.services.chain_cache import ChainCache
+from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.local_names import ADDRESS_BOOK_FILE, LocalNames, address_book
 from soma_desktop.ui.wallet.address_book_dialog import AddressBookDialog
 from soma_desktop.ui.wallet.chain_history import NO_HISTORY_NOTE, ChainHistoryView
@@ -56,7 +58,7 @@ def test_incoming_funds_appear_with_names(qtbot, ctx, session, wallet_panel, dat
     assert view.export_button.isEnabled() and f",{me},in,TransferCoin,{STRANGER},{amount},0," in view.csv_text()
 
     # the address book names the stranger everywhere, and is stored in the data dir
-    dialog = AddressBookDialog(ctx, wallet_panel)
+    dialog = AddressBookDialog(address_book(ctx), wallet_panel)
     qtbot.addWidget(dialog)
     assert dialog.empty.isVisible() or not dialog.isVisible()
     dialog.name_edit.setText("Alice")
@@ -108,12 +110,13 @@ def test_receive_shows_address_copy_and_qr(qtbot, ctx, session, wallet_panel):
     assert qr_image("0x" + "00" * 32).width() >= 200
 
 
-def test_networks_without_history_say_so(qtbot, ctx, session, wallet_panel):
+def test_networks_without_history_say_so(qtbot, ctx, session, wallet_panel, data_dir):
     """soma-sdk 0.1.15 cannot list an address's transactions: the view says so instead of showing nothing."""
     create_wallet_via_wizard(qtbot, wallet_panel)
-    sdk_like = types.SimpleNamespace(network=types.SimpleNamespace(name="Testnet", is_sandbox=False),
-                                     address_book=address_book(ctx))
-    view = ChainHistoryView(sdk_like, session)
+    no_history = types.SimpleNamespace(name="Testnet", is_sandbox=False, has_faucet=False, can_advance_epoch=False)
+    cache = ChainCache(no_history, "testnet")        # a network without list_account_transactions
+    view = ChainHistoryView(session=session, wallet=WalletService(cache, data_dir), bridge=ctx.bridge,
+                            book=address_book(ctx))
     qtbot.addWidget(view)
     view.refresh()
     assert view.note.text() == NO_HISTORY_NOTE and view.table.rowCount() == 0

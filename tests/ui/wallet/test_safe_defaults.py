@@ -17,7 +17,13 @@ from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from soma_desktop.ui.wallet.unlock_dialog import UnlockDialog
 from tests.ui.conftest import run
 from tests.ui.panels import publish_panel
-from tests.ui.wallet.helpers import PASSWORD, create_wallet_via_wizard, wait_banner
+from tests.ui.wallet.helpers import (
+    PASSWORD,
+    build_send_dialog,
+    build_stake_dialog,
+    create_wallet_via_wizard,
+    wait_banner,
+)
 
 SOMA = SHANNONS_PER_SOMA
 
@@ -59,8 +65,8 @@ def test_every_wallet_dialog_defaults_to_its_safe_button(qtbot, ctx, session, wa
         "create": CreateWalletDialog(session, wallet_panel),
         "password": ChangePasswordDialog(session, wallet_panel),
         "confirm": ConfirmDialog("Withdraw stake", "summary", "Sign and withdraw", wallet_panel),
-        "send": SendDialog(ctx, account, coins, wallet_panel),
-        "stake": StakeDialog(ctx, account, coins, validators, [], None, wallet_panel),
+        "send": build_send_dialog(ctx, account, coins, wallet_panel),
+        "stake": build_stake_dialog(ctx, account, coins, validators, [], None, wallet_panel),
         "export": ExportDialog(session, account, wallet_panel),
     }
     expected = {"restore": "Cancel", "import": "Import", "create": "Next", "password": "Change password",
@@ -125,7 +131,7 @@ def test_enter_in_send_reviews_and_never_signs(qtbot, ctx, session, wallet_panel
     account = session.current_account()
     run(ctx, ctx.network.request_faucet(account.address))
     coins = run(ctx, ctx.network.list_coins(account.address))
-    dialog = SendDialog(ctx, account, coins, wallet_panel)
+    dialog = build_send_dialog(ctx, account, coins, wallet_panel)
     qtbot.addWidget(dialog)
     dialog.show()
     sent: list = []
@@ -164,7 +170,7 @@ def test_send_shows_the_fee_range_the_sdk_coin_choice_allows(qtbot, ctx, session
     coins = run(ctx, ctx.network.list_coins(account.address))
 
     def send_dialog() -> SendDialog:
-        dialog = SendDialog(ctx, account, coins, wallet_panel)
+        dialog = build_send_dialog(ctx, account, coins, wallet_panel)
         qtbot.addWidget(dialog)
         dialog.recipient.edit.setText("0x" + "ab" * 32)
         dialog.amount.edit.setText("1.5")

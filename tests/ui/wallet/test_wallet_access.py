@@ -19,7 +19,13 @@ from soma_desktop.wallet.keyring_unlock import DeviceUnlock
 from soma_desktop.wallet.keys import KeyWiped
 from soma_desktop.wallet.vault import VaultLocked
 from tests.ui.wallet.conftest import FAST_POLICY
-from tests.ui.wallet.helpers import PASSWORD, create_wallet_via_wizard, table_texts, wait_banner
+from tests.ui.wallet.helpers import (
+    PASSWORD,
+    build_wallet_panel,
+    create_wallet_via_wizard,
+    table_texts,
+    wait_banner,
+)
 
 
 def _write_cli_config(folder, vectors) -> list[dict]:
@@ -137,11 +143,9 @@ def test_lock_wrong_password_unlock_and_autolock(qtbot, ctx, session, wallet_pan
 
 def test_keyring_unlock_without_password(qtbot, ctx, clock, memory_keyring):
     """With an allowed OS keyring the wallet remembers a device key and unlocks without the password."""
-    from soma_desktop.ui.panels.wallet import WalletPanel
-
     session = WalletSession(ctx, policy=FAST_POLICY, clock=clock, device_unlock=DeviceUnlock(is_allowed=lambda b: True))
     ctx.wallet = session
-    panel = WalletPanel(ctx)
+    panel = build_wallet_panel(ctx)
     qtbot.addWidget(panel)
     panel.show()
     create_wallet_via_wizard(qtbot, panel, remember=True)

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA, format_soma, parse_soma
 from soma_desktop.ui.wallet.send_dialog import SendDialog
 from soma_desktop.ui.wallet.stake_dialog import StakeDialog
-from soma_desktop.wallet.history import TxKind
 from soma_desktop.wallet.keys import encode_secret_bech32
 from soma_desktop.wallet.mnemonic import mnemonic_to_seed
 from tests.ui.conftest import run
@@ -76,9 +75,8 @@ def test_create_faucet_send_stake_rewards_withdraw(qtbot, ctx, session, wallet_p
     # a transaction the chain rejects is kept with the chain's reason (and its base fee)
     validator = run(ctx, ctx.network.get_validators())[0].address
     failures: list = []
-    session.tracker.submit(kind=TxKind.STAKE, account=account.address, amount=0, counterparty=validator,
-                           send=lambda: ctx.network.add_stake(account, validator, 0), on_done=lambda *_a: None,
-                           on_error=failures.append, label="stake")
+    session.tracker.run(ctx.services.staking.stake(account, validator, 0), lambda _out: None, failures.append,
+                        "stake")
     qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
     qtbot.waitUntil(lambda: table_texts(wallet_panel.history_table, 5)[0].startswith("Failed: "), timeout=10_000)
     assert "[InvalidArguments]" in table_texts(wallet_panel.history_table, 5)[0]

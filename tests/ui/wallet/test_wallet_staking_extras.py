@@ -8,6 +8,7 @@ import dataclasses
 from PySide6.QtCore import Qt
 
 from soma_desktop.network.errors import StatusUnknown
+from soma_desktop.services.chain_cache import Touch, coins_key
 from soma_desktop.ui.wallet.import_dialog import TAB_PHRASE
 from soma_desktop.wallet.history import TxKind
 from tests.ui.conftest import run
@@ -46,8 +47,9 @@ def test_stake_to_model_and_unknown_outcome(qtbot, ctx, session, wallet_panel, s
     async def timed_out():
         raise StatusUnknown("No confirmation within 60 s.", digest="9xyz")
     errors: list = []
-    session.tracker.submit(kind=TxKind.TRANSFER, account=account.address, amount=5, counterparty=model_id,
-                           send=timed_out, on_done=lambda *_a: None, on_error=errors.append, label="transfer")
+    job = ctx.services.wallet.submit(TxKind.TRANSFER, account.address, 5, model_id, timed_out,
+                                     Touch.of(coins_key(account.address)))
+    session.tracker.run(job, lambda _out: None, errors.append, "transfer")
     qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
     qtbot.waitUntil(lambda: table_texts(wallet_panel.history_table, 5)[:1] == ["Checking… do not resend"],
                     timeout=10_000)

@@ -1,4 +1,4 @@
-"""What the wallet shows about stakes (value, state, APY) and address checks; fee rules: tests/protocol."""
+"""What the Staking panel shows about stakes (value, state, APY); fee rules: tests/protocol."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ from hypothesis import strategies as st
 
 from soma_desktop.network.types import PoolInfo, StakedSoma
 from soma_desktop.protocol.staking import rate_at
-from soma_desktop.ui.wallet.stake_math import (
-    MS_PER_YEAR,
-    StakeState,
-    apy_text,
-    estimated_apy,
-    per_epoch_return,
-    position_rewards,
-    position_state,
-)
-from soma_desktop.ui.widgets.address_field import address_problem
+from soma_desktop.services.stake_positions import StakeState, Totals, position_rewards, position_state, positions
+from soma_desktop.services.stake_yield import MS_PER_YEAR, apy_text, estimated_apy, per_epoch_return, yield_text
 
 
 def _pool(rates, activation=0, deactivation=None, rewards_pool=10**12):
@@ -64,12 +56,25 @@ def test_apy_from_exchange_rates():
     assert apy_text(0.1234) == "12.34%" and apy_text(None) == "—" and apy_text(math.inf) == "> 1,000%"
 
 
-@given(st.text(alphabet="0123456789abcdefABCDEF", min_size=64, max_size=64), st.booleans())
-def test_full_hex_addresses_are_accepted(body, prefix):
-    assert address_problem(("0x" if prefix else "") + body) == ""
+def test_positions_name_their_pool_and_total_principal_and_rewards():
+    from soma_desktop.network.types import Validator
+
+    pool = _pool({0: (10**9, 10**9), 3: (11 * 10**8, 10**9)})
+    validator = Validator(address="0x" + "a" * 64, name="Val", voting_power=10_000, commission_rate=200,
+                          next_commission_rate=200, pool=pool)
+    big = 5 * 2**32
+    earning = StakedSoma("0x2", "0x1", "0x1", 1, big)
+    activating = StakedSoma("0x3", "0x1", "0x1", 4, big)
+    orphan = StakedSoma("0x4", "0x9", "0x9", 1, big)          # its pool is not listed: not shown
+    rows = positions([earning, activating, orphan], [validator], [], 3)
+    assert [p.state for p in rows] == [StakeState.EARNING, StakeState.ACTIVATING]
+    assert rows[0].target_name == "Val" and rows[0].rewards == big // 10 and rows[0].value == big + big // 10
+    totals = Totals.of(rows)
+    assert (totals.principal, totals.rewards, totals.activating) == (2 * big, big // 10, 1)
 
 
-@given(st.text(alphabet="0123456789abcdef", max_size=80).filter(lambda t: len(t) != 64))
-def test_wrong_length_is_explained(body):
-    problem = address_problem("0x" + body)
-    assert problem == "Enter the recipient's address" if not body else f"this one has {len(body)}" in problem
+def test_sandbox_shows_the_return_per_epoch_not_a_yearly_rate():
+    pool = _pool({0: (100, 100), 1: (110, 100)})
+    assert yield_text(pool, 60_000, sandbox=True) == "10.000% per epoch"
+    assert yield_text(pool, MS_PER_YEAR, sandbox=False) == "10.00% (10.000% per epoch)"
+    assert yield_text(_pool({0: (100, 100)}), 60_000, sandbox=True) == "—"

@@ -65,6 +65,7 @@ class Network(Protocol):
     has_faucet: bool
     can_advance_epoch: bool
     can_submit_data: bool          # SubmitData works here (hosting + distance check first)
+    last_error: str | None         # why the last health() returned False, in the node's words
 
     async def get_system_state(self) -> SystemState: ...
 

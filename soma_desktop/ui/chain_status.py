@@ -15,6 +15,14 @@ from soma_desktop.network.factory import NetworkChoice
 from soma_desktop.services.chain_cache import Key
 
 
+class Connection:
+    """The states of `AppContext.connection` (and of its `connection_changed` signal)."""
+
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
 class ChainStatus(Protocol):
     @property
     def network_changed(self) -> SignalInstance:

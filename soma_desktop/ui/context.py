@@ -21,7 +21,7 @@ from soma_desktop.services.chain_cache import Key
 from soma_desktop.services.root import Services, build_services
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.chain_signals import ChainSignals
-from soma_desktop.ui.chain_status import ChainStatus
+from soma_desktop.ui.chain_status import ChainStatus, Connection
 from soma_desktop.ui.settings_store import persist_settings
 from soma_desktop.ui.wallet_session import WalletEnv, WalletSession
 
@@ -36,12 +36,6 @@ def _log_failure(what: str, exc: BaseException) -> None:
         log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
     else:
         log.warning("%s failed: %s: %s", what, type(exc).__name__, exc, exc_info=exc)
-
-
-class Connection:
-    CONNECTING = "connecting"
-    ONLINE = "online"
-    OFFLINE = "offline"
 
 
 class AppContext(QObject):
@@ -75,7 +69,11 @@ class AppContext(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.refresh)
         self._wallet: WalletSession | None = None
-        self.wallet = WalletSession(WalletEnv(data_dir, settings, bridge, self.services.wallet), self)
+        self.wallet = WalletSession(self.wallet_env(), self)
+
+    def wallet_env(self) -> WalletEnv:
+        """What a WalletSession needs from the app (a second session in tests gets the same)."""
+        return WalletEnv(self.data_dir, self.settings, self.bridge, self.services.wallet)
 
     # --- network lifecycle ------------------------------------------------------------------
     def connect_to(self, choice: NetworkChoice, *, reset_sandbox: bool = False, set_aside: bool = False) -> None:

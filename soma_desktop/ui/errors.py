@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
+from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from soma_desktop.core.redact import install_redaction
@@ -165,9 +165,9 @@ _QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.
               QtMsgType.QtFatalMsg: logging.CRITICAL}
 
 
-def _qt_message_handler(mode: QtMsgType, context: Any, message: str) -> None:
+def _qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
     level = _QT_LEVELS.get(mode, logging.WARNING)
-    where = f" ({context.file}:{context.line})" if getattr(context, "file", None) else ""
+    where = f" ({context.file}:{context.line})" if context.file else ""
     logging.getLogger("qt").log(level, "%s%s", message, where)
     if level >= logging.ERROR and _reporter is not None and shiboken6.isValid(_reporter):
         _reporter._reported.emit(None, f"Qt reported an error: {message}")

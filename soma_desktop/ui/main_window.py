@@ -27,6 +27,7 @@ from soma_desktop.network.errors import InvalidInput
 from soma_desktop.network.factory import parse_choice
 from soma_desktop.network.messages import describe_error
 from soma_desktop.network.types import ModelInfo
+from soma_desktop.services.chain_identity import ChainIdentity
 from soma_desktop.ui import about, geometry
 from soma_desktop.ui.accessibility import name_unlabelled
 from soma_desktop.ui.chain_watch import ChainIdentityWatch
@@ -159,7 +160,9 @@ class MainWindow(QMainWindow):
         self.confirm_reset = self._ask_reset
         self.tray = GuardianTray(self, chain=ctx, publish=self._publish_work, quit_app=self.quit_app,
                                  login=LoginItem(ctx.bridge, ctx.data_dir, ctx.settings, ctx.save_settings),
-                                 chain_watch=ChainIdentityWatch(ctx, self))
+                                 chain_watch=ChainIdentityWatch(chain=ctx, identity=ChainIdentity(ctx.cache),
+                                                                 settings=ctx.settings, save_settings=ctx.save_settings,
+                                                                 bridge=ctx.bridge, window=self))
         self._quitting = False
         # After the first paint: the publish journal is reconciled and due reveals raise a banner.
         QTimer.singleShot(0, lambda: self.ensure_panel("publish"))
@@ -178,7 +181,12 @@ class MainWindow(QMainWindow):
     def _on_sandbox_damaged(self, exc: BaseException) -> None:
         self.sandbox_menu.setEnabled(True)          # Sandbox → Reset sandbox… offers the reset again later
         self.advance_action.setEnabled(False)
-        self.sandbox_damaged_box = offer_sandbox_reset(self, self.ctx, exc)
+        self.sandbox_damaged_box = offer_sandbox_reset(self, exc, self._reset_damaged_sandbox)
+
+    def _reset_damaged_sandbox(self) -> None:
+        """Move the damaged chain file aside (kept) and start a fresh sandbox; only while the sandbox is chosen."""
+        if self.ctx.choice is not None and self.ctx.choice.is_sandbox:
+            self.ctx.connect_to(self.ctx.choice, set_aside=True)
 
     # --- panels -----------------------------------------------------------------------------
     def show_panel(self, key: str) -> QWidget:
@@ -352,7 +360,7 @@ class MainWindow(QMainWindow):
         name = network.name
 
         def _done(ok: bool) -> None:
-            reason = getattr(network, "last_error", "") or "no answer"
+            reason = network.last_error or "no answer"
             text = f"{name} answered." if ok else f"{name} is not reachable: {reason}"
             self.statusBar().showMessage(text, 6000)
             self.ctx.refresh()

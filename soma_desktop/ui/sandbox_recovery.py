@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
 
 RESET_TEXT = "Reset sandbox (keep a copy)"
 
 
-def offer_sandbox_reset(parent: QWidget, ctx, exc: BaseException) -> QMessageBox:
+def offer_sandbox_reset(parent: QWidget, exc: BaseException, reset_kept: Callable[[], None]) -> QMessageBox:
     """Non-blocking: the reset runs only if the user picks it; the damaged file is moved aside, never deleted."""
     box = QMessageBox(QMessageBox.Icon.Critical, "The sandbox is damaged", str(exc), parent=parent)
     box.setObjectName("sandboxDamaged")
@@ -16,9 +18,9 @@ def offer_sandbox_reset(parent: QWidget, ctx, exc: BaseException) -> QMessageBox
     reset: QPushButton = box.addButton(RESET_TEXT, QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
 
-    def _chosen(button) -> None:
-        if button is reset and ctx.choice is not None and ctx.choice.is_sandbox:
-            ctx.connect_to(ctx.choice, set_aside=True)
+    def _chosen(button: QAbstractButton) -> None:
+        if button is reset:
+            reset_kept()
     box.buttonClicked.connect(_chosen)
     box.open()
     return box

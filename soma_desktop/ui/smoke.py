@@ -13,6 +13,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from soma_desktop.ui.chain_status import ChainStatus
+
 ENV = "SOMA_DESKTOP_SMOKE_TEST"
 TIMEOUT_MS = 60_000
 
@@ -24,12 +26,12 @@ def smoke_requested() -> bool:
 class SmokeExit(QObject):
     """Quits the app once the window has painted and the network reported its state (or after TIMEOUT_MS)."""
 
-    def __init__(self, app: QApplication, window: QWidget, ctx) -> None:
+    def __init__(self, app: QApplication, window: QWidget, chain: ChainStatus) -> None:
         super().__init__(window)
-        self._app, self._ctx = app, ctx
+        self._app, self._chain = app, chain
         self._painted_at: float | None = None
         window.installEventFilter(self)
-        ctx.state_changed.connect(self._check)
+        chain.state_changed.connect(self._check)
         QTimer.singleShot(TIMEOUT_MS, self._time_out)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
@@ -39,7 +41,7 @@ class SmokeExit(QObject):
         return False
 
     def _check(self, *_args) -> None:
-        if self._painted_at is None or self._ctx.state is None:
+        if self._painted_at is None or self._chain.state is None:
             return
         from soma_desktop.engine.demo import list_demo_models
 

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 from soma_desktop.network.base import Network, SystemState
 from soma_desktop.services.network_facts import NetworkFacts
 from soma_desktop.ui import theme
-from soma_desktop.ui.chain_status import ChainStatus
-from soma_desktop.ui.context import Connection
+from soma_desktop.ui.chain_status import ChainStatus, Connection
 from soma_desktop.ui.format import duration_text
 
 

@@ -8,13 +8,14 @@ objects; this class never logs, stores or emits them.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.services.network_facts import NetworkFacts
-from soma_desktop.services.root import Services
 from soma_desktop.services.wallet import WalletService
 from soma_desktop.ui.bridge import AsyncBridge
 from soma_desktop.ui.settings_store import persist_settings
@@ -63,19 +63,10 @@ class WalletEnv:
     service: WalletService
 
 
-class WalletHost(Protocol):
-    """Anything that can build a WalletEnv (the app context; tests pass theirs)."""
-
-    data_dir: Path
-    settings: Settings
-    bridge: AsyncBridge
-    services: Services
-
-
-def _env_of(host: WalletEnv | WalletHost) -> WalletEnv:
-    if isinstance(host, WalletEnv):
-        return host
-    return WalletEnv(host.data_dir, host.settings, host.bridge, host.services.wallet)
+def _discard(job: Any) -> None:
+    """A transaction coroutine that will never run is closed, so nothing half-built lingers (or warns)."""
+    if inspect.iscoroutine(job):
+        job.close()
 
 
 class WalletSession(QObject):
@@ -93,11 +84,11 @@ class WalletSession(QObject):
     sig_amounts_hidden_changed = Signal(bool)
     """The privacy toggle changed (settings.hide_amounts)."""
 
-    def __init__(self, host: WalletEnv | WalletHost, parent: QObject | None = None, *,
+    def __init__(self, env: WalletEnv, parent: QObject | None = None, *,
                  policy: VaultPolicy | None = None, device_unlock: DeviceUnlock | None = None,
                  autolock_poll_ms: int = AUTOLOCK_POLL_MS, clock: Callable[[], float] = time.monotonic):
-        super().__init__(parent if parent is not None else host if isinstance(host, QObject) else None)
-        self.env = _env_of(host)
+        super().__init__(parent)
+        self.env = env
         self.settings = self.env.settings
         self.path = self.env.data_dir / VAULT_FILE
         self.policy = policy or default_policy()
@@ -175,7 +166,11 @@ class WalletSession(QObject):
     def sign_and_run(self, job: Any, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None],
                      label: str, owner: QObject | None = None) -> None:
         """Run one signed WalletService transaction through the tracker, the wallet held unlocked until it ends."""
-        release = self.hold()
+        try:
+            release = self.hold()
+        except BaseException:
+            _discard(job)
+            raise
 
         def done(out: Any) -> None:
             release()
@@ -188,6 +183,7 @@ class WalletSession(QObject):
             self.tracker.run(job, done, failed, label, owner=owner)
         except BaseException:   # nothing was scheduled: never leave the wallet held open
             release()
+            _discard(job)
             raise
 
     def amounts_hidden(self) -> bool:

@@ -94,6 +94,6 @@ def test_a_reset_chain_is_reported_on_connect(qtbot, ctx):
     async def open_reset() -> None:       # the cache's network is the one the check asks (on the loop)
         ctx.cache.network = Reset(ctx.cache.network)
     run(ctx, open_reset())
-    window.tray.chain_watch._on_ctx_network_changed(ctx.cache.network)
+    window.tray.chain_watch._on_network_changed(ctx.cache.network)
     qtbot.waitUntil(lambda: "was reset" in window.tray.chain_watch.last_warning, timeout=5000)
     assert ctx.settings.extra["chain_marks"][ctx.choice.key] == ["testnet", 3]

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class SandboxNetwork:
     name = "Sandbox"
     is_sandbox = True
+    last_error: str | None = None      # the sandbox is in-process: health() never fails for a reason to report
     has_faucet = True
     can_submit_data = True
     can_advance_epoch = True

@@ -78,7 +78,8 @@ def _blend(color: str, base, weight: float):
     from PySide6.QtGui import QColor
 
     c = QColor(color)
-    mix = [round(weight * getattr(c, f)() + (1 - weight) * getattr(base, f)()) for f in ("red", "green", "blue")]
+    mix = [round(weight * own + (1 - weight) * under)
+           for own, under in zip((c.red(), c.green(), c.blue()), (base.red(), base.green(), base.blue()))]
     return QColor(*mix)
 
 

@@ -23,7 +23,7 @@ FAST = Argon2Params(m_kib=64, t=1, p=1)
 
 def _unlock_demo_wallet(qtbot, ctx, panel=None) -> WalletSession:
     """A fast-KDF session for the demo account; it replaces the panel's (the panel takes its wallet when built)."""
-    wallet = WalletSession(ctx, policy=VaultPolicy(default_kdf=FAST, floor=FAST))
+    wallet = WalletSession(ctx.wallet_env(), policy=VaultPolicy(default_kdf=FAST, floor=FAST))
     ctx.wallet = wallet
     if panel is not None:
         panel.wallet = wallet

@@ -20,7 +20,7 @@ FAST = Argon2Params(m_kib=64, t=1, p=1)
 
 
 def _wallet_in_small_coins(qtbot, ctx, coins: int) -> str:
-    wallet = WalletSession(ctx, policy=VaultPolicy(default_kdf=FAST, floor=FAST))
+    wallet = WalletSession(ctx.wallet_env(), policy=VaultPolicy(default_kdf=FAST, floor=FAST))
     ctx.wallet = wallet
     with qtbot.waitSignal(wallet.sig_unlocked, timeout=20_000):
         wallet.create("correct horse battery", mnemonic=generate_mnemonic(), on_done=lambda _v: None,

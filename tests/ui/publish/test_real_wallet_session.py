@@ -16,7 +16,7 @@ FAST = Argon2Params(m_kib=64, t=1, p=1)
 
 def test_journal_sealed_by_the_vault_survives_lock_and_unlock(qtbot, app, tmp_path):
     ctx = app()
-    wallet = WalletSession(ctx, policy=VaultPolicy(default_kdf=FAST, floor=FAST))
+    wallet = WalletSession(ctx.wallet_env(), policy=VaultPolicy(default_kdf=FAST, floor=FAST))
     ctx.wallet = wallet
     errors: list[BaseException] = []
     with qtbot.waitSignal(wallet.sig_unlocked, timeout=20_000):

@@ -48,7 +48,7 @@ def clock():
 
 @pytest.fixture
 def session(ctx, clock):
-    wallet = WalletSession(ctx, policy=FAST_POLICY, autolock_poll_ms=50, clock=clock)
+    wallet = WalletSession(ctx.wallet_env(), policy=FAST_POLICY, autolock_poll_ms=50, clock=clock)
     ctx.wallet = wallet
     return wallet
 

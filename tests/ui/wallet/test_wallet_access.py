@@ -143,7 +143,8 @@ def test_lock_wrong_password_unlock_and_autolock(qtbot, ctx, session, wallet_pan
 
 def test_keyring_unlock_without_password(qtbot, ctx, clock, memory_keyring):
     """With an allowed OS keyring the wallet remembers a device key and unlocks without the password."""
-    session = WalletSession(ctx, policy=FAST_POLICY, clock=clock, device_unlock=DeviceUnlock(is_allowed=lambda b: True))
+    session = WalletSession(ctx.wallet_env(), policy=FAST_POLICY, clock=clock,
+                            device_unlock=DeviceUnlock(is_allowed=lambda b: True))
     ctx.wallet = session
     panel = build_wallet_panel(ctx)
     qtbot.addWidget(panel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,6 +24,14 @@ def cosine_distance(a: np.ndarray, b: np.ndarray) -> float:
         raise EmbeddingLengthMismatch(a32.size, b32.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         return float(np.float32(1.0) - np.dot(a32 / np.linalg.norm(a32), b32 / np.linalg.norm(b32)))
+
+
+def selection_weights(stakes: Sequence[int]) -> list[float]:
+    """Each model's voting power in target model selection: vp_i = sqrt(s_i) / Σ_j sqrt(s_j), f64 then f32 on
+    chain; 1/N each when every stake is 0 (protocol.md §5.3, `model_selection.rs:116-134`)."""
+    roots = [math.sqrt(max(s, 0)) for s in stakes]
+    total = sum(roots)
+    return [r / total if total > 0 else 1.0 / len(roots) for r in roots]
 
 
 def f32(value: float) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +26,7 @@ from soma_desktop.network.sandbox.records import Model, System, Target, f32_arra
 from soma_desktop.network.sandbox.store import Store
 from soma_desktop.protocol import limits
 from soma_desktop.protocol import targets as rules
-from soma_desktop.protocol.distance import f32, would_hit
+from soma_desktop.protocol.distance import f32, selection_weights, would_hit
 
 
 def target_embedding(seed: int, dim: int) -> np.ndarray:
@@ -50,10 +49,7 @@ def active_models(store: Store) -> list[tuple[Model, int]]:
 
 def knn_scores(target: np.ndarray, embeddings: np.ndarray, stakes: Sequence[int]) -> np.ndarray:
     """score_i = (1 − cos(target, e_i)) / (vp_i + 1e-10), vp_i = sqrt(s_i)/Σ sqrt(s_j); f32 like the chain."""
-    roots = [math.sqrt(s) for s in stakes]
-    total = sum(roots)
-    n = len(stakes)
-    vp = np.array([r / total if total > 0 else 1.0 / n for r in roots], dtype=np.float64).astype(np.float32)
+    vp = np.array(selection_weights(stakes), dtype=np.float64).astype(np.float32)
     t = target.astype(np.float32)
     e = embeddings.astype(np.float32)
     t_norm = np.maximum(np.sqrt(np.sum(t * t, dtype=np.float32)), np.float32(1e-8))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBox
 
 from soma_desktop.core.settings import Settings
 from soma_desktop.network.types import ModelInfo, Target
+from soma_desktop.protocol.distance import selection_weights
 from soma_desktop.services.evaluate.results import FileTrack, cosine_distance, submit_candidate, would_hit
 from soma_desktop.services.evaluate.service import EvaluateService
 from soma_desktop.ui.chain_status import ChainStatus
@@ -125,7 +126,8 @@ class EmbeddingTab(QWidget):
 
     def _update_map(self, targets: list[Target], dim: int) -> None:
         anchors: list[MapPoint] = []
-        total_sqrt = sum(math.sqrt(max(m.stake, 0)) for m in self.models) or 1.0
+        shaped = [m for m in self.models if m.embedding is not None and len(m.embedding) == dim]
+        powers = dict(zip((m.id for m in shaped), selection_weights([m.stake for m in shaped])))
         embedding, _label = self.data_embedding()
         for target in targets:
             vector = np.asarray(target.embedding, dtype=np.float32)
@@ -135,10 +137,8 @@ class EmbeddingTab(QWidget):
                    f"distance {distance:.6f}\nassigned: {', '.join(i[:10] for i in target.model_ids) or '—'}")
             anchors.append(MapPoint("target", target.id, vector, tip,
                                     STATUS_COLORS.get(target.status.value, (120, 120, 120))))
-        for model in self.models:
-            if model.embedding is None or len(model.embedding) != dim:
-                continue
-            share = math.sqrt(max(model.stake, 0)) / total_sqrt
+        for model in shaped:
+            share = powers[model.id]
             anchors.append(MapPoint("model", model.id, np.asarray(model.embedding, dtype=np.float32),
                                     f"Model {model_title(model)}\n{model.id}\nvoting power {share:.3f}",
                                     (124, 58, 237), 8 + 16 * share))

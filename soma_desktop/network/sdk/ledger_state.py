@@ -11,6 +11,7 @@ a local HTTP/2 test server (tests/network/test_ledger_fallback.py), not against 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from soma_desktop.core.ids import normalize_id
 from soma_desktop.network.sdk.wire import Message, WireError
@@ -24,6 +25,7 @@ from soma_desktop.network.types import (
     Validator,
 )
 
+_T = TypeVar("_T")
 _STATES = {"created": ModelState.CREATED, "pending": ModelState.PENDING, "active": ModelState.ACTIVE,
            "inactive": ModelState.INACTIVE}            # Model.state strings, rs L3623 (tag 14)
 
@@ -37,25 +39,23 @@ class LedgerState:
     validators: list[Validator]
 
 
-def _u(msg: Message, tag: int, what: str) -> int:
-    value = msg.uint(tag)
+def _need(value: _T | None, what: str) -> _T:
+    """A field the node always sends for this message; its absence means the answer is not what we think."""
     if value is None:
         raise WireError(f"missing {what}")
     return value
+
+
+def _u(msg: Message, tag: int, what: str) -> int:
+    return _need(msg.uint(tag), what)
 
 
 def _sub(msg: Message, tag: int, what: str) -> Message:
-    value = msg.message(tag)
-    if value is None:
-        raise WireError(f"missing {what}")
-    return value
+    return _need(msg.message(tag), what)
 
 
 def _text(msg: Message, tag: int, what: str) -> str:
-    value = msg.string(tag)
-    if value is None:
-        raise WireError(f"missing {what}")
-    return value
+    return _need(msg.string(tag), what)
 
 
 def _digest(msg: Message, tag: int, what: str) -> bytes:

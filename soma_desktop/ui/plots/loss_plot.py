@@ -2,9 +2,10 @@
 
 Chunk starts (offsets 0, 1024, …) have no value: they are NaN gaps drawn with connect='finite' and a
 thin tick at the bottom. The y range is set here, not by pyqtgraph's auto-range: it covers the drawn points
-rounded out to a 1-2-5 step, so streamed updates rarely move it (each move re-renders the axis and grid). Curves receive only the visible range, peak-decimated (PeakLevels) when zoomed
-out, so streaming updates and paints stay cheap on 1 MiB; the smoothed overlay is a gap-free windowed
-mean drawn over the raw series, never replacing it.
+rounded out to a 1-2-5 step, so streamed updates rarely move it (each move re-renders the axis and grid).
+Curves receive only the visible range, peak-decimated (PeakLevels) when zoomed out, so streaming updates
+and paints stay cheap on 1 MiB; the smoothed overlay is a gap-free windowed mean drawn over the raw series,
+never replacing it.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from soma_desktop.engine.budget import resolve_budget
 from soma_desktop.evalworker import EvalRequest, ProbeRequest, Reply, SpeedRequest, shared_client
 from soma_desktop.network.types import Manifest
 from soma_desktop.ui.evaluate.results import ModelRef
@@ -41,11 +42,15 @@ class EvalJob:
     threads: int = 0                       # 0: all cores but one (the GUI keeps a core)
     seed: int = 0
     registry: dict[int, RegistryWeights] = field(default_factory=dict)   # model index → source
+    memory_budget: int = 0                 # bytes (Preferences); 0: automatic (engine/budget.py)
 
 
-def warm_up_engine() -> None:
-    """Spawn the worker process ahead of the first run: it imports torch there while the user sets up."""
-    threading.Thread(target=shared_client().start, name="soma-worker-spawn", daemon=True).start()
+def warm_up_engine(memory_budget: int = 0) -> None:
+    """Spawn the worker process ahead of the first run (it imports torch there while the user sets up), under
+    the memory budget the run will ask for (bytes; 0: automatic), so Run does not have to restart it."""
+    client = shared_client()
+    client.set_budget(resolve_budget(memory_budget))
+    threading.Thread(target=client.start, name="soma-worker-spawn", daemon=True).start()
 
 
 def probe_top(weights: str, device: str, data: bytes, offset: int, k: int = 5):
@@ -153,6 +158,7 @@ class EvalWorker(QObject):
                 ended.set()
 
         client = shared_client()
+        client.set_budget(resolve_budget(job.memory_budget))   # a worker started under another one is replaced
         request_id = client.submit(request, on_reply)
         asked = False
         while not ended.wait(0.05):

@@ -56,12 +56,14 @@ class RunController(QObject):
     # ---- Public API --------------------------------------------------------------------------------
     def start(self, files: list[tuple[Path, bytes, bool, bool]], models: list[ModelRef], *, device: str = "auto",
               precision: str = "exact", threads: int = 0, seed: int = 0,
-              registry: dict[int, RegistryWeights] | None = None) -> int:
-        """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id."""
+              registry: dict[int, RegistryWeights] | None = None, memory_budget: int = 0) -> int:
+        """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id.
+        `memory_budget`: bytes the worker may use (0: automatic)."""
         self._job_ids += 1
         self._precision = precision
         job = EvalJob(self._job_ids, tuple((path, data) for path, data, _t, _b in files), tuple(models),
-                      device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}))
+                      device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}),
+                      memory_budget=memory_budget)
         results = RunResults.start(job.job_id, files, models)
         if self.is_busy():
             self._pending = (job, results)

@@ -232,7 +232,8 @@ class EvaluatePanel(QWidget):
         registry = {i: c.registry for i, c in enumerate(choices) if c.registry is not None}
         self.controller.start([(f.path, f.data, f.truncated, f.binary) for f in files], [c.ref for c in choices],
                               device=self.ctx.settings.eval_device, precision=self.ctx.settings.eval_precision,
-                              threads=self.ctx.settings.eval_threads, registry=registry)
+                              threads=self.ctx.settings.eval_threads, registry=registry,
+                              memory_budget=self.ctx.settings.eval_memory_budget)
 
     def open_remote_scoring(self):
         """Send the current file to the network's scoring service (for jobs that outgrow this machine)."""
@@ -359,7 +360,7 @@ class EvaluatePanel(QWidget):
 
     def _on_models_selection_changed(self) -> None:
         if self.models.checked():
-            warm_up_engine()   # spawn the worker (it imports torch) before the user presses Run
+            warm_up_engine(self.ctx.settings.eval_memory_budget)   # the worker imports torch before Run
             self._ask_speed()
 
     def _ask_speed(self) -> None:

@@ -91,7 +91,6 @@ class PreferencesDialog(QDialog):
         self.memory_budget.setSpecialValueText(f"Automatic ({format_bytes(default_budget())})")
         self.memory_budget.setValue(settings.eval_memory_budget / GIB)
         self.memory_budget.setAccessibleName("Evaluation memory budget")
-        self.memory_budget.valueChanged.connect(lambda _v: self.budget_error.hide())
         machine = f"This machine has {format_bytes(self.ram)} of memory" if self.ram else \
             "This machine does not report its memory"
         self.budget_hint = QLabel(f"{machine}; Automatic uses ${BUDGET_ENV} when set, else half of it. Models "
@@ -102,6 +101,7 @@ class PreferencesDialog(QDialog):
         self.budget_error.setWordWrap(True)
         self.budget_error.setStyleSheet("color: #b91c1c;")
         self.budget_error.hide()
+        self.memory_budget.valueChanged.connect(lambda _v: self.budget_error.hide())
         form.addRow("Memory budget", self.memory_budget)
         form.addRow(self.budget_hint)
         form.addRow(self.budget_error)

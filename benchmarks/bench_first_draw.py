@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Cost of the Evaluate panel's first result on the GUI thread, split into the update call and the paint.
+"""Cost of the Evaluate panel's Run and first result on the GUI thread: the update call and the paint.
 
 No worker, no torch: the panel is shown at 1400×900 as in bench_gui_stall.py, an empty 2-model run over
 1 MiB is drawn (what Run shows), then the first streamed batch (one chunk of model 0, what the worker sends
-first) is folded in and drawn. Reports, per repetition (each on a fresh panel), the time of the views'
-update call, of the event-loop pass that follows (layout + paint) and the slowest single events in it, then
-the same for the next few batches (the steady state). Robust to machine load in a way the stall benchmark
-is not: it times exactly the work, not the gaps between timer ticks.
+first) is folded in and drawn, then a few more batches (the steady state). Reports, over repetitions (each
+on a fresh panel), the time of the views' update call, of the event-loop passes that follow (layout +
+paint), the longest single pass (what the stall benchmark sees as one gap) and the slowest single events.
+It times exactly that work, not the gaps between timer ticks, so it says more on a busy machine than
+bench_gui_stall.py does (absolute numbers still grow with the load: compare trees in alternation).
+`--breakdown` times the main drawing calls, `--profile` runs cProfile over the last first result.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_first_draw.py [--repeat N] [--size BYTES]
 """
@@ -134,15 +136,22 @@ def main() -> int:
     ctx = AppContext(tmp, Settings(), AsyncBridge())
     chunks = num_chunks(len(data))
 
+    turns: list[float] = []   # each event-loop pass of the last settle(): what a stall benchmark sees as a gap
+
     def settle() -> float:
         app.events.clear()
-        started = time.perf_counter()
+        turns.clear()
         for _ in range(3):
+            started = time.perf_counter()
             app.processEvents()
-        return (time.perf_counter() - started) * 1000
+            turns.append((time.perf_counter() - started) * 1000)
+        return sum(turns)
 
     spent = _instrument() if args.breakdown else {}
     firsts: list[tuple[float, float]] = []
+    runs: list[float] = []
+    longest: list[float] = []          # Run: the longest single pass (the update call or one event-loop pass)
+    longest_first: list[float] = []    # the same for the first result
     steady: list[float] = []
     slowest: list[tuple[float, str]] = []
     for rep in range(args.repeat):
@@ -153,8 +162,15 @@ def main() -> int:
         refs = [ModelRef(f"m{i}", str(tmp / f"m{i}.safetensors")) for i in range(2)]
         results = RunResults.start(rep + 1, [(tmp / "corpus.txt", data, False, False)], refs)
         panel.controller.results = results
+        spent.clear()
+        started = time.perf_counter()
         panel._on_controller_results_changed(results)      # what Run draws (empty results)
-        settle()
+        update_ms = (time.perf_counter() - started) * 1000
+        runs.append(update_ms + settle())
+        longest.append(max(update_ms, *turns))
+        if spent:
+            print("  Run: " + " · ".join(f"{name} {ms:.1f}" for name, ms in sorted(spent.items(),
+                                                                                  key=lambda kv: -kv[1])))
         spent.clear()
         rng = np.random.default_rng(rep)
         results.apply_chunk(0, _chunk(0, 0, chunks, rng))  # the worker's first batch: one chunk
@@ -163,6 +179,7 @@ def main() -> int:
         panel._on_controller_results_changed(results)
         update_ms = (time.perf_counter() - started) * 1000
         paint_ms = settle()
+        longest_first.append(max(update_ms, *turns))
         if spent:
             print("  " + " · ".join(f"{name} {ms:.1f}" for name, ms in sorted(spent.items(), key=lambda kv: -kv[1])))
         if profile is not None:
@@ -186,9 +203,12 @@ def main() -> int:
     def stats(values: list[float]) -> str:
         return f"min {min(values):.1f} · median {statistics.median(values):.1f} · max {max(values):.1f} ms"
 
+    print(f"Run (the empty track), update + event pass: {stats(runs)}")
     print(f"first result, update call: {stats([u for u, _p in firsts])}")
     print(f"first result, event pass (layout + paint): {stats([p for _u, p in firsts])}")
     print(f"first result, total: {stats([u + p for u, p in firsts])}")
+    print(f"longest single pass (update call or one event-loop pass): Run {stats(longest)} · "
+          f"first result {stats(longest_first)}")
     print(f"later batches, update + event pass: {stats(steady)}")
     print("slowest events after the first result:", [(round(ms, 1), what) for ms, what in sorted(slowest)[-6:]])
     ctx.shutdown()

@@ -88,6 +88,8 @@ class LossTab(QWidget):
         QShortcut(QKeySequence("Shift+F3"), self, activated=lambda: self.step_worst(-1))
         self.legend = QLabel()
         self.series_legend = QLabel()   # curve colours, outside the plot so it never hides data
+        # One line reserved from the start: its first text (at Run) must not re-lay out the plot and bytes.
+        self.series_legend.setMinimumHeight(self.series_legend.fontMetrics().lineSpacing())
         self._build_layout()
         self.plot.sig_offset_hovered.connect(self._on_plot_offset_hovered)
         self.plot.sig_offset_clicked.connect(self._on_plot_offset_clicked)
@@ -200,10 +202,16 @@ class LossTab(QWidget):
             return []
         key = (track, scale, len(track.models))
         if self._scaled_key is None or self._scaled_key[0] is not track or self._scaled_key[1:] != key[1:]:
-            self._scaled, self._scaled_key = [m.nll * scale for m in track.models], key
+            # A model with nothing scored yet shows its own all-NaN array (NaN in any unit): Run scales nothing.
+            self._scaled = [m.nll * scale if m.scored else m.nll for m in track.models]
+            self._scaled_key = key
         else:
             for index, (lo, hi) in (dirty or {}).items():
-                self._scaled[index][lo:hi] = track.models[index].nll[lo:hi] * scale
+                model = track.models[index]
+                if self._scaled[index] is model.nll and scale != 1.0:
+                    self._scaled[index] = model.nll * scale      # its first values: now it needs its own array
+                else:
+                    self._scaled[index][lo:hi] = model.nll[lo:hi] * scale
         return self._scaled
 
     def _fill_colour_choices(self) -> None:

@@ -130,11 +130,16 @@ class LossPlot(QWidget):
         self._series: list[tuple[str, np.ndarray, str]] = []
         self._bounds: list[tuple[float, float] | None] = []    # per series: min and max of the drawn points
         self._y_range = EMPTY_Y_RANGE
+        self._range_moves = 0
         self.main = pg.PlotWidget(viewBox=_WheelGuardViewBox())
         self.main.setAccessibleName("Per-byte loss plot")
         self.main.setMouseEnabled(x=True, y=False)
         self.main.showGrid(x=False, y=True, alpha=0.15)   # vertical grid lines double the paint time
         self.main.setLabel("bottom", "byte offset")
+        self.main.setLabel("left", "bits / byte")    # laid out now: showing it first at Run re-lays out the plot
+        for axis in (self.main.getAxis("left"), self.main.getAxis("bottom")):
+            # Unitless labels never get an SI prefix, but the check re-lays out the label on every range change.
+            axis.enableAutoSIPrefix(False)
         self.main.enableAutoRange(axis="y", enable=False)     # _fit_y sets it
         self.main.setYRange(*self._y_range, padding=0)
         self._steady_left_axis()
@@ -215,15 +220,19 @@ class LossPlot(QWidget):
         if same_shape:
             self._update_curves(series, smooth, changed)
         else:
-            self._rebuild_curves(series, unit, smooth)
+            self._rebuild_curves(series, unit, smooth, display=not new_file)   # a new file: reset_zoom draws
         ylabel = f"A − B ({unit})" if diff else f"{unit} / byte"
         if self.main.getAxis("left").labelText != ylabel:
             self.main.setLabel("left", ylabel)
         if new_file:
-            self.reset_zoom()
+            moves = self._range_moves
+            self.reset_zoom()                     # a range change displays every curve ...
+            if self._range_moves == moves:        # ... unless the range stayed as it was
+                for index in range(len(series)):
+                    self._display(index)
         self._fit_y(force_ticks=not same_shape)
 
-    def _rebuild_curves(self, series, unit: str, smooth: bool) -> None:
+    def _rebuild_curves(self, series, unit: str, smooth: bool, display: bool = True) -> None:
         for curve in self._curves:
             self.main.removeItem(curve)
         for curve in self._overview_curves:
@@ -256,7 +265,7 @@ class LossPlot(QWidget):
             self._overview_y.append(oy)
             self._overview_curves.append(self.overview.plot(self._bins.astype(np.float64), oy,
                                                             pen=pg.mkPen(color, width=1)))
-        for index in range(len(series)):
+        for index in range(len(series) if display else 0):
             self._display(index)
 
     def _update_curves(self, series, smooth: bool, changed: list[tuple[int, int] | None] | None) -> None:
@@ -348,6 +357,7 @@ class LossPlot(QWidget):
         self._fit_y()
 
     def _on_main_range_changed(self, _view, ranges) -> None:
+        self._range_moves += 1
         self.region.blockSignals(True)
         self.region.setRegion(ranges)
         self.region.blockSignals(False)

@@ -8,7 +8,8 @@ on a fresh panel), the time of the views' update call, of the event-loop passes 
 paint), the longest single pass (what the stall benchmark sees as one gap) and the slowest single events.
 It times exactly that work, not the gaps between timer ticks, so it says more on a busy machine than
 bench_gui_stall.py does (absolute numbers still grow with the load: compare trees in alternation).
-`--breakdown` times the main drawing calls, `--profile` runs cProfile over the last first result.
+`--cpu` measures the GUI thread's CPU time instead (steadier on a shared machine), `--breakdown` times the
+main drawing calls, `--profile` runs cProfile over the last first result.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_first_draw.py [--repeat N] [--size BYTES]
 """
@@ -27,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_clock = time.perf_counter     # --cpu: the GUI thread's CPU time, which other processes' load barely moves
 
 
 def _chunk(model: int, index: int, chunks: int, rng: np.random.Generator):
@@ -66,21 +68,21 @@ def _instrument() -> dict[str, float]:
         original = getattr(owner, name)
 
         def timed(*a, _original=original, _key=f"{owner.__name__}.{name}", **k):
-            started = time.perf_counter()
+            started = _clock()
             try:
                 return _original(*a, **k)
             finally:
-                spent[_key] = spent.get(_key, 0.0) + (time.perf_counter() - started) * 1000
+                spent[_key] = spent.get(_key, 0.0) + (_clock() - started) * 1000
 
         setattr(owner, name, timed)
     smoothed = loss_plot.smoothed
 
     def timed_smoothed(*a, **k):
-        started = time.perf_counter()
+        started = _clock()
         try:
             return smoothed(*a, **k)
         finally:
-            spent["smoothed"] = spent.get("smoothed", 0.0) + (time.perf_counter() - started) * 1000
+            spent["smoothed"] = spent.get("smoothed", 0.0) + (_clock() - started) * 1000
 
     loss_plot.smoothed = timed_smoothed
     return spent
@@ -93,7 +95,11 @@ def main() -> int:
     parser.add_argument("--steady", type=int, default=5, help="batches timed after the first")
     parser.add_argument("--profile", action="store_true", help="cProfile the first result of the last repetition")
     parser.add_argument("--breakdown", action="store_true", help="time the main drawing calls of each first result")
+    parser.add_argument("--cpu", action="store_true", help="thread CPU time instead of wall time")
     args = parser.parse_args()
+    if args.cpu:
+        global _clock
+        _clock = time.thread_time
 
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
@@ -108,13 +114,13 @@ def main() -> int:
 
         def notify(self, receiver, event):  # noqa: N802
             self.depth += 1
-            started = time.perf_counter()
+            started = _clock()
             try:
                 return super().notify(receiver, event)
             finally:
                 self.depth -= 1
                 if self.depth == 0:
-                    spent = (time.perf_counter() - started) * 1000
+                    spent = (_clock() - started) * 1000
                     if spent > 1.0:
                         self.events.append((spent, f"{QEvent.Type(event.type()).name} → "
                                                    f"{type(receiver).__name__} {receiver.objectName()}"))
@@ -142,9 +148,9 @@ def main() -> int:
         app.events.clear()
         turns.clear()
         for _ in range(3):
-            started = time.perf_counter()
+            started = _clock()
             app.processEvents()
-            turns.append((time.perf_counter() - started) * 1000)
+            turns.append((_clock() - started) * 1000)
         return sum(turns)
 
     spent = _instrument() if args.breakdown else {}
@@ -163,9 +169,9 @@ def main() -> int:
         results = RunResults.start(rep + 1, [(tmp / "corpus.txt", data, False, False)], refs)
         panel.controller.results = results
         spent.clear()
-        started = time.perf_counter()
+        started = _clock()
         panel._on_controller_results_changed(results)      # what Run draws (empty results)
-        update_ms = (time.perf_counter() - started) * 1000
+        update_ms = (_clock() - started) * 1000
         runs.append(update_ms + settle())
         longest.append(max(update_ms, *turns))
         if spent:
@@ -175,9 +181,9 @@ def main() -> int:
         rng = np.random.default_rng(rep)
         results.apply_chunk(0, _chunk(0, 0, chunks, rng))  # the worker's first batch: one chunk
         profile = _profiler() if args.profile and rep == args.repeat - 1 else None
-        started = time.perf_counter()
+        started = _clock()
         panel._on_controller_results_changed(results)
-        update_ms = (time.perf_counter() - started) * 1000
+        update_ms = (_clock() - started) * 1000
         paint_ms = settle()
         longest_first.append(max(update_ms, *turns))
         if spent:
@@ -192,9 +198,9 @@ def main() -> int:
         for batch in range(1, args.steady + 1):
             for index in range(8 * (batch - 1) + 1, 8 * batch + 1):
                 results.apply_chunk(0, _chunk(0, index, chunks, rng))
-            started = time.perf_counter()
+            started = _clock()
             panel._on_controller_results_changed(results)
-            steady.append((time.perf_counter() - started) * 1000 + settle())
+            steady.append((_clock() - started) * 1000 + settle())
         panel.shutdown()
         panel.deleteLater()
         settle()

@@ -24,6 +24,9 @@ SMOOTH_WINDOW = 64
 OVERVIEW_POINTS = 2000
 MAX_TICKS = 64
 EMPTY_Y_RANGE = (0.0, 8.0)    # before any value arrives: a typical per-byte loss in bits
+# Curves get their points from here (already decimated, values of a few bits): pyqtgraph's dynamic range limit
+# would rebuild every curve's path on each y-range change for nothing.
+STATIC = {"dynamicRangeLimit": None}
 
 
 class _WheelGuardViewBox(pg.ViewBox):
@@ -137,9 +140,6 @@ class LossPlot(QWidget):
         self.main.showGrid(x=False, y=True, alpha=0.15)   # vertical grid lines double the paint time
         self.main.setLabel("bottom", "byte offset")
         self.main.setLabel("left", "bits / byte")    # laid out now: showing it first at Run re-lays out the plot
-        for axis in (self.main.getAxis("left"), self.main.getAxis("bottom")):
-            # Unitless labels never get an SI prefix, but the check re-lays out the label on every range change.
-            axis.enableAutoSIPrefix(False)
         self.main.enableAutoRange(axis="y", enable=False)     # _fit_y sets it
         self.main.setYRange(*self._y_range, padding=0)
         self._steady_left_axis()
@@ -148,6 +148,10 @@ class LossPlot(QWidget):
         self.overview.setMouseEnabled(x=False, y=False)
         self.overview.hideAxis("left")
         self.overview.setMenuEnabled(False)
+        for axis in [plot.getAxis(name) for plot in (self.main, self.overview)
+                     for name in ("left", "bottom", "right", "top")]:
+            # Unitless labels never get an SI prefix, but the check re-lays out the label on every range change.
+            axis.enableAutoSIPrefix(False)
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(59, 130, 246, 40))
         self.region.setZValue(10)
         self.overview.addItem(self.region, ignoreBounds=True)
@@ -161,7 +165,7 @@ class LossPlot(QWidget):
         self._mouse_proxy = pg.SignalProxy(self.main.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved)
         self.main.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._curves: list[pg.PlotDataItem] = []
-        self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1))
+        self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1), **STATIC)
         self.main.addItem(self._ticks)
         self._apply_palette()
         layout = QVBoxLayout(self)
@@ -245,7 +249,8 @@ class LossPlot(QWidget):
         for label, values, color in series:
             raw_color = _blend(color, base, 0.45) if smooth else color   # opaque: no alpha blending cost
             # Curves hold only what is visible (PeakLevels decimates), so they are cheap to build and update.
-            raw = pg.PlotDataItem(connect="finite", pen=pg.mkPen(raw_color, width=1), name=f"{label} ({unit})")
+            raw = pg.PlotDataItem(connect="finite", pen=pg.mkPen(raw_color, width=1), name=f"{label} ({unit})",
+                                  **STATIC)
             self.main.addItem(raw)
             self._curves.append(raw)
             empty = not np.isfinite(values).any()
@@ -254,7 +259,7 @@ class LossPlot(QWidget):
             self._values.append(values)
             self._levels.append(PeakLevels(values, empty=empty))
             if smooth:
-                line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True)
+                line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True, **STATIC)
                 self.main.addItem(line)
                 self._curves.append(line)
         self._bins = overview_bins(self.data_size + 1)
@@ -264,7 +269,7 @@ class LossPlot(QWidget):
                   else np.zeros(self._bins.size))
             self._overview_y.append(oy)
             self._overview_curves.append(self.overview.plot(self._bins.astype(np.float64), oy,
-                                                            pen=pg.mkPen(color, width=1)))
+                                                            pen=pg.mkPen(color, width=1), **STATIC))
         for index in range(len(series) if display else 0):
             self._display(index)
 

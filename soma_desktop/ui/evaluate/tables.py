@@ -54,6 +54,7 @@ class CompetitionTable(QTableWidget):
     def show_file(self, track: FileTrack | None) -> None:
         self.setRowCount(0 if track is None else len(track.models))
         if track is None:
+            self._fit_height()
             return
         for row, model in enumerate(track.models):
             winner = track.winner == row

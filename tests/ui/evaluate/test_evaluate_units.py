@@ -212,3 +212,42 @@ def test_loss_plot_y_range_holds_the_data_and_zero_and_stays_put_while_streaming
     assert bottom <= min(low, 0.0) and top > max(high, 0.0)
     assert top - bottom <= 4 * max(high - low, 0.125) + 1e-9       # never a uselessly loose range
     assert y_range_for(0.0, 11.3) == y_range_for(0.1, 11.9) == (0.0, 12.0)   # streaming: the axis stays put
+
+
+def test_loss_plot_y_range_fits_the_visible_data_when_zooming(qtbot):
+    """Like pyqtgraph's auto-range did: the y axis covers what is shown, so zooming past a spike rescales it."""
+    from soma_desktop.ui.plots.loss_plot import LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    size = 200_000
+    values = np.full(size + 1, 1.0, dtype=np.float32)
+    values[::1024] = np.nan
+    values[190_000] = 12.0                                         # one spike near the end
+    plot.set_series(size, [("a", values, "#2563eb")])
+    low, high = plot.main.viewRange()[1]
+    assert low == 0.0 and 12.0 < high <= 14.0
+    plot.main.setXRange(1000, 5000, padding=0)                     # the spike is out of view
+    low, high = plot.main.viewRange()[1]
+    assert low == 0.0 and 1.0 < high <= 1.5
+    plot.reset_zoom()
+    assert 12.0 < plot.main.viewRange()[1][1] <= 14.0
+
+
+def test_competition_table_reserves_room_for_two_models_and_grows_for_more(qtbot):
+    from soma_desktop.ui.evaluate.tables import CompetitionTable
+
+    table = CompetitionTable()
+    qtbot.addWidget(table)
+    table.show()
+    qtbot.waitExposed(table)
+    empty = table.height()
+    two = RunResults.start(1, [(Path("f"), b"x" * 5000, False, False)], [ModelRef("a", "w"), ModelRef("b", "v")])
+    table.show_file(two.files[0])
+    assert table.height() == empty and table.rowCount() == 2       # no re-layout of the panel below
+    three = RunResults.start(2, [(Path("f"), b"x" * 5000, False, False)],
+                             [ModelRef("a", "w"), ModelRef("b", "v"), ModelRef("c", "u")])
+    table.show_file(three.files[0])
+    assert table.height() > empty
+    table.show_file(None)
+    assert table.height() == empty

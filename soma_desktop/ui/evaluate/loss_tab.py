@@ -106,6 +106,7 @@ class LossTab(QWidget):
         self._worst_complete = False
         self._scaled: list[np.ndarray] = []
         self._scaled_key: tuple | None = None
+        self._empty = np.zeros(0, dtype=np.float32)
 
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
@@ -202,16 +203,17 @@ class LossTab(QWidget):
             return []
         key = (track, scale, len(track.models))
         if self._scaled_key is None or self._scaled_key[0] is not track or self._scaled_key[1:] != key[1:]:
-            # A model with nothing scored yet shows its own all-NaN array (NaN in any unit): Run scales nothing.
-            self._scaled = [m.nll * scale if m.scored else m.nll for m in track.models]
+            # Models with nothing scored yet share one all-NaN array (NaN in any unit): Run scales nothing.
+            self._empty = np.full(track.size + 1, np.nan, dtype=np.float32)
+            self._scaled = [m.nll * scale if m.scored else self._empty for m in track.models]
             self._scaled_key = key
         else:
             for index, (lo, hi) in (dirty or {}).items():
-                model = track.models[index]
-                if self._scaled[index] is model.nll and scale != 1.0:
-                    self._scaled[index] = model.nll * scale      # its first values: now it needs its own array
+                nll = track.models[index].nll
+                if self._scaled[index] is self._empty:
+                    self._scaled[index] = nll * scale     # its first values: now it needs an array of its own
                 else:
-                    self._scaled[index][lo:hi] = model.nll[lo:hi] * scale
+                    self._scaled[index][lo:hi] = nll[lo:hi] * scale
         return self._scaled
 
     def _fill_colour_choices(self) -> None:

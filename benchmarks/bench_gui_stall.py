@@ -157,6 +157,9 @@ def main() -> int:
         run_when = when[len(idle_gaps):]
         print("  longest gaps (ms after run start: gap):",
               sorted(((round(g - TICK_MS), w - t0) for g, w in zip(gaps, run_when)), reverse=True)[:8], flush=True)
+        early = [(round(g - TICK_MS), w - t0) for g, w in zip(gaps, run_when) if w - t0 <= 2000]
+        print("  longest gaps in the first 2 s (Run, the first results):", sorted(early, reverse=True)[:5],
+              flush=True)
     if gc_pauses:
         print("  full (gen 2) garbage collections (ms since clock start: duration ms):",
               [(w, round(d)) for w, d in gc_pauses], flush=True)

@@ -306,6 +306,10 @@ class LossPlot(QWidget):
         x, y = self._levels[index].points(self._values[index], lo, hi)
         finite = y[np.isfinite(y)]
         self._bounds[index] = (float(finite.min()), float(finite.max())) if finite.size else None
+        if not finite.size:       # no value in view (e.g. a model not scored yet): nothing to draw or to paint
+            for curve in self._curves[index * step:(index + 1) * step]:
+                curve.setData([], [])
+            return
         self._curves[index * step].setData(x, y, connect="finite")
         if self._has_smooth:
             self._curves[index * step + 1].setData(*stride_points(self._smooth[index], lo, hi),

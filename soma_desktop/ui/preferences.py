@@ -90,6 +90,7 @@ class PreferencesDialog(QDialog):
                                             suffix=" GiB")
         self.memory_budget.setSpecialValueText(f"Automatic ({format_bytes(default_budget())})")
         self.memory_budget.setValue(settings.eval_memory_budget / GIB)
+        self._budget_as_loaded = (self.memory_budget.value(), settings.eval_memory_budget)
         self.memory_budget.setAccessibleName("Evaluation memory budget")
         machine = f"This machine has {format_bytes(self.ram)} of memory" if self.ram else \
             "This machine does not report its memory"
@@ -108,8 +109,9 @@ class PreferencesDialog(QDialog):
         return box
 
     def memory_budget_bytes(self) -> int:
-        """The budget field in bytes (0: Automatic)."""
-        return round(self.memory_budget.value() * GIB)
+        """The budget field in bytes (0: Automatic); an untouched field keeps the exact bytes it was given."""
+        shown, loaded = self._budget_as_loaded
+        return loaded if self.memory_budget.value() == shown else round(self.memory_budget.value() * GIB)
 
     def accept(self) -> None:
         """OK keeps the dialog open while a value is unusable, with the reason beside the field."""

@@ -73,3 +73,20 @@ def test_budget_set_in_preferences_is_saved_and_the_next_run_gets_it(qtbot, ctx,
     finally:
         qtbot.waitUntil(panel.background_idle, timeout=20_000)
         panel.shutdown()
+
+
+def test_an_untouched_budget_field_keeps_the_exact_bytes_and_over_the_ram_is_refused(qtbot, ctx):
+    from soma_desktop.core.settings import Settings
+
+    odd = 3 * GIB + 12_345 * 4096                 # hand-edited: not a multiple of 0.01 GiB
+    settings = Settings(eval_memory_budget=odd)
+    dialog = PreferencesDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.timed.setChecked(not settings.sandbox_timed_epochs)      # another setting changes, this one not
+    dialog.apply_to(settings)
+    assert settings.eval_memory_budget == odd
+    dialog.ram = 2 * GIB                            # a smaller machine than the value asks for
+    dialog.memory_budget.setValue(3.0)
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "cannot exceed this machine's memory (2.0 GiB)" \
+        in dialog.budget_error.text()

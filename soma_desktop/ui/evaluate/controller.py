@@ -20,6 +20,7 @@ from soma_desktop.ui.evaluate.results import ModelRef, RunResults
 from soma_desktop.ui.workers import EvalJob, EvalWorker, RegistryWeights, cached_matmul_speed
 
 REFRESH_MS = 150
+FIRST_DRAW_MS = 16
 MAX_REFRESH_MS = 2000
 REFRESH_BUDGET = 0.2    # views may take at most ~20 % of the GUI thread's time while streaming
 
@@ -118,9 +119,10 @@ class RunController(QObject):
         self._timer.setInterval(REFRESH_MS)
         self._timer.start()
         worker.start()
-        # The views draw the new (empty) results on the next event-loop pass, not inside the caller's click.
+        # The views draw the new (empty) results a frame later, in event-loop passes of their own rather than
+        # right behind the caller's click (long before the worker's first result).
         self._dirty = True
-        QTimer.singleShot(0, self._on_timer_timeout)
+        QTimer.singleShot(FIRST_DRAW_MS, self._on_timer_timeout)
 
     def _current(self, job_id: int) -> bool:
         return self.results is not None and self.results.job_id == job_id

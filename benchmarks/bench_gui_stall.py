@@ -136,6 +136,7 @@ def main() -> int:
     rss_before = _peak_rss_mib()
     started = time.monotonic()
     panel.run()
+    run_call_ms = (time.monotonic() - started) * 1000
     pump(lambda: panel.results() is not None and panel.results().steps_done > 0, 600)
     first_result = time.monotonic() - started
     pump(lambda: panel.controller.state == "idle" and panel.results() and panel.results().state != "running",
@@ -160,6 +161,9 @@ def main() -> int:
         run_when = when[len(idle_gaps):]
         print("  longest gaps (ms after run start: gap):",
               sorted(((round(g - TICK_MS), w - t0) for g, w in zip(gaps, run_when)), reverse=True)[:8], flush=True)
+        early = [(round(g - TICK_MS), w - t0) for g, w in zip(gaps, run_when) if w - t0 <= 2000]
+        print("  longest gaps in the first 2 s (Run, the first results):", sorted(early, reverse=True)[:5],
+              f"· panel.run() itself took {run_call_ms:.0f} ms", flush=True)
     if gc_pauses:
         print("  full (gen 2) garbage collections (ms since clock start: duration ms):",
               [(w, round(d)) for w, d in gc_pauses], flush=True)

@@ -15,7 +15,7 @@ def test_nothing_outside_ui_imports_qt():
 
 # services/evaluate/ reads what a run produced and which models exist through the engine's torch-free modules
 # (engine/__init__.py lists them); scoring itself only ever runs in the worker process (evalworker).
-TORCH_FREE_ENGINE = {f"soma_desktop.engine.{m}" for m in ("contract", "results", "errors", "demo", "header",
+TORCH_FREE_ENGINE = {f"soma_desktop.engine.{m}" for m in ("contract", "results", "errors", "demo", "header", "budget",
                                                           "architecture")}
 
 

@@ -27,6 +27,8 @@ SETTINGS_VERSION = 2
 FILE_NAME = "settings.json"
 MAX_FILE_BYTES = 1024 * 1024       # a settings file is a few hundred bytes
 MAX_TEXT = 2048                    # longest accepted string value (URLs included)
+MIN_EVAL_MEMORY_BUDGET = 256 * 2**20   # below this no V1 chunk fits; engine/budget.py explains the budget
+MAX_EVAL_MEMORY_BUDGET = 2**50         # a sanity cap for the file; the dialog caps at the machine's memory
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Settings:
     eval_device: str = "auto"                 # auto | cpu | cuda
     eval_precision: str = "exact"             # exact | fast
     eval_threads: int = 0                     # 0 = torch default
+    eval_memory_budget: int = 0               # bytes; 0 = automatic ($SOMA_EVAL_MEMORY_BUDGET or half the RAM)
     network_timeout_s: float = 20.0
     last_account: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +90,8 @@ RULES: dict[str, Callable[[object], bool]] = {
     "eval_device": _one_of("auto", "cpu", "cuda"),
     "eval_precision": _one_of("exact", "fast"),
     "eval_threads": _int_in(0, 256),
+    "eval_memory_budget": lambda v: v == 0 and type(v) is int or _int_in(MIN_EVAL_MEMORY_BUDGET,
+                                                                           MAX_EVAL_MEMORY_BUDGET)(v),
     "network_timeout_s": _float_in(1.0, 300.0),
     "last_account": _text,
     "extra": lambda v: isinstance(v, dict),

@@ -9,7 +9,7 @@ Importing this package does not import torch: the names below are resolved lazil
     result.winner, result.models[0].loss, result.models[0].per_byte_nll
 
 Torch-free helpers: `soma_desktop.engine.demo` (bundled demo models), `.contract` (data contract),
-`.header` / `.architecture` (weights pre-check), `.errors`.
+`.header` / `.architecture` (weights pre-check), `.budget` (memory budget), `.results`, `.errors`.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from soma_desktop.core.settings import MIN_EVAL_MEMORY_BUDGET
 from soma_desktop.engine.architecture import Architecture
 from soma_desktop.engine.contract import SEQ_LEN
 from soma_desktop.engine.errors import WeightsError
@@ -98,6 +99,25 @@ def default_budget() -> int:
     return int(ram * RAM_SHARE) if ram else FALLBACK_BUDGET
 
 
+def resolve_budget(setting: int) -> int:
+    """The budget a run gets from the Preferences value (bytes; 0 = automatic, `default_budget()`)."""
+    return setting if setting > 0 else default_budget()
+
+
+def budget_problem(budget: int, ram: int | None) -> str:
+    """Why `budget` bytes (0 = automatic) cannot be the evaluation memory budget on a machine with `ram`
+    bytes of memory, or '' when it can."""
+    if budget == 0:
+        return ""
+    if budget < MIN_EVAL_MEMORY_BUDGET:
+        return (f"The evaluation memory budget must be at least {format_bytes(MIN_EVAL_MEMORY_BUDGET)} "
+                "(or Automatic): less cannot hold even a small model's chunk.")
+    if ram is not None and budget > ram:
+        return (f"The evaluation memory budget cannot exceed this machine's memory ({format_bytes(ram)}): "
+                "the system would swap or kill the evaluation.")
+    return ""
+
+
 def format_bytes(count: int) -> str:
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= scale:
@@ -114,7 +134,8 @@ def check_budget(arch: Architecture, data_size: int, budget: int, *, precision: 
             f"{name} needs about {format_bytes(estimate.total)} of memory to score {format_bytes(data_size)} "
             f"(weights {format_bytes(estimate.weights)}, activations {format_bytes(estimate.activations)}); "
             f"the evaluation memory budget is {format_bytes(budget)}. Refused before loading "
-            f"(the budget is half the RAM unless ${BUDGET_ENV} or --memory-budget sets it).")
+            f"(the budget is half the RAM unless Preferences → Evaluation, ${BUDGET_ENV} or --memory-budget "
+            "sets it).")
     return estimate
 
 

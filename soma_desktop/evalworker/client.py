@@ -56,8 +56,9 @@ class _Process:
         ctx = multiprocessing.get_context("spawn")   # never fork the GUI: a fresh interpreter, no inherited keys
         inbox_read, self.inbox = ctx.Pipe(duplex=False)
         self.outbox, outbox_write = ctx.Pipe(duplex=False)
+        self.budget = client.budget     # its RLIMITs come from this; a new budget needs a new process
         self.process = ctx.Process(target=child.main, name="soma-eval-worker", daemon=True,
-                                   args=(inbox_read, outbox_write, client.budget, client.background))
+                                   args=(inbox_read, outbox_write, self.budget, client.background))
         self.started_at = time.monotonic()
         self.ready = threading.Event()
         self.ready_after_s: float | None = None
@@ -117,6 +118,12 @@ class WorkerClient:
             self._handlers[request_id] = (proc, on_reply)
             proc.sendq.put((request_id, request))
         return request_id
+
+    def set_budget(self, budget: int) -> None:
+        """The memory budget from the next request on. A running worker keeps the budget it was started with
+        (its OS limits cannot grow), so an idle one with another budget is replaced at the next request."""
+        with self._lock:
+            self.budget = budget
 
     def cancel(self, request_id: int) -> None:
         """Stop a request: cooperatively between chunks, by force after `cancel_grace_s`."""
@@ -190,13 +197,18 @@ class WorkerClient:
 
     # ---- private -----------------------------------------------------------------------------------
     def _ensure_process(self) -> _Process:
+        proc = self._proc
+        if proc is not None and proc.budget != self.budget and not self._take_handlers(proc, peek=True):
+            # Another budget and nothing in flight: retire it off the caller's thread (stop() waits for it).
+            self._proc = None
+            threading.Thread(target=proc.stop, args=(1.0,), name="soma-eval-retire", daemon=True).start()
         if self._proc is None or not self._proc.process.is_alive() and self._proc.process.exitcode is not None:
             self._proc = _Process(self)
         return self._proc
 
-    def _take_handlers(self, proc: _Process) -> list[tuple[int, ReplyHandler]]:
+    def _take_handlers(self, proc: _Process, *, peek: bool = False) -> list[tuple[int, ReplyHandler]]:
         taken = [(rid, h) for rid, (p, h) in self._handlers.items() if p is proc]
-        for rid, _h in taken:
+        for rid, _h in [] if peek else taken:
             del self._handlers[rid]
         return taken
 
@@ -224,7 +236,7 @@ class WorkerClient:
                 _deliver(entry[1], reply)
         proc.process.join(2.0)
         if not proc.retired:
-            self._retire(proc, crash_message(proc.process.exitcode, self.budget))
+            self._retire(proc, crash_message(proc.process.exitcode, proc.budget))
 
     def _retire(self, proc: _Process, message: str) -> None:
         with self._lock:

@@ -87,3 +87,19 @@ def test_instance_lock_is_exclusive(tmp_path):
         with pytest.raises(AlreadyRunning):
             InstanceLock(tmp_path).acquire()
     InstanceLock(tmp_path).acquire().release()
+
+
+def test_eval_memory_budget_round_trips_and_bad_values_fall_back_to_automatic(tmp_path):
+    from soma_desktop.core.settings import MIN_EVAL_MEMORY_BUDGET
+
+    budget = 6 * 2**30 + 2**20                      # above 2^32: a JSON integer, never a float
+    save_settings(tmp_path, Settings(eval_memory_budget=budget))
+    assert load_settings(tmp_path).eval_memory_budget == budget
+    assert json.loads((tmp_path / "settings.json").read_text())["eval_memory_budget"] == budget
+    good = json.loads((tmp_path / "settings.json").read_text())
+    for bad in (MIN_EVAL_MEMORY_BUDGET - 1, -2**31, 2**51, 6.5 * 2**30, True, False, 0.0, "6G"):
+        raw = {**good, "eval_memory_budget": bad}
+        (tmp_path / "settings.json").write_text(json.dumps(raw))
+        loaded = load_settings(tmp_path).eval_memory_budget
+        assert (loaded, type(loaded)) == (0, int), bad                   # 0: automatic
+    assert Settings(eval_memory_budget=MIN_EVAL_MEMORY_BUDGET).validated().eval_memory_budget == MIN_EVAL_MEMORY_BUDGET

@@ -212,3 +212,28 @@ def test_cli_refuses_crafted_weights_before_loading(tmp_path):
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert done.returncode == 1
     assert "huge.safetensors needs about" in done.stderr and "budget is 4.0 GiB" in done.stderr
+
+
+@linux_only
+def test_a_new_budget_restarts_an_idle_worker_under_it_and_waits_for_a_busy_one(models):
+    def data_limit(pid: int) -> int:
+        limits = Path(f"/proc/{pid}/limits").read_text()
+        return int(next(line for line in limits.splitlines() if line.startswith("Max data size")).split()[3])
+
+    worker = WorkerClient(budget=2**30, background=False)
+    try:
+        worker.wait_ready(60)
+        first, small = worker.pid, data_limit(worker.pid)
+        # ~860 chunks: still scoring while the budget changes; it is never killed for a new budget.
+        replies, ended, request = _collect(worker, EvalRequest(files=(TEXT * 50,), weights=(str(models[0]),),
+                                                               threads=1))
+        worker.set_budget(5 * 2**30)
+        assert worker.wait_ready(60) is not None and worker.pid == first
+        worker.cancel(request)
+        assert ended.wait(120) and replies[-1].payload[0] == "cancelled"
+        assert worker.wait_ready(60) is not None and worker.pid != first   # idle: replaced for the next request
+        assert data_limit(worker.pid) - small >= 4 * 2**30 - 2**28       # the new RLIMIT follows the budget
+        replies, ended, _ = _collect(worker, EvalRequest(files=(TEXT,), weights=(str(models[0]),), threads=1))
+        assert ended.wait(120) and replies[-1].payload == ("done", "")
+    finally:
+        worker.close()

@@ -37,3 +37,4 @@ class EvalJob:
     threads: int = 0                       # 0: all cores but one (the GUI keeps a core)
     seed: int = 0
     registry: dict[int, RegistryWeights] = field(default_factory=dict)   # model index → source
+    memory_budget: int = 0                 # bytes (Preferences); 0: automatic (engine/budget.py)

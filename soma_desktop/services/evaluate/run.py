@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from soma_desktop.engine.budget import resolve_budget
 from soma_desktop.engine.errors import EngineError
 from soma_desktop.engine.results import ChunkProgress, EvalResult
 from soma_desktop.evalworker import EvalRequest, Reply, WorkerClient
@@ -145,6 +146,7 @@ class EvalRun:
                 ended.set()
 
         client = self._client()
+        client.set_budget(resolve_budget(self.job.memory_budget))   # a worker started under another one is replaced
         request_id = client.submit(request, on_reply)
         asked = False
         while not ended.wait(POLL_S):

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from soma_desktop.engine.budget import resolve_budget
 from soma_desktop.engine.results import BytePrediction
 from soma_desktop.evalworker import MatmulSpeed, ProbeRequest, SpeedRequest, WorkerClient, shared_client
 from soma_desktop.network.base import Signer
@@ -49,9 +50,12 @@ class EvaluateService:
         """A run of `job` reporting to `listener`; call `start()` on it."""
         return EvalRun(job, listener, self._client)
 
-    def warm_up(self) -> None:
-        """Spawn the worker ahead of the first run: it imports torch there while the user sets up."""
-        threading.Thread(target=self._client().start, name="soma-worker-spawn", daemon=True).start()
+    def warm_up(self, memory_budget: int = 0) -> None:
+        """Spawn the worker ahead of the first run (it imports torch there while the user sets up), under the
+        memory budget the run will ask for (bytes; 0: automatic), so Run does not have to restart it."""
+        client = self._client()
+        client.set_budget(resolve_budget(memory_budget))
+        threading.Thread(target=client.start, name="soma-worker-spawn", daemon=True).start()
 
     async def probe(self, weights: str, device: str, data: bytes, offset: int, k: int = 5) -> BytePrediction:
         """The model's top-k predictions for the byte at `offset`, computed by the worker between two chunks

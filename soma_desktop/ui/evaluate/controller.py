@@ -23,6 +23,7 @@ from soma_desktop.services.evaluate.service import EvaluateService
 from soma_desktop.ui.workers import EvalWorker
 
 REFRESH_MS = 150
+FIRST_DRAW_MS = 16
 MAX_REFRESH_MS = 2000
 REFRESH_BUDGET = 0.2    # views may take at most ~20 % of the GUI thread's time while streaming
 
@@ -60,12 +61,14 @@ class RunController(QObject):
     # ---- Public API --------------------------------------------------------------------------------
     def start(self, files: list[tuple[Path, bytes, bool, bool]], models: list[ModelRef], *, device: str = "auto",
               precision: str = "exact", threads: int = 0, seed: int = 0,
-              registry: dict[int, RegistryWeights] | None = None) -> int:
-        """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id."""
+              registry: dict[int, RegistryWeights] | None = None, memory_budget: int = 0) -> int:
+        """Queue a run of `models` over `files` ((path, data, truncated, binary)); returns its job id.
+        `memory_budget`: bytes the worker may use (0: automatic)."""
         self._job_ids += 1
         self._precision = precision
         job = EvalJob(self._job_ids, tuple((path, data) for path, data, _t, _b in files), tuple(models),
-                      device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}))
+                      device=device, precision=precision, threads=threads, seed=seed, registry=dict(registry or {}),
+                      memory_budget=memory_budget)
         results = RunResults.start(job.job_id, files, models)
         if self.is_busy():
             self._pending = (job, results)
@@ -120,9 +123,10 @@ class RunController(QObject):
         self._timer.setInterval(REFRESH_MS)
         self._timer.start()
         worker.start()
-        # The views draw the new (empty) results on the next event-loop pass, not inside the caller's click.
+        # The views draw the new (empty) results a frame later, in event-loop passes of their own rather than
+        # right behind the caller's click (long before the worker's first result).
         self._dirty = True
-        QTimer.singleShot(0, self._on_timer_timeout)
+        QTimer.singleShot(FIRST_DRAW_MS, self._on_timer_timeout)
 
     def _current(self, job_id: int) -> RunResults | None:
         """The results of `job_id` while it is the newest run, else None (a late reply of an older run)."""

@@ -92,6 +92,8 @@ class LossTab(QWidget):
         QShortcut(QKeySequence("Shift+F3"), self, activated=lambda: self.step_worst(-1))
         self.legend = QLabel()
         self.series_legend = QLabel()   # curve colours, outside the plot so it never hides data
+        # One line reserved from the start: its first text (at Run) must not re-lay out the plot and bytes.
+        self.series_legend.setMinimumHeight(self.series_legend.fontMetrics().lineSpacing())
         self._build_layout()
         self.plot.sig_offset_hovered.connect(self._on_plot_offset_hovered)
         self.plot.sig_offset_clicked.connect(self._on_plot_offset_clicked)
@@ -106,6 +108,9 @@ class LossTab(QWidget):
         self._worst_request = 0
         self._worst_for: FileTrack | None = None
         self._worst_complete = False
+        self._scaled: list[np.ndarray] = []
+        self._scaled_key: tuple | None = None
+        self._empty = np.zeros(0, dtype=np.float32)
 
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
@@ -151,15 +156,10 @@ class LossTab(QWidget):
 
     # ---- Public API --------------------------------------------------------------------------------
     def show_track(self, track: FileTrack | None, *, running: bool) -> None:
-        """Draw `track` (partial or final); structural changes rebuild, streaming updates only set data."""
-        if running and track is not None and track is not self.track and not any(m.chunks_done for m in track.models):
-            # Nothing to plot yet: clear (cheap) and let the first batch of chunks draw the file once, in full,
-            # instead of drawing a 1 MiB all-NaN track and then drawing it again.
-            if self.track is not None:
-                self.track = None
-                self._fill_colour_choices()
-                self._redraw(full=True)
-            return
+        """Draw `track` (partial or final); structural changes rebuild, streaming updates only set data.
+
+        A run's empty track is drawn at Run (curves, axes and bytes laid out, nothing to scan), so the first
+        streamed chunk only updates what it touched instead of building a 1 MiB plot in one event-loop turn."""
         new_file = track is not self.track
         self.track, self.running = track, running
         if new_file:
@@ -188,16 +188,37 @@ class LossTab(QWidget):
         if self.track is None or not self.track.models:
             return None
         key = self.colour_by.currentData()
-        scale = self._scale()
+        scaled = self._scaled_series()
         if isinstance(key, tuple):
             a, b = (self.track.models[i] for i in key)
-            return f"{a.ref.label} − {b.ref.label}", (a.nll - b.nll) * scale, True
-        model = self.track.models[key if isinstance(key, int) else 0]
-        return model.ref.label, model.nll * scale, False
+            return f"{a.ref.label} − {b.ref.label}", scaled[key[0]] - scaled[key[1]], True
+        index = key if isinstance(key, int) else 0
+        return self.track.models[index].ref.label, scaled[index], False
 
     # ---- Private -----------------------------------------------------------------------------------
     def _scale(self) -> float:
         return 1.0 / LN2 if self.unit.currentText() == "bits" else 1.0
+
+    def _scaled_series(self, dirty: dict[int, tuple[int, int]] | None = None) -> list[np.ndarray]:
+        """Each model's per-byte values in the current unit, kept between redraws: a streamed update rescales
+        only its `dirty` spans, not every model's 1 MiB array (the views are told which spans changed)."""
+        track, scale = self.track, self._scale()
+        if track is None:
+            return []
+        key = (track, scale, len(track.models))
+        if self._scaled_key is None or self._scaled_key[0] is not track or self._scaled_key[1:] != key[1:]:
+            # Models with nothing scored yet share one all-NaN array (NaN in any unit): Run scales nothing.
+            self._empty = np.full(track.size + 1, np.nan, dtype=np.float32)
+            self._scaled = [m.nll * scale if m.scored else self._empty for m in track.models]
+            self._scaled_key = key
+        else:
+            for index, (lo, hi) in (dirty or {}).items():
+                nll = track.models[index].nll
+                if self._scaled[index] is self._empty:
+                    self._scaled[index] = nll * scale     # its first values: now it needs an array of its own
+                else:
+                    self._scaled[index][lo:hi] = nll[lo:hi] * scale
+        return self._scaled
 
     def _fill_colour_choices(self) -> None:
         self.colour_by.blockSignals(True)
@@ -220,19 +241,19 @@ class LossTab(QWidget):
             self.worst.clear()
             return
         unit = self.unit.currentText()
-        chosen = self.selected_series()
         dirty = track.take_dirty()
+        if full:
+            self._scaled_key = None     # rescale everything (a new file, unit or colouring)
+        self._scaled_series(dirty)
+        chosen = self.selected_series()
         if chosen and chosen[2]:
             series = [(chosen[0], chosen[1], MODEL_COLORS[0])]
             pair = self.colour_by.currentData()
             spans = [dirty[i] for i in pair if i in dirty]
             changed = [(min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None]
         else:
-            # The colouring series is already scaled: reuse it rather than scale that 1 MiB array again.
-            shown_index = self.colour_by.currentData() if isinstance(self.colour_by.currentData(), int) else 0
-            scale = self._scale()
-            series = [(m.ref.label, chosen[1] if chosen is not None and i == shown_index else m.nll * scale,
-                       MODEL_COLORS[i % len(MODEL_COLORS)]) for i, m in enumerate(track.models)]
+            series = [(m.ref.label, self._scaled[i], MODEL_COLORS[i % len(MODEL_COLORS)])
+                      for i, m in enumerate(track.models)]
             changed = [dirty.get(i) for i in range(len(track.models))]
         self.series_legend.setText("Curves (thin: per byte, thick: 64-byte mean): " + " · ".join(
             f"<span style='color:{color}'>■</span> {label}" for label, _v, color in series))

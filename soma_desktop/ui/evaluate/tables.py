@@ -30,6 +30,7 @@ def _item(text: str, tip: str = "", align_right: bool = True) -> QTableWidgetIte
 
 
 class CompetitionTable(QTableWidget):
+    RESERVED_ROWS = 2
     HEADERS = ("Model", "Network loss", "Cross-entropy", "SIGReg", "Bits per byte", "Status")
     TIPS = ("", "mean over batches of CE_b + 0.02·SIGReg_b — what the network compares (lowest wins)",
             "mean of CE_b; PAD rows count in the denominator like the network",
@@ -48,10 +49,12 @@ class CompetitionTable(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setAccessibleName("Competition table")
+        self._fit_height()
 
     def show_file(self, track: FileTrack | None) -> None:
         self.setRowCount(0 if track is None else len(track.models))
         if track is None:
+            self._fit_height()
             return
         for row, model in enumerate(track.models):
             winner = track.winner == row
@@ -69,8 +72,15 @@ class CompetitionTable(QTableWidget):
                 self.setItem(row, column, cell)
         self.resizeColumnsToContents()
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        rows = sum(self.rowHeight(r) for r in range(min(self.rowCount(), 6)))
-        self.setFixedHeight(self.horizontalHeader().height() + max(rows, self.fontMetrics().lineSpacing()) + 6)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Room for the rows shown (up to 6), never less than RESERVED_ROWS: the first results of a usual run
+        fill reserved space instead of re-laying out (and repainting) the whole panel below the table."""
+        shown = min(max(self.rowCount(), self.RESERVED_ROWS), 6)
+        rows = sum(self.rowHeight(r) for r in range(min(self.rowCount(), shown)))
+        rows += max(0, shown - self.rowCount()) * self.verticalHeader().defaultSectionSize()
+        self.setFixedHeight(self.horizontalHeader().sizeHint().height() + rows + 6)
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,8 @@ class EvaluatePanel(QWidget):
         registry = {i: c.registry for i, c in enumerate(choices) if c.registry is not None}
         self.controller.start([(f.path, f.data, f.truncated, f.binary) for f in files], [c.ref for c in choices],
                               device=self.settings.eval_device, precision=self.settings.eval_precision,
-                              threads=self.settings.eval_threads, registry=registry)
+                              threads=self.settings.eval_threads, registry=registry,
+                              memory_budget=self.settings.eval_memory_budget)
 
     def open_remote_scoring(self):
         """Send the current file to the network's scoring service (for jobs that outgrow this machine)."""
@@ -361,7 +362,7 @@ class EvaluatePanel(QWidget):
 
     def _on_models_selection_changed(self) -> None:
         if self.models.checked():
-            self.evaluate.warm_up()   # spawn the worker (it imports torch) before the user presses Run
+            self.evaluate.warm_up(self.settings.eval_memory_budget)   # the worker imports torch before Run
             self._ask_speed()
 
     def _ask_speed(self) -> None:

@@ -44,6 +44,9 @@ class ByteView(QAbstractScrollArea):
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.setFont(font)
         self.setMouseTracking(True)
+        # Always there: a scroll bar appearing when the first file is shown would resize the view (and lay out
+        # 1 MiB of rows) a second time.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.viewport().setMouseTracking(True)
         self.setAccessibleName("Bytes coloured by loss")
         self.data = b""

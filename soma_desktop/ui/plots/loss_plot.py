@@ -1,12 +1,16 @@
 """Per-byte loss over byte offset (pyqtgraph): main plot + overview strip, crosshair, zoom, smoothing.
 
 Chunk starts (offsets 0, 1024, …) have no value: they are NaN gaps drawn with connect='finite' and a
-thin tick at the bottom. Curves receive only the visible range, peak-decimated (PeakLevels) when zoomed
-out, so streaming updates and paints stay cheap on 1 MiB; the smoothed overlay is a gap-free windowed
-mean drawn over the raw series, never replacing it.
+thin tick at the bottom. The y range is set here, not by pyqtgraph's auto-range: it covers the drawn points
+rounded out to a 1-2-5 step, so streamed updates rarely move it (each move re-renders the axis and grid).
+Curves receive only the visible range, peak-decimated (PeakLevels) when zoomed out, so streaming updates
+and paints stay cheap on 1 MiB; the smoothed overlay is a gap-free windowed mean drawn over the raw series,
+never replacing it.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,6 +23,10 @@ from soma_desktop.ui.plots.decimate import PeakLevels, stride_points
 SMOOTH_WINDOW = 64
 OVERVIEW_POINTS = 2000
 MAX_TICKS = 64
+EMPTY_Y_RANGE = (0.0, 8.0)    # before any value arrives: a typical per-byte loss in bits
+# Curves get their points from here (already decimated, values of a few bits): pyqtgraph's dynamic range limit
+# would rebuild every curve's path on each y-range change for nothing.
+STATIC = {"dynamicRangeLimit": None}
 
 
 class _WheelGuardViewBox(pg.ViewBox):
@@ -73,6 +81,18 @@ def overview_series(values: np.ndarray, points: int = OVERVIEW_POINTS) -> tuple[
     return bins.astype(np.float64), (np.maximum.reduceat(smooth, bins) if smooth.size else smooth)
 
 
+def y_range_for(low: float, high: float) -> tuple[float, float]:
+    """A y range holding [low, high] and 0, rounded out to a 1-2-5 step of about 1/8 of the span, with the
+    top strictly above the data: values that move a little while streaming keep the same range."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    raw = (high - low) / 8 or 0.125
+    base = 10.0 ** math.floor(math.log10(raw))
+    step = next(base * m for m in (1, 2, 5, 10) if base * m >= raw)
+    top = (math.floor(high / step) + 1) * step
+    bottom = 0.0 if low >= 0 else -(math.floor(-low / step) + 1) * step
+    return bottom, top
+
+
 def _blend(color: str, base, weight: float):
     """`color` mixed with the background (weight = share of `color`), as an opaque QColor."""
     from PySide6.QtGui import QColor
@@ -112,16 +132,27 @@ class LossPlot(QWidget):
         self._levels: list[PeakLevels] = []
         self._has_smooth = False
         self._series: list[tuple[str, np.ndarray, str]] = []
+        self._bounds: list[tuple[float, float] | None] = []    # per series: min and max of the drawn points
+        self._y_range = EMPTY_Y_RANGE
+        self._range_moves = 0
         self.main = pg.PlotWidget(viewBox=_WheelGuardViewBox())
         self.main.setAccessibleName("Per-byte loss plot")
         self.main.setMouseEnabled(x=True, y=False)
         self.main.showGrid(x=False, y=True, alpha=0.15)   # vertical grid lines double the paint time
         self.main.setLabel("bottom", "byte offset")
+        self.main.setLabel("left", "bits / byte")    # laid out now: showing it first at Run re-lays out the plot
+        self.main.enableAutoRange(axis="y", enable=False)     # _fit_y sets it
+        self.main.setYRange(*self._y_range, padding=0)
+        self._steady_left_axis()
         self.overview = pg.PlotWidget()
         self.overview.setMaximumHeight(60)
         self.overview.setMouseEnabled(x=False, y=False)
         self.overview.hideAxis("left")
         self.overview.setMenuEnabled(False)
+        for axis in [plot.getAxis(name) for plot in (self.main, self.overview)
+                     for name in ("left", "bottom", "right", "top")]:
+            # Unitless labels never get an SI prefix, but the check re-lays out the label on every range change.
+            axis.enableAutoSIPrefix(False)
         self.region = pg.LinearRegionItem(brush=pg.mkBrush(59, 130, 246, 40))
         self.region.setZValue(10)
         self.overview.addItem(self.region, ignoreBounds=True)
@@ -135,7 +166,7 @@ class LossPlot(QWidget):
         self._mouse_proxy = pg.SignalProxy(self.main.scene().sigMouseMoved, rateLimit=60, slot=self._on_mouse_moved)
         self.main.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._curves: list[pg.PlotDataItem] = []
-        self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1))
+        self._ticks = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((150, 150, 150), width=1), **STATIC)
         self.main.addItem(self._ticks)
         self._apply_palette()
         layout = QVBoxLayout(self)
@@ -144,6 +175,13 @@ class LossPlot(QWidget):
         layout.addWidget(self.main, 1)
         layout.addWidget(self.overview)
         layout.addLayout(self._zoom_buttons())
+
+    def _steady_left_axis(self) -> None:
+        """A fixed-width left axis kept in a pixmap: new tick labels never re-lay out the whole plot, and the
+        axis with its grid lines is rendered only when its range changes, not on every curve update."""
+        axis = self.main.getAxis("left")
+        axis.setStyle(autoExpandTextSpace=False, tickTextWidth=self.fontMetrics().horizontalAdvance("−100.0"))
+        axis.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _zoom_buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -187,43 +225,53 @@ class LossPlot(QWidget):
         if same_shape:
             self._update_curves(series, smooth, changed)
         else:
-            self._rebuild_curves(series, unit, smooth)
+            self._rebuild_curves(series, unit, smooth, display=not new_file)   # a new file: reset_zoom draws
         ylabel = f"A − B ({unit})" if diff else f"{unit} / byte"
-        self.main.setLabel("left", ylabel)
-        if not same_shape:
-            self._draw_ticks(series)
+        if self.main.getAxis("left").labelText != ylabel:
+            self.main.setLabel("left", ylabel)
         if new_file:
-            self.reset_zoom()
+            moves = self._range_moves
+            self.reset_zoom()                     # a range change displays every curve ...
+            if self._range_moves == moves:        # ... unless the range stayed as it was
+                for index in range(len(series)):
+                    self._display(index)
+        self._fit_y(force_ticks=not same_shape)
 
-    def _rebuild_curves(self, series, unit: str, smooth: bool) -> None:
+    def _rebuild_curves(self, series, unit: str, smooth: bool, display: bool = True) -> None:
         for curve in self._curves:
             self.main.removeItem(curve)
         for curve in self._overview_curves:
             self.overview.removeItem(curve)
         self._curves, self._overview_curves, self._smooth, self._overview_y = [], [], [], []
         self._values, self._levels, self._has_smooth = [], [], smooth
+        self._bounds = [None] * len(series)
         base = self.palette().base().color()
+        empties = []
         for label, values, color in series:
             raw_color = _blend(color, base, 0.45) if smooth else color   # opaque: no alpha blending cost
             # Curves hold only what is visible (PeakLevels decimates), so they are cheap to build and update.
-            raw = pg.PlotDataItem(connect="finite", pen=pg.mkPen(raw_color, width=1), name=f"{label} ({unit})")
+            raw = pg.PlotDataItem(connect="finite", pen=pg.mkPen(raw_color, width=1), name=f"{label} ({unit})",
+                                  **STATIC)
             self.main.addItem(raw)
             self._curves.append(raw)
             empty = not np.isfinite(values).any()
+            empties.append(empty)
             self._smooth.append(np.zeros(values.size) if empty else smoothed(values))
             self._values.append(values)
             self._levels.append(PeakLevels(values, empty=empty))
             if smooth:
-                line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True)
+                line = pg.PlotDataItem(pen=pg.mkPen(color, width=2), skipFiniteCheck=True, **STATIC)
                 self.main.addItem(line)
                 self._curves.append(line)
         self._bins = overview_bins(self.data_size + 1)
-        for (_label, _values, color), curve_smooth in zip(series, self._smooth):
-            oy = np.maximum.reduceat(curve_smooth, self._bins) if curve_smooth.size else curve_smooth
+        for (_label, _values, color), curve_smooth, empty in zip(series, self._smooth, empties):
+            # An empty series (a run just started) has an all-zero overview: no 1 MiB scan for it.
+            oy = (np.maximum.reduceat(curve_smooth, self._bins) if curve_smooth.size and not empty
+                  else np.zeros(self._bins.size))
             self._overview_y.append(oy)
             self._overview_curves.append(self.overview.plot(self._bins.astype(np.float64), oy,
-                                                            pen=pg.mkPen(color, width=1)))
-        for index in range(len(series)):
+                                                            pen=pg.mkPen(color, width=1), **STATIC))
+        for index in range(len(series) if display else 0):
             self._display(index)
 
     def _update_curves(self, series, smooth: bool, changed: list[tuple[int, int] | None] | None) -> None:
@@ -256,8 +304,14 @@ class LossPlot(QWidget):
         lo, hi = self.main.viewRange()[0]
         lo, hi = max(0, int(lo) - 1), min(self.data_size + 1, int(hi) + 2)
         step = 2 if self._has_smooth else 1
-        self._curves[index * step].setData(*self._levels[index].points(self._values[index], lo, hi),
-                                           connect="finite")
+        x, y = self._levels[index].points(self._values[index], lo, hi)
+        finite = y[np.isfinite(y)]
+        self._bounds[index] = (float(finite.min()), float(finite.max())) if finite.size else None
+        if not finite.size:       # no value in view (e.g. a model not scored yet): nothing to draw or to paint
+            for curve in self._curves[index * step:(index + 1) * step]:
+                curve.setData([], [])
+            return
+        self._curves[index * step].setData(x, y, connect="finite")
         if self._has_smooth:
             self._curves[index * step + 1].setData(*stride_points(self._smooth[index], lo, hi),
                                                    skipFiniteCheck=True)
@@ -273,7 +327,6 @@ class LossPlot(QWidget):
 
     def reset_zoom(self) -> None:
         self.main.setXRange(0, max(1, self.data_size), padding=0.01)
-        self.main.enableAutoRange(axis="y")
 
     def show_offset(self, offset: int) -> None:
         """Centre the main plot on `offset` keeping the current zoom width."""
@@ -284,13 +337,22 @@ class LossPlot(QWidget):
         self.vline.setPos(offset)
 
     # ---- Private -----------------------------------------------------------------------------------
-    def _draw_ticks(self, series) -> None:
+    def _fit_y(self, force_ticks: bool = False) -> None:
+        """Y range over the drawn points (see the module note); the chunk ticks scale with it."""
+        bounds = [b for b in self._bounds if b is not None]
+        wanted = (y_range_for(min(b[0] for b in bounds), max(b[1] for b in bounds)) if bounds
+                  else self._y_range)
+        if wanted != self._y_range or force_ticks:
+            self.main.setYRange(*wanted, padding=0)    # a no-op for pyqtgraph when the range is unchanged
+            self._y_range = wanted
+            self._draw_ticks()
+
+    def _draw_ticks(self) -> None:
         starts = np.arange(0, self.data_size, SEQ_LEN, dtype=np.float64)
-        if not series or starts.size > MAX_TICKS:   # too dense to read; the gaps show when zoomed in
+        if not self._series or starts.size > MAX_TICKS:   # too dense to read; the gaps show when zoomed in
             self._ticks.setData([], [])
             return
-        finite = [np.nanmax(v) for _l, v, _c in series if np.isfinite(v).any()]
-        top = (max(finite) if finite else 1.0) * 0.04
+        top = self._y_range[1] * 0.04
         x = np.repeat(starts, 2)
         y = np.tile([0.0, top], starts.size)
         self._ticks.setData(x, y)
@@ -302,13 +364,16 @@ class LossPlot(QWidget):
         self.main.blockSignals(False)
         for index in range(len(self._values)):
             self._display(index)
+        self._fit_y()
 
     def _on_main_range_changed(self, _view, ranges) -> None:
+        self._range_moves += 1
         self.region.blockSignals(True)
         self.region.setRegion(ranges)
         self.region.blockSignals(False)
         for index in range(len(self._values)):
             self._display(index)
+        self._fit_y()
 
     def _offset_from_scene(self, pos: QPointF) -> int:
         if not self.main.sceneBoundingRect().contains(pos):

@@ -107,7 +107,9 @@ def test_peak_levels_update_incrementally_and_keep_every_spike():
     assert stride_points(np.arange(100_000.0), 0, 100_000)[1].size <= MAX_POINTS
 
 
-def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(qtbot, ctx):
+def test_loss_tab_lays_out_an_empty_run_at_once_and_the_first_chunk_updates_only_its_curve(qtbot, ctx):
+    """Run draws the empty 1 MiB track (axes, curves, bytes); the first streamed chunk then fills model 0's
+    curve in place (no rebuild in that event-loop turn) and the y range holds its values."""
     from soma_desktop.ui.evaluate.loss_tab import LossTab
 
     class Progress:  # duck-typed engine ChunkProgress
@@ -119,13 +121,29 @@ def test_loss_tab_skips_drawing_an_empty_track_and_draws_it_once_chunks_arrive(q
     qtbot.addWidget(tab)
     old = RunResults.start(1, [(Path("old"), b"o" * 4096, False, False)], [ModelRef("m", "w")])
     tab.show_track(old.files[0], running=False)
-    results = RunResults.start(2, [(Path("big"), b"x" * 1_048_576, False, False)], [ModelRef("m", "w")])
+    data = b"x" * 1_048_576
+    results = RunResults.start(2, [(Path("big"), data, False, False)], [ModelRef("a", "w"), ModelRef("b", "v")])
     tab.show_track(results.files[0], running=True)
-    assert tab.track is None and tab.plot.data_size == 0          # the old file is cleared, the empty one not drawn
+    assert tab.track is results.files[0] and tab.plot.data_size == 1_048_576 and tab.bytes.data is data
+    def finite(curve) -> np.ndarray:
+        y = curve.getData()[1]
+        return np.zeros(0) if y is None else y[np.isfinite(y)]
+
+    curves = list(tab.plot._curves)
+    assert len(curves) == 4 and not any(finite(c).size for c in curves)    # nothing to draw yet
     results.apply_chunk(0, Progress())
     tab.show_track(results.files[0], running=True)
-    assert tab.track is results.files[0] and tab.plot.data_size == 1_048_576
-    np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], 2.0 / math.log(2), rtol=1e-6)
+    assert tab.plot._curves == curves                             # updated in place, not rebuilt
+    bits = 2.0 / math.log(2)
+    np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], bits, rtol=1e-6)
+    assert np.isnan(tab.plot.visible_series(1)).all()
+    assert np.isclose(finite(curves[0]).max(), bits) and finite(curves[1]).size     # model a's curves ...
+    assert not finite(curves[2]).size and not finite(curves[3]).size                # ... and none of b's
+    low, high = tab.plot.main.viewRange()[1]
+    assert low <= 0.0 and bits < high <= 2 * bits
+    np.testing.assert_allclose(tab.bytes.values[1:1024], bits, rtol=1e-6)
+    tab.unit.setCurrentText("nats")                               # a full redraw rescales every model
+    np.testing.assert_allclose(tab.plot.visible_series(0)[1:1024], 2.0, rtol=1e-6)
     tab.stop()
 
 
@@ -144,3 +162,53 @@ def test_smoothing_a_sparse_series_equals_the_windowed_mean(start, length, windo
         win = win[~np.isnan(win)]
         expected[i] = win.mean() if win.size else 0.0
     assert np.allclose(smoothed(values, window), expected)
+
+
+@given(st.floats(-40, 0), st.floats(0, 40))
+@settings(max_examples=80, deadline=None)
+def test_loss_plot_y_range_holds_the_data_and_zero_and_stays_put_while_streaming(low, high):
+    from soma_desktop.ui.plots.loss_plot import y_range_for
+
+    bottom, top = y_range_for(low, high)
+    assert bottom <= min(low, 0.0) and top > max(high, 0.0)
+    assert top - bottom <= 4 * max(high - low, 0.125) + 1e-9       # never a uselessly loose range
+    assert y_range_for(0.0, 11.3) == y_range_for(0.1, 11.9) == (0.0, 12.0)   # streaming: the axis stays put
+
+
+def test_loss_plot_y_range_fits_the_visible_data_when_zooming(qtbot):
+    """Like pyqtgraph's auto-range did: the y axis covers what is shown, so zooming past a spike rescales it."""
+    from soma_desktop.ui.plots.loss_plot import LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    size = 200_000
+    values = np.full(size + 1, 1.0, dtype=np.float32)
+    values[::1024] = np.nan
+    values[190_000] = 12.0                                         # one spike near the end
+    plot.set_series(size, [("a", values, "#2563eb")])
+    low, high = plot.main.viewRange()[1]
+    assert low == 0.0 and 12.0 < high <= 14.0
+    plot.main.setXRange(1000, 5000, padding=0)                     # the spike is out of view
+    low, high = plot.main.viewRange()[1]
+    assert low == 0.0 and 1.0 < high <= 1.5
+    plot.reset_zoom()
+    assert 12.0 < plot.main.viewRange()[1][1] <= 14.0
+
+
+def test_competition_table_reserves_room_for_two_models_and_grows_for_more(qtbot):
+    from soma_desktop.ui.evaluate.tables import CompetitionTable
+
+    table = CompetitionTable()
+    qtbot.addWidget(table)
+    table.show()
+    qtbot.waitExposed(table)
+    empty = table.height()
+    two = RunResults.start(1, [(Path("f"), b"x" * 5000, False, False)], [ModelRef("a", "w"), ModelRef("b", "v")])
+    table.show_file(two.files[0])
+    assert table.height() == empty and table.rowCount() == 2       # no re-layout of the panel below
+    three = RunResults.start(2, [(Path("f"), b"x" * 5000, False, False)],
+                             [ModelRef("a", "w"), ModelRef("b", "v"), ModelRef("c", "u")])
+    table.show_file(three.files[0])
+    assert table.height() > empty
+    table.show_file(None)
+    assert table.height() == empty

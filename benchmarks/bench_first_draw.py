@@ -131,10 +131,10 @@ def main() -> int:
 
     from soma_desktop.core.settings import Settings
     from soma_desktop.engine.contract import num_chunks
+    from soma_desktop.services.evaluate.results import ModelRef, RunResults
     from soma_desktop.ui.bridge import AsyncBridge
     from soma_desktop.ui.context import AppContext
-    from soma_desktop.services.evaluate.results import ModelRef, RunResults
-    from soma_desktop.ui.panels.evaluate import EvaluatePanel
+    from soma_desktop.ui.main_window import evaluate_panel
 
     tmp = Path(tempfile.mkdtemp(prefix="soma-first-draw-"))
     text = b"".join(p.read_bytes() for p in sorted((ROOT / "soma_desktop").rglob("*.py")))
@@ -161,7 +161,7 @@ def main() -> int:
     steady: list[float] = []
     slowest: list[tuple[float, str]] = []
     for rep in range(args.repeat):
-        panel = EvaluatePanel(ctx)
+        panel = evaluate_panel(ctx)
         panel.resize(1400, 900)
         panel.show()
         settle()

@@ -73,12 +73,9 @@ def main() -> int:
     data_file.write_bytes(corpus(args.size))
     ctx = AppContext(tmp, Settings(eval_threads=args.threads), AsyncBridge())
 
-    from soma_desktop.ui.local_names import model_names
-    from soma_desktop.ui.panels.evaluate import EvaluatePanel
+    from soma_desktop.ui.main_window import evaluate_panel
 
-    panel = EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
-                          settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
-                          names=model_names(ctx))
+    panel = evaluate_panel(ctx)
     panel.resize(1400, 900)
     panel.show()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
@@ -38,6 +39,9 @@ from soma_desktop.ui.sandbox_recovery import offer_sandbox_reset
 from soma_desktop.ui.status_bar import ChainStatusBar
 from soma_desktop.ui.tray import GuardianTray, LoginItem, PublishWork
 
+if TYPE_CHECKING:
+    from soma_desktop.ui.panels.evaluate import EvaluatePanel
+
 
 def _wallet_panel(ctx: AppContext, window: MainWindow) -> QWidget:
     from soma_desktop.ui.local_names import address_book
@@ -69,11 +73,16 @@ def _publish_panel(ctx: AppContext, window: MainWindow) -> QWidget:
 
 
 def _evaluate_panel(ctx: AppContext, window: MainWindow) -> QWidget:
+    return evaluate_panel(ctx, window)
+
+
+def evaluate_panel(ctx: AppContext, parent: QWidget | None = None) -> EvaluatePanel:
+    """The Evaluate panel wired from the context (also what the GUI benchmarks build)."""
     from soma_desktop.ui.local_names import model_names
     from soma_desktop.ui.panels.evaluate import EvaluatePanel
     return EvaluatePanel(evaluate=ctx.services.evaluate, models=ctx.services.models, chain=ctx, bridge=ctx.bridge,
                          settings=ctx.settings, save_settings=ctx.save_settings, wallet=ctx.wallet,
-                         names=model_names(ctx), parent=window)
+                         names=model_names(ctx), parent=parent)
 
 
 NAV_SHORTCUT_PREFIX = "Ctrl+"

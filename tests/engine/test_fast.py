@@ -21,7 +21,7 @@ DEMO_PATHS = [d.weights_path for d in list_demo_models() if d.weights_path.is_fi
 BUDGET = 1e-3            # the loss difference fast mode promises (cli --precision help, scoring docs)
 
 
-def _text(size: int = 16384) -> bytes:
+def _text(size: int = 8192) -> bytes:
     return (Path(__file__).read_bytes() * 64)[:size]
 
 
@@ -84,20 +84,35 @@ def test_wrong_mkldnn_results_fall_back_to_f_linear(monkeypatch):
 
 
 @pytest.mark.skipif(not DEMO_PATHS, reason="no demo model weights in resources/")
-@pytest.mark.parametrize("backend", ["auto", "f_linear"])
 @pytest.mark.parametrize("path", DEMO_PATHS, ids=lambda p: p.stem)
-def test_fast_loss_within_budget_of_exact_on_demo_models(path, backend, monkeypatch):
-    if backend == "f_linear":
-        monkeypatch.setattr(fast, "mkldnn_linear_ops", lambda: None)
-    model = load_model(path, device="cpu")
+def test_fast_loss_within_budget_of_exact_on_demo_models(path, monkeypatch):
+    """Every fast variant the engine can pick: oneDNN or F.linear products, blocked or flash attention."""
     data = _text()
-    exact = score_bytes([model], data).models[0]
-    result = score_bytes([model], data, precision="fast").models[0]
-    assert (model.fast_module().ops is None) == (backend == "f_linear" or fast.mkldnn_linear_ops() is None)
-    assert result.loss != exact.loss                                  # really the bf16 path
-    assert abs(result.loss - exact.loss) <= BUDGET
-    assert float(np.nanmax(np.abs(result.per_byte_nll - exact.per_byte_nll))) < 0.2
-    assert float(np.max(np.abs(result.embedding - exact.embedding))) < 1e-2
+    exact = score_bytes([load_model(path, device="cpu")], data).models[0]
+    variants = {"default": {}, "f_linear": {"mkldnn_linear_ops": lambda: None}, "blocked": {"BLOCKED_MIN_HEAD_DIM": 1},
+                "f_linear+blocked": {"mkldnn_linear_ops": lambda: None, "BLOCKED_MIN_HEAD_DIM": 1}}
+    for name, patches in variants.items():
+        with monkeypatch.context() as patch:
+            for attribute, value in patches.items():
+                patch.setattr(fast, attribute, value)
+            model = load_model(path, device="cpu")
+            result = score_bytes([model], data, precision="fast").models[0]
+            twin = model.fast_module()
+        assert (twin.ops is None) == ("f_linear" in name or fast.mkldnn_linear_ops() is None), name
+        assert twin.layers[0].blocked == ("blocked" in name), name
+        assert result.loss != exact.loss, name                                 # really the bf16 path
+        assert abs(result.loss - exact.loss) <= BUDGET, name
+        assert float(np.nanmax(np.abs(result.per_byte_nll - exact.per_byte_nll))) < 0.2, name
+        assert float(np.max(np.abs(result.embedding - exact.embedding))) < 1e-2, name
+
+
+def test_wide_heads_use_blocked_attention_on_cpu_and_narrow_heads_flash():
+    wide = V1Model(Architecture(128, 1, 2, 64)).init_random(torch.Generator().manual_seed(0))
+    narrow = V1Model(Architecture(128, 1, 8, 64)).init_random(torch.Generator().manual_seed(0))
+    assert fast.FastV1(wide).layers[0].blocked and not fast.FastV1(narrow).layers[0].blocked
+    assert not fast.FastV1(wide, attention="sdpa").layers[0].blocked
+    with pytest.raises(ValueError):
+        fast.FastV1(wide, attention="math")
 
 
 @pytest.mark.skipif(not DEMO_PATHS, reason="no demo model weights in resources/")

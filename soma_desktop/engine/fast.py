@@ -41,7 +41,7 @@ def mkldnn_linear_ops() -> LinearOps | None:
     namespace = getattr(torch.ops, "mkldnn", None)
     reorder = getattr(namespace, "_reorder_linear_weight", None)
     linear = getattr(namespace, "_linear_pointwise", None)
-    if reorder is None or linear is None or not torch.backends.mkldnn.is_available():
+    if reorder is None or linear is None or not torch.backends.mkldnn.is_available():  # type: ignore[no-untyped-call]
         return None
     return reorder, linear
 

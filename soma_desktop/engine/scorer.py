@@ -53,9 +53,10 @@ CancelFlag = threading.Event | Callable[[], bool] | None
 def precision_context(precision: str, device: torch.device) -> Iterator[None]:
     """exact: f32 with TF32 and reduced-precision matmuls off (network parity).
 
-    fast: the packed bf16 forward pass of engine/fast.py (bf16 matrix products; residual stream, LayerNorm,
-    attention softmax, logits, NLL and SIGReg in f32). Not network-exact: on a random D=512 4-layer model
-    |Δ loss| ≈ 8.6e-4 (the same as autocast gave), per-byte NLL max |Δ| ≈ 0.01 nats."""
+    fast: the packed bf16 forward pass of engine/fast.py (bf16 matrix products and, for wide heads, bf16
+    attention products; residual stream, LayerNorm, RoPE, logits, NLL and SIGReg in f32). Not network-exact:
+    on a random D=512 16-layer model |Δ loss| ≈ 5.9e-4, per-byte NLL max |Δ| ≈ 0.01 nats; on the demo
+    models |Δ loss| ≤ 2.1e-4, per-byte max |Δ| ≈ 0.11 nats."""
     if precision not in PRECISIONS:
         raise EngineError(f"unknown precision '{precision}' (use exact or fast)")
     saved = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,

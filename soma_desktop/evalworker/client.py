@@ -63,6 +63,7 @@ class _Process:
         self.ready = threading.Event()
         self.ready_after_s: float | None = None
         self.retired = False            # killed or closed on purpose: its end is not a crash
+        self.retire_when_idle = False   # replaced (another budget) while busy: stop after its last request
         self.sendq: queue.Queue[InboxMessage | None] = queue.Queue()   # None ends the sender thread
         self.process.start()
         inbox_read.close()              # keep only our ends, so a dead worker reads as EOF
@@ -89,6 +90,12 @@ class _Process:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(1.0)
+
+
+def _retire_quietly(proc: _Process) -> None:
+    """Stop a replaced worker off the caller's thread (stop() waits for it); its end is not a crash."""
+    proc.retired = True
+    threading.Thread(target=proc.stop, args=(1.0,), name="soma-eval-retire", daemon=True).start()
 
 
 class WorkerClient:
@@ -120,8 +127,8 @@ class WorkerClient:
         return request_id
 
     def set_budget(self, budget: int) -> None:
-        """The memory budget from the next request on. A running worker keeps the budget it was started with
-        (its OS limits cannot grow), so an idle one with another budget is replaced at the next request."""
+        """The memory budget from the next request on: a worker's OS limits cannot change, so the next request
+        starts a fresh worker, and one started under another budget stops once its requests have ended."""
         with self._lock:
             self.budget = budget
 
@@ -198,10 +205,15 @@ class WorkerClient:
     # ---- private -----------------------------------------------------------------------------------
     def _ensure_process(self) -> _Process:
         proc = self._proc
-        if proc is not None and proc.budget != self.budget and not self._take_handlers(proc, peek=True):
-            # Another budget and nothing in flight: retire it off the caller's thread (stop() waits for it).
+        if proc is not None and proc.budget != self.budget:
+            # Another budget: new requests go to a fresh worker (its OS limits cannot change). The old one
+            # is stopped now if idle, else after its last request ends (a probe or a cancelled run): never
+            # killed mid-request.
             self._proc = None
-            threading.Thread(target=proc.stop, args=(1.0,), name="soma-eval-retire", daemon=True).start()
+            if self._take_handlers(proc, peek=True):
+                proc.retire_when_idle = True
+            else:
+                _retire_quietly(proc)
         if self._proc is None or not self._proc.process.is_alive() and self._proc.process.exitcode is not None:
             self._proc = _Process(self)
         return self._proc
@@ -232,6 +244,8 @@ class WorkerClient:
                 entry = self._handlers.get(reply.request_id)
                 if reply.kind == "end" and entry is not None:
                     del self._handlers[reply.request_id]
+                    if proc.retire_when_idle and not self._take_handlers(proc, peek=True):
+                        _retire_quietly(proc)
             if entry is not None:
                 _deliver(entry[1], reply)
         proc.process.join(2.0)

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -215,10 +216,16 @@ def test_cli_refuses_crafted_weights_before_loading(tmp_path):
 
 
 @linux_only
-def test_a_new_budget_restarts_an_idle_worker_under_it_and_waits_for_a_busy_one(models):
+def test_a_new_budget_starts_a_fresh_worker_and_the_busy_one_ends_its_request_first(models):
     def data_limit(pid: int) -> int:
         limits = Path(f"/proc/{pid}/limits").read_text()
         return int(next(line for line in limits.splitlines() if line.startswith("Max data size")).split()[3])
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split()[2] not in ("Z", "X")
+        except FileNotFoundError:
+            return False
 
     worker = WorkerClient(budget=2**30, background=False)
     try:
@@ -228,11 +235,15 @@ def test_a_new_budget_restarts_an_idle_worker_under_it_and_waits_for_a_busy_one(
         replies, ended, request = _collect(worker, EvalRequest(files=(TEXT * 50,), weights=(str(models[0]),),
                                                                threads=1))
         worker.set_budget(5 * 2**30)
-        assert worker.wait_ready(60) is not None and worker.pid == first
+        assert worker.wait_ready(60) is not None and worker.pid != first   # the next request: a fresh worker
+        assert data_limit(worker.pid) - small >= 4 * 2**30 - 2**28       # whose RLIMIT follows the new budget
+        assert alive(first) and not ended.is_set()                        # the busy one still scores
         worker.cancel(request)
-        assert ended.wait(120) and replies[-1].payload[0] == "cancelled"
-        assert worker.wait_ready(60) is not None and worker.pid != first   # idle: replaced for the next request
-        assert data_limit(worker.pid) - small >= 4 * 2**30 - 2**28       # the new RLIMIT follows the budget
+        assert ended.wait(120) and replies[-1].payload[0] == "cancelled"  # its request ends normally ...
+        deadline = time.monotonic() + 30
+        while alive(first) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(first)                                           # ... then the old worker stops
         replies, ended, _ = _collect(worker, EvalRequest(files=(TEXT,), weights=(str(models[0]),), threads=1))
         assert ended.wait(120) and replies[-1].payload == ("done", "")
     finally:

@@ -138,13 +138,13 @@ class MainWindow(QMainWindow):
         self.error_banner.setObjectName("errorBanner")
         content.addWidget(self.error_banner)
         # Panels scroll instead of growing the window: it fits 1366×768 and banners never resize it.
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("panelScroll")
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidgetResizable(True)
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setObjectName("panelScroll")
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setWidgetResizable(True)
         self.stack_host = _StackHost(self.stack)
-        self.scroll.setWidget(self.stack_host)
-        content.addWidget(self.scroll, 1)
+        self.panel_scroll.setWidget(self.stack_host)
+        content.addWidget(self.panel_scroll, 1)
         self.stack.currentChanged.connect(self._fit_stack_to_current)
         self.panel_created.connect(lambda _key, _panel: self._fit_stack_to_current())
         self.panel_created.connect(lambda _key, panel: name_unlabelled(panel))
@@ -500,9 +500,11 @@ class MainWindow(QMainWindow):
 
     def _quit_warning(self) -> str:
         """What would be lost by quitting now: a due reveal (money) or a running evaluation (time)."""
-        publish, evaluate = self.panels.get("publish"), self.panels.get("evaluate")
+        from soma_desktop.ui.panels.evaluate import EvaluatePanel
+
+        publish, evaluate = self._publish_work(), self.panels.get("evaluate")
         parts = [publish.pending_reveal_text() if publish is not None else ""]
-        if evaluate is not None and evaluate.controller.is_busy():
+        if isinstance(evaluate, EvaluatePanel) and evaluate.controller.is_busy():
             parts.append("An evaluation is running; its unfinished results will be lost.")
         return " ".join(p for p in parts if p)
 

@@ -46,7 +46,7 @@ def test_every_panel_fits_1366x768(qtbot, window):
         assert window.size().toTuple() == (1366, 768), spec.key
         assert window.minimumSizeHint().height() <= 768 and window.minimumSizeHint().width() <= 1366
         # the panel's own minimum fits the space it gets, so nothing scrolls at this size
-        viewport = window.scroll.viewport().size()
+        viewport = window.panel_scroll.viewport().size()
         minimum = window.panels[spec.key].minimumSizeHint()
         assert minimum.width() <= viewport.width() and minimum.height() <= viewport.height(), (spec.key, minimum)
         assert inside_screen(window, window.status), spec.key

@@ -236,6 +236,14 @@ class MainWindow(QMainWindow):
         from soma_desktop.ui.panels.publish import PublishPanel
         return panel if isinstance(panel, PublishPanel) else None
 
+    def _created_evaluate_panel(self) -> EvaluatePanel | None:
+        """The Evaluate panel if it was created (never imported just to ask)."""
+        panel = self.panels.get("evaluate")
+        if panel is None:
+            return None
+        from soma_desktop.ui.panels.evaluate import EvaluatePanel
+        return panel if isinstance(panel, EvaluatePanel) else None
+
     def ensure_panel(self, key: str) -> QWidget:
         """Create a panel without switching to it (the Publish panel must watch reveals from start-up)."""
         index = next(i for i, spec in enumerate(PANELS) if spec.key == key)
@@ -500,11 +508,9 @@ class MainWindow(QMainWindow):
 
     def _quit_warning(self) -> str:
         """What would be lost by quitting now: a due reveal (money) or a running evaluation (time)."""
-        from soma_desktop.ui.panels.evaluate import EvaluatePanel
-
-        publish, evaluate = self._publish_work(), self.panels.get("evaluate")
+        publish, evaluate = self._publish_work(), self._created_evaluate_panel()
         parts = [publish.pending_reveal_text() if publish is not None else ""]
-        if isinstance(evaluate, EvaluatePanel) and evaluate.controller.is_busy():
+        if evaluate is not None and evaluate.controller.is_busy():
             parts.append("An evaluation is running; its unfinished results will be lost.")
         return " ".join(p for p in parts if p)
 

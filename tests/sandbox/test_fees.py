@@ -1,11 +1,9 @@
-"""Fees (protocol.md §6.3) and the value-fee adjustment (§6.4)."""
+"""Fees (protocol.md §6.3) and the value-fee adjustment (§6.4) on the sandbox chain; the adjustment rule
+itself is tested once, in tests/protocol/test_fees.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from soma_desktop.network.sandbox.params import SOMA
-from soma_desktop.protocol.fees import adjust_value_fee
 from tests.sandbox.helpers import (
     DEMO,
     addr,
@@ -103,20 +101,6 @@ def test_emptied_gas_coin_is_deleted(chain):
     assert chain.list_coins(exact) == []
     logged = chain.get_transaction(result.digest)
     assert chain.list_coins(addr("y"))[0].balance == 5 * SOMA and len(logged["deleted"]) == 1
-
-
-@pytest.mark.parametrize("current, fees, expected", [
-    (10, 0, 9), (9, 0, 8), (8, 0, 7),
-    (7, 0, 7),                        # ⚠ stuck: 7×1250/10000 = 0
-    (7, 100 * SOMA, 7),               # cannot rise either
-    (10, SOMA, 10),                   # exactly on target
-    (10, 2 * SOMA, 11),               # +1 (capped at 12.5 %)
-    (16, 10 * SOMA, 18),
-    (50, 100 * SOMA, 50),             # max
-    (2, 0, 2), (1, 0, 1),
-])
-def test_value_fee_adjustment(current, fees, expected):
-    assert adjust_value_fee(current, fees) == expected
 
 
 def test_quiet_chain_value_fee_goes_10_9_8_7_and_stays(chain):

@@ -24,7 +24,7 @@ from soma_desktop.ui.wallet.send_dialog import SendDialog
 from soma_desktop.ui.wallet.stake_dialog import StakeDialog
 from tests.ui.conftest import run
 from tests.ui.panels import models_panel, publish_panel
-from tests.ui.publish.helpers import advance, wait_step, write_embedding, write_weights
+from tests.ui.publish.helpers import advance, drive_to_host, host_and_verify, wait_step
 from tests.ui.wallet.conftest import (  # noqa: F401  (fixtures)
     _collect_garbage_on_gui_thread,
     clock,
@@ -148,23 +148,8 @@ def _publish(qtbot, ctx, tmp_path, demo: str) -> str:
     qtbot.addWidget(panel)
     panel.resize(1100, 760)
     panel.show()
-    qtbot.waitUntil(lambda: panel.session.is_open and panel.new.isEnabled(), timeout=20_000)
-    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "weights")
-    w = panel.wizard
-    w.weights_page.path.setText(str(write_weights(tmp_path / "model.safetensors")))
-    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "embedding")
-    embedding = write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)
-    w.embedding_page.json_path.setText(str(embedding))
-    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "encrypt")
-    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "host")
-    qtbot.mouseClick(w.host_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "verify")
-    qtbot.mouseClick(w.verify_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "create")
+    w = drive_to_host(qtbot, ctx, panel, tmp_path)
+    host_and_verify(qtbot, panel, w)
 
     stake, bps, before = 1_000 * SOMA, bps_now(ctx), balance(ctx, demo)
     create_fee = staking_fee(stake, bps)

@@ -10,12 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from soma_desktop.core.paths import resources_dir
-from soma_desktop.network.factory import NetworkChoice
-from soma_desktop.network.sandbox import SandboxConfig, open_sandbox
-from soma_desktop.network.sdk import open_sdk_network
 from soma_desktop.ui.remote_scoring import RemoteScoringDialog
-from tests.network.fake_sdk import FakeChain
-from tests.ui.conftest import make_context
+from tests.ui.conftest import sdk_localnet_context
 
 TEXT = b"The quick brown fox jumps over the lazy dog. " * 40
 
@@ -39,22 +35,8 @@ def service_scorer(request: dict) -> dict:
 
 @pytest.fixture
 def remote_ctx(qtbot, data_dir, tmp_path):
-    ctx = make_context(data_dir)
-    sandbox = open_sandbox(tmp_path / "chain.db", SandboxConfig(timed=False))
-    chain = FakeChain(sandbox)
-    chain.scorer = service_scorer
-
-    async def open_net():
-        return await open_sdk_network("localnet", client_factory=chain.factory, timeout_s=10.0)
-
-    network = ctx.bridge.run_blocking(open_net(), timeout=30)
-    choice = NetworkChoice("localnet", "Localnet")
-    ctx.choice = choice
-    with qtbot.waitSignal(ctx.state_changed, timeout=20_000):
-        ctx._opened(choice, network)
-    yield ctx
-    ctx.shutdown()
-    chain.close()
+    with sdk_localnet_context(qtbot, data_dir, tmp_path / "chain.db", scorer=service_scorer) as ctx:
+        yield ctx
 
 
 def test_remote_score_matches_local_evaluation(qtbot, remote_ctx, tmp_path):

@@ -34,7 +34,8 @@ def sdk_truncate(soma: float) -> int:
 
 
 def sdk_amount(shannons: int, *, field: str = "amount") -> float:
-    """A float the SDK turns into exactly `shannons`, or InvalidInput. Zero and negatives are refused."""
+    """A float the SDK turns into exactly `shannons`, or InvalidInput. Zero and negatives are refused.
+    The only way an amount leaves the app as a float: soma-sdk's Python API takes float SOMA."""
     if not isinstance(shannons, int) or isinstance(shannons, bool):
         raise InvalidInput("Amounts are integer shannons", field=field)
     if shannons <= 0:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from safetensors.numpy import save_file
@@ -57,27 +59,9 @@ def wait_step(qtbot, panel, step: str, timeout: int = 20_000) -> None:
     qtbot.waitUntil(ready, timeout=timeout)
 
 
-def drive_to_host(qtbot, ctx: AppContext, panel, tmp_path: Path):
-    """New model → weights → imported embedding → encrypt, stopping at the hosting step; returns the wizard."""
-    from PySide6.QtCore import Qt
-
-    qtbot.waitUntil(lambda: panel.session.is_open, timeout=20_000)
-    qtbot.mouseClick(panel.new, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "weights")
-    w = panel.wizard
-    w.weights_page.path.setText(str(write_weights(tmp_path / "model.safetensors")))
-    qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "embedding")
-    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
-    qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "encrypt")
-    qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
-    wait_step(qtbot, panel, "host")
-    return w
-
-
-def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
-    """New model → weights → imported embedding → encrypt → built-in server → verify → create."""
+def drive_to_host(qtbot, ctx: AppContext, panel, tmp_path: Path, on_embedding: Callable[[Any], None] | None = None):
+    """New model → weights → imported embedding → encrypt, stopping at the hosting step; returns the wizard.
+    `on_embedding(wizard)` runs on the embedding page, before the import (a test's own checks there)."""
     from PySide6.QtCore import Qt
 
     qtbot.waitUntil(lambda: panel.session.is_open and panel.new.isEnabled(), timeout=20_000)
@@ -87,18 +71,36 @@ def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
     w.weights_page.path.setText(str(write_weights(tmp_path / "model.safetensors")))
     qtbot.mouseClick(w.weights_page.use, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "embedding")
-    assert "D=16" in w.banner.text()
-    dim = ctx.state.target_embedding_dim
-    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "embedding.json", dim)))
+    if on_embedding is not None:
+        on_embedding(w)
+    w.embedding_page.json_path.setText(str(write_embedding(tmp_path / "e.json", ctx.state.target_embedding_dim)))
     qtbot.mouseClick(w.embedding_page.import_, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "encrypt")
     qtbot.mouseClick(w.encrypt_page.button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "host")
-    assert w.host_page.local.isChecked()
+    return w
+
+
+def host_and_verify(qtbot, panel, w) -> None:
+    """From the hosting step: the selected host, then verify, stopping at the create step."""
+    from PySide6.QtCore import Qt
+
     qtbot.mouseClick(w.host_page.button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "verify")
     qtbot.mouseClick(w.verify_page.button, Qt.MouseButton.LeftButton)
     wait_step(qtbot, panel, "create")
+
+
+def drive_to_commit(qtbot, ctx: AppContext, panel, tmp_path: Path) -> None:
+    """New model → weights → imported embedding → encrypt → built-in server → verify → create."""
+    from PySide6.QtCore import Qt
+
+    def shows_weights_dim(w) -> None:
+        assert "D=16" in w.banner.text()
+
+    w = drive_to_host(qtbot, ctx, panel, tmp_path, on_embedding=shows_weights_dim)
+    assert w.host_page.local.isChecked()
+    host_and_verify(qtbot, panel, w)
     w.create_page.stake.setText("2")
     w.create_page.local_name.setText("Wizard model")
     assert "Fee (estimate)" in w.create_page.summary.text()

@@ -7,13 +7,9 @@ from __future__ import annotations
 import pytest
 
 from soma_desktop.core.amounts import SHANNONS_PER_SOMA
-from soma_desktop.network.factory import NetworkChoice
-from soma_desktop.network.sandbox import SandboxConfig, open_sandbox
-from soma_desktop.network.sdk import open_sdk_network
 from soma_desktop.ui.wallet.chain_history import SDK_HISTORY_NOTE, ChainHistoryView
 from tests.network.conftest import demo_signer
-from tests.network.fake_sdk import FakeChain
-from tests.ui.conftest import make_context, run
+from tests.ui.conftest import run, sdk_localnet_context
 from tests.ui.wallet.helpers import create_wallet_via_wizard
 
 AMOUNT = 5 * SHANNONS_PER_SOMA + 7          # above 2^32 shannons
@@ -22,21 +18,8 @@ AMOUNT = 5 * SHANNONS_PER_SOMA + 7          # above 2^32 shannons
 @pytest.fixture
 def ctx(qtbot, data_dir, tmp_path):
     """An AppContext on a soma-sdk network (replaces the sandbox `ctx` for this module's fixtures)."""
-    context = make_context(data_dir)
-    sandbox = open_sandbox(tmp_path / "chain.db", SandboxConfig(timed=False))
-    chain = FakeChain(sandbox)
-
-    async def open_net():
-        return await open_sdk_network("localnet", client_factory=chain.factory, timeout_s=10.0)
-
-    network = context.bridge.run_blocking(open_net(), timeout=30)
-    choice = NetworkChoice("localnet", "Localnet")
-    context.choice = choice
-    with qtbot.waitSignal(context.state_changed, timeout=20_000):
-        context._opened(choice, network)
-    yield context
-    context.shutdown()
-    chain.close()
+    with sdk_localnet_context(qtbot, data_dir, tmp_path / "chain.db") as context:
+        yield context
 
 
 def _column(view: ChainHistoryView, col: int) -> list[str]:
